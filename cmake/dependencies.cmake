@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: MIT
+# Every dependency is a Debian package (scripts/setup installs them); nothing is vendored or downloaded.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
+find_package(SQLite3 REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+if(L2_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(L2_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

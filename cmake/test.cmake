@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: MIT
+# add_unit_test(NAME SOURCES ... LIBS ... LABELS ...): a GoogleTest executable whose tests CTest discovers.
+include(GoogleTest)
+function(add_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main l2_compile_options)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+endfunction()

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+#include "common/merkle.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "common/assert.hpp"
+#include "common/crypto.hpp"
+#include "common/thread_pool.hpp"
+
+namespace l2 {
+
+Hash32 hash_leaf(ByteView leaf_bytes) {
+  crypto_generichash_state st;
+  const std::uint8_t prefix = 0x00;
+  crypto_generichash_init(&st, nullptr, 0, Hash32::size());
+  crypto_generichash_update(&st, &prefix, 1);
+  crypto_generichash_update(&st, leaf_bytes.data(), leaf_bytes.size());
+  Hash32 out;
+  crypto_generichash_final(&st, out.data(), Hash32::size());
+  return out;
+}
+
+Hash32 hash_node(const Hash32& left, const Hash32& right) {
+  std::uint8_t buf[65];
+  buf[0] = 0x01;
+  std::memcpy(buf + 1, left.data(), 32);
+  std::memcpy(buf + 33, right.data(), 32);
+  Hash32 out;
+  crypto_generichash(out.data(), Hash32::size(), buf, sizeof buf, nullptr, 0);
+  return out;
+}
+
+const Hash32& empty_subtree_hash(int height) {
+  static const std::array<Hash32, kMerkleDepth + 1> kEmpty = [] {
+    std::array<Hash32, kMerkleDepth + 1> e{};
+    for (int h = 1; h <= kMerkleDepth; ++h) e[h] = hash_node(e[h - 1], e[h - 1]);
+    return e;
+  }();
+  L2_ASSERT(height >= 0 && height <= kMerkleDepth);
+  return kEmpty[static_cast<std::size_t>(height)];
+}
+
+Bytes MerkleProof::encode() const {
+  ByteWriter w(8 + 32 * kMerkleDepth);
+  w.u32le(index);
+  std::uint32_t bitmap = 0;
+  for (int h = 0; h < kMerkleDepth; ++h)
+    if (siblings[static_cast<std::size_t>(h)] != empty_subtree_hash(h)) bitmap |= 1u << h;
+  w.u32le(bitmap);
+  for (int h = 0; h < kMerkleDepth; ++h)
+    if ((bitmap >> h) & 1u) w.bytes(siblings[static_cast<std::size_t>(h)].view());
+  return w.take();
+}
+
+Result<MerkleProof, DecodeError> MerkleProof::decode(ByteView in) {
+  ByteReader r(in);
+  MerkleProof p;
+  auto index = r.u32le();
+  if (!index) return make_error(index.error());
+  p.index = *index;
+  auto bitmap = r.u32le();
+  if (!bitmap) return make_error(bitmap.error());
+  for (int h = 0; h < kMerkleDepth; ++h) {
+    auto& s = p.siblings[static_cast<std::size_t>(h)];
+    if ((*bitmap >> h) & 1u) {
+      auto v = r.fixed<Hash32>();
+      if (!v) return make_error(v.error());
+      // An explicit empty sibling is a second encoding of the same proof: not canonical.
+      if (*v == empty_subtree_hash(h)) return make_error(DecodeError::out_of_range);
+      s = *v;
+    } else {
+      s = empty_subtree_hash(h);
+    }
+  }
+  if (auto e = r.expect_end(); !e) return make_error(e.error());
+  return p;
+}
+
+bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash, const MerkleProof& proof) {
+  Hash32 acc = leaf_hash ? *leaf_hash : empty_subtree_hash(0);
+  for (int h = 0; h < kMerkleDepth; ++h) {
+    const Hash32& sib = proof.siblings[static_cast<std::size_t>(h)];
+    acc = ((proof.index >> h) & 1u) ? hash_node(sib, acc) : hash_node(acc, sib);
+  }
+  return acc == root;
+}
+
+SparseMerkleTree::SparseMerkleTree() { root_ = empty_subtree_hash(kMerkleDepth); }
+
+void SparseMerkleTree::set_leaf(std::uint32_t index, const Hash32& leaf_hash) {
+  auto& leaves = levels_[0];
+  L2_ASSERT(index <= leaves.size());
+  if (index == leaves.size()) {
+    leaves.push_back(leaf_hash);
+  } else {
+    leaves[index] = leaf_hash;
+  }
+  dirty_.push_back(index);
+}
+
+void SparseMerkleTree::truncate(std::uint32_t n) {
+  if (n >= leaf_count()) return;
+  for (int h = 0; h <= kMerkleDepth; ++h) {
+    auto& lvl = levels_[static_cast<std::size_t>(h)];
+    std::uint64_t keep = (static_cast<std::uint64_t>(n) + (1ull << h) - 1) >> h;
+    if (lvl.size() > keep) lvl.resize(keep);
+  }
+  std::erase_if(dirty_, [n](std::uint32_t i) { return i >= n; });
+  // The node covering the new last leaf changed at every height: rehash that path.
+  if (n > 0) dirty_.push_back(n - 1);
+  truncated_ = true;
+}
+
+Hash32 SparseMerkleTree::node_or_empty(int height, std::uint64_t pos) const {
+  const auto& lvl = levels_[static_cast<std::size_t>(height)];
+  return pos < lvl.size() ? lvl[pos] : empty_subtree_hash(height);
+}
+
+Hash32 SparseMerkleTree::update_root(ThreadPool* pool) {
+  if (dirty_.empty() && !truncated_) return root_;
+  truncated_ = false;
+  std::sort(dirty_.begin(), dirty_.end());
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
+  std::vector<std::uint64_t> positions(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  std::vector<std::uint64_t> next;
+  for (int h = 1; h <= kMerkleDepth; ++h) {
+    // Parents of the dirty nodes one level down, deduplicated (positions stay sorted).
+    next.clear();
+    for (auto p : positions)
+      if (next.empty() || next.back() != (p >> 1)) next.push_back(p >> 1);
+    auto& lvl = levels_[static_cast<std::size_t>(h)];
+    std::uint64_t want = (static_cast<std::uint64_t>(leaf_count()) + (1ull << h) - 1) >> h;
+    if (lvl.size() < want) lvl.resize(want);
+    auto hash_range = [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        std::uint64_t p = next[i];
+        lvl[p] = hash_node(node_or_empty(h - 1, 2 * p), node_or_empty(h - 1, 2 * p + 1));
+      }
+    };
+    if (pool != nullptr && next.size() >= 512) {
+      pool->parallel_for(next.size(), 256, hash_range);
+    } else {
+      hash_range(0, next.size());
+    }
+    positions.swap(next);
+  }
+  root_ = leaf_count() == 0 ? empty_subtree_hash(kMerkleDepth) : levels_[kMerkleDepth][0];
+  return root_;
+}
+
+std::optional<Hash32> SparseMerkleTree::leaf(std::uint32_t index) const {
+  if (index >= leaf_count()) return std::nullopt;
+  return levels_[0][index];
+}
+
+MerkleProof SparseMerkleTree::prove(std::uint32_t index) const {
+  L2_ASSERT(dirty_.empty());
+  MerkleProof p;
+  p.index = index;
+  std::uint64_t pos = index;
+  for (int h = 0; h < kMerkleDepth; ++h) {
+    p.siblings[static_cast<std::size_t>(h)] = node_or_empty(h, pos ^ 1u);
+    pos >>= 1;
+  }
+  return p;
+}
+
+}  // namespace l2

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// A sparse Merkle tree of depth 32 keyed by a 32-bit index (the account index).
+// Leaves that hold nothing hash to 32 zero bytes, and an empty subtree at height h
+// hashes to empty(h) = H(0x01 || empty(h-1) || empty(h-1)), so the root is a function
+// of the set of (index, leaf) pairs alone, however they were reached.
+//
+//   leaf hash = BLAKE2b-256(0x00 || leaf bytes)       (caller hashes with hash_leaf)
+//   node hash = BLAKE2b-256(0x01 || left || right)
+//
+// Storage is dense because accounts are numbered from 0 without gaps: level h keeps
+// the nodes covering [0, leaf_count) and everything to the right is empty. Updates
+// mark leaves dirty; update_root() rehashes only the dirty paths, level by level, in
+// parallel. Not thread-safe: one owner mutates; proofs may be read between updates.
+// Limitations: leaves are only added at the end (index == leaf_count) or truncated.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "common/bytes.hpp"
+#include "common/codec.hpp"
+#include "common/result.hpp"
+
+namespace l2 {
+
+class ThreadPool;
+
+inline constexpr int kMerkleDepth = 32;
+
+Hash32 hash_leaf(ByteView leaf_bytes);
+Hash32 hash_node(const Hash32& left, const Hash32& right);
+// empty(0) is the zero hash (an absent leaf); empty(32) is the root of an empty tree.
+const Hash32& empty_subtree_hash(int height);
+
+struct MerkleProof {
+  std::uint32_t index = 0;
+  std::array<Hash32, kMerkleDepth> siblings;  // siblings[0] is the leaf's sibling
+
+  // index u32le || bitmap u32le (bit h set: siblings[h] is not empty(h)) || the
+  // non-empty siblings in height order. Strict decoder.
+  [[nodiscard]] Bytes encode() const;
+  static Result<MerkleProof, DecodeError> decode(ByteView in);
+};
+
+// Stateless: does `leaf_hash` (nullopt: no leaf) sit at proof.index under `root`?
+bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash, const MerkleProof& proof);
+
+class SparseMerkleTree {
+ public:
+  SparseMerkleTree();
+
+  [[nodiscard]] std::uint32_t leaf_count() const { return static_cast<std::uint32_t>(levels_[0].size()); }
+  // Sets leaf `index` (< leaf_count, or == leaf_count to append). Marks its path dirty.
+  void set_leaf(std::uint32_t index, const Hash32& leaf_hash);
+  // Drops every leaf at index >= n (a rollback removes accounts created later).
+  void truncate(std::uint32_t n);
+  // Rehashes the dirty paths, in parallel when a pool is given; returns the root.
+  Hash32 update_root(ThreadPool* pool = nullptr);
+  // The root as of the last update_root().
+  [[nodiscard]] const Hash32& root() const { return root_; }
+  [[nodiscard]] std::optional<Hash32> leaf(std::uint32_t index) const;
+  // Proof against root(); requires no pending updates.
+  [[nodiscard]] MerkleProof prove(std::uint32_t index) const;
+
+ private:
+  [[nodiscard]] Hash32 node_or_empty(int height, std::uint64_t pos) const;
+  std::array<std::vector<Hash32>, kMerkleDepth + 1> levels_;
+  std::vector<std::uint32_t> dirty_;
+  bool truncated_ = false;
+  Hash32 root_;
+};
+
+}  // namespace l2

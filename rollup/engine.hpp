@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The engine: state, Merkle tree, executor and store wired into a pipeline.
+//
+//   submit(batch n): verify (all threads) -> execute -> merkleize (all threads) on the
+//                    caller's thread, then hand the commit to the commit thread and
+//                    return a future.
+//   commit thread:   writes batch n to SQLite (durable), then resolves its future.
+//
+// So while batch n commits, batch n+1 is being verified. A future resolves only once
+// its batch is durable: that is the acknowledgement. If a commit fails, the engine is
+// poisoned: that batch and every later one fail, and the owner must reopen the engine,
+// which reloads the last durable state (the in-memory state had run ahead of disk).
+//
+// Thread safety: submit(), flush(), rollback_to() and the read accessors belong to one
+// thread (the owner). The read accessors show the state after the last submitted batch,
+// which may not be durable yet.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/merkle.hpp"
+#include "common/thread_pool.hpp"
+#include "rollup/executor.hpp"
+#include "rollup/state_store.hpp"
+
+namespace l2::rollup {
+
+struct EngineOptions {
+  StoreOptions store;
+  unsigned threads = 0;  // 0: all hardware threads
+  // Fold diffs into the accounts table after this many batches, or sooner when this
+  // many accounts are pending.
+  std::uint32_t checkpoint_every = 64;
+  std::size_t checkpoint_max_pending = 2'000'000;
+};
+
+struct StageTimings {
+  double verify_ms = 0;
+  double execute_ms = 0;
+  double merkle_ms = 0;
+  double commit_ms = 0;  // includes a checkpoint when one ran after this batch
+};
+
+struct BatchInput {
+  std::vector<Tx> txs;
+  std::vector<SigCheck> sigs;  // empty, or one per tx (checks done at ingest)
+  std::int64_t timestamp_ms = 0;
+};
+
+struct CommittedBatch {
+  BatchHeader header;
+  std::vector<Receipt> receipts;
+  StageTimings timings;
+};
+
+enum class EngineErrorCode : std::uint8_t { storage, corrupt, poisoned, invalid_argument };
+struct EngineError {
+  EngineErrorCode code = EngineErrorCode::storage;
+  std::string message;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>, EngineError> open(const EngineOptions& options);
+  ~Engine();  // waits for pending commits
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  using Ack = std::future<Result<CommittedBatch, EngineError>>;
+  Ack submit(BatchInput input);
+  // Waits until every submitted batch is durable (or failed).
+  Status<EngineError> flush();
+  // Flushes, then folds all pending diffs into the accounts table.
+  Status<EngineError> checkpoint();
+  // Flushes, then removes every batch after n from memory and disk.
+  Status<EngineError> rollback_to(BatchNumber n);
+
+  [[nodiscard]] const State& state() const { return state_; }
+  [[nodiscard]] const Hash32& state_root() const { return tree_.root(); }
+  [[nodiscard]] const BatchHeader& head() const { return head_; }
+  [[nodiscard]] MerkleProof prove(AccountIndex i) const { return tree_.prove(i.value()); }
+  [[nodiscard]] ChainId chain_id() const { return options_.store.chain_id; }
+  [[nodiscard]] unsigned threads() const { return pool_.size(); }
+
+ private:
+  struct CommitJob {
+    StoredBatch batch;
+    std::vector<AccountChange> changes;
+    std::vector<Receipt> receipts;
+    StageTimings timings;
+    std::promise<Result<CommittedBatch, EngineError>> done;
+  };
+
+  Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, LoadedState loaded);
+  void commit_loop();
+  void merkleize(std::span<const AccountChange> changes);
+  std::optional<EngineError> commit_one(CommitJob& job);
+
+  EngineOptions options_;
+  ThreadPool pool_;
+  Executor executor_;
+  std::unique_ptr<StateStore> store_;  // used by the commit thread only (and the owner while idle)
+  State state_;
+  SparseMerkleTree tree_;
+  BatchHeader head_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<CommitJob>> queue_;  // GUARDED_BY(mutex_)
+  bool busy_ = false;                              // GUARDED_BY(mutex_)
+  bool stop_ = false;                              // GUARDED_BY(mutex_)
+  std::optional<EngineError> poisoned_;            // GUARDED_BY(mutex_)
+  // Commit thread only:
+  std::map<AccountIndex, Account> pending_;
+  std::uint32_t batches_since_checkpoint_ = 0;
+  std::thread commit_thread_;
+};
+
+}  // namespace l2::rollup

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The rollup's SQLite store. Layout (schema below, version in PRAGMA user_version):
+//   batches  — one row per batch: header, its txs, its receipts, and its account diff
+//              (before and after values), written in one database transaction. Batch 0
+//              is genesis.
+//   accounts — every account's leaf as of the checkpoint batch (meta.checkpoint).
+//   meta     — chain id, operator key, checkpoint batch.
+// The current state is the accounts table plus the diffs of the batches after the
+// checkpoint. Appending a batch therefore writes one row, not one random B-tree update
+// per changed account; checkpoint() folds the newer diffs into the accounts table in
+// index order, every so often. The diffs' before-values let rollback_to() undo
+// batches that a dispute removes.
+//
+// One writer: a StateStore belongs to one thread at a time (the engine's commit thread).
+// Readers in other threads open their own StateStore on the same file (WAL).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/sqlite.hpp"
+#include "common/types.hpp"
+#include "rollup/state.hpp"
+
+namespace l2::rollup {
+
+struct BatchHeader {
+  BatchNumber number;
+  Hash32 prev_root;
+  Hash32 state_root;
+  Hash32 txs_hash;  // BLAKE2b-256 of the batch's txs in batch wire form (tx.hpp)
+  std::uint32_t tx_count = 0;
+  std::uint32_t applied_count = 0;
+  std::int64_t timestamp_ms = 0;  // the sequencer's clock when the batch was closed
+  friend bool operator==(const BatchHeader&, const BatchHeader&) = default;
+};
+
+struct StoredBatch {
+  BatchHeader header;
+  Bytes txs;       // encode_txs
+  Bytes receipts;  // encode_receipts
+  Bytes changes;   // encode_changes
+};
+
+enum class StoreErrorCode : std::uint8_t {
+  io,              // SQLite failed (disk full, I/O error, injected fault, ...)
+  corrupt,         // stored data fails its own checks
+  wrong_chain,     // the file belongs to another chain id or operator
+  schema_too_new,  // written by a newer version of this program
+  conflict,        // e.g. appending a batch whose number or previous root doesn't follow
+};
+std::string_view to_string(StoreErrorCode c);
+
+struct StoreError {
+  StoreErrorCode code = StoreErrorCode::io;
+  std::string message;
+};
+
+struct StoreOptions {
+  std::string path = ":memory:";
+  bool synchronous_full = true;
+  ChainId chain_id{1};
+  PublicKey operator_key;
+};
+
+struct LoadedState {
+  State state;
+  BatchHeader head;
+  BatchNumber checkpoint;
+  // Latest value of every account changed after the checkpoint (not yet folded in).
+  std::map<AccountIndex, Account> pending;
+};
+
+class StateStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Creates the file (with genesis) or opens it, migrating older schemas.
+  static Result<std::unique_ptr<StateStore>, StoreError> open(const StoreOptions& options);
+
+  // The state as of the latest batch, checked against that batch's recorded root by
+  // the caller (the store does not hash).
+  Result<LoadedState, StoreError> load();
+
+  // Appends the batch after the current head, in one database transaction (durable
+  // when it returns, with synchronous=FULL).
+  Status<StoreError> append_batch(const StoredBatch& batch);
+
+  // Folds `latest` (each account's value as of batch `upto`) into the accounts table.
+  Status<StoreError> checkpoint(BatchNumber upto, const std::map<AccountIndex, Account>& latest);
+
+  // Removes every batch after `n`. `state_at_n` is the state as of batch n (the caller
+  // reverts its in-memory state first); it is used when the checkpoint is past n.
+  Status<StoreError> rollback_to(BatchNumber n, const State& state_at_n);
+
+  Result<std::optional<BatchHeader>, StoreError> header(BatchNumber n);
+  Result<BatchHeader, StoreError> head();
+  Result<std::optional<StoredBatch>, StoreError> batch(BatchNumber n);
+  [[nodiscard]] BatchNumber checkpoint_batch() const { return checkpoint_; }
+
+  Db& db() { return *db_; }
+
+ private:
+  StateStore() = default;
+  Status<StoreError> init_or_migrate();
+  Status<StoreError> write_accounts(const std::map<AccountIndex, std::optional<Account>>& values, BatchNumber cp);
+
+  StoreOptions options_;
+  std::unique_ptr<Db> db_;
+  Statement insert_batch_;
+  Statement select_header_;
+  BatchNumber checkpoint_;
+};
+
+}  // namespace l2::rollup
