@@ -36,7 +36,7 @@ Hash32 hash_node(const Hash32& left, const Hash32& right) {
 const Hash32& empty_subtree_hash(int height) {
   static const std::array<Hash32, kMerkleDepth + 1> kEmpty = [] {
     std::array<Hash32, kMerkleDepth + 1> e{};
-    for (int h = 1; h <= kMerkleDepth; ++h) e[h] = hash_node(e[h - 1], e[h - 1]);
+    for (std::size_t h = 1; h <= kMerkleDepth; ++h) e[h] = hash_node(e[h - 1], e[h - 1]);
     return e;
   }();
   L2_ASSERT(height >= 0 && height <= kMerkleDepth);

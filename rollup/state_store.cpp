@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+#include "rollup/state_store.hpp"
+
+
+#include "common/assert.hpp"
+#include "common/crypto.hpp"
+#include "common/merkle.hpp"
+#include "rollup/receipt.hpp"
+#include "rollup/tx.hpp"
+
+namespace l2::rollup {
+
+namespace {
+
+// Schema migrations: kMigrations[v] takes a database from user_version v to v + 1.
+// Never edit a shipped step; append a new one.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY NOT NULL,
+  value BLOB NOT NULL
+) STRICT;
+-- Every account's leaf (account.hpp) as of the batch in meta 'checkpoint'.
+CREATE TABLE accounts (
+  idx  INTEGER PRIMARY KEY CHECK (idx >= 0 AND idx <= 4294967295),
+  leaf BLOB NOT NULL CHECK (length(leaf) = 56)
+) STRICT;
+-- One row per batch; batch 0 is genesis. txs, receipts and changes are the encodings
+-- of tx.hpp, receipt.hpp and state.hpp.
+CREATE TABLE batches (
+  number        INTEGER PRIMARY KEY CHECK (number >= 0),
+  prev_root     BLOB NOT NULL CHECK (length(prev_root) = 32),
+  state_root    BLOB NOT NULL CHECK (length(state_root) = 32),
+  txs_hash      BLOB NOT NULL CHECK (length(txs_hash) = 32),
+  tx_count      INTEGER NOT NULL CHECK (tx_count >= 0),
+  applied_count INTEGER NOT NULL CHECK (applied_count >= 0 AND applied_count <= tx_count),
+  timestamp_ms  INTEGER NOT NULL,
+  txs           BLOB NOT NULL,
+  receipts      BLOB NOT NULL,
+  changes       BLOB NOT NULL
+) STRICT;
+)sql",
+};
+constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
+static_assert(kMigrationCount == StateStore::kSchemaVersion);
+
+StoreError io_error(const DbError& e) { return StoreError{StoreErrorCode::io, e.message}; }
+StoreError corrupt(std::string what) { return StoreError{StoreErrorCode::corrupt, std::move(what)}; }
+
+Bytes u64_bytes(std::uint64_t v) {
+  ByteWriter w;
+  w.u64le(v);
+  return w.take();
+}
+
+}  // namespace
+
+std::string_view to_string(StoreErrorCode c) {
+  switch (c) {
+    case StoreErrorCode::io: return "io";
+    case StoreErrorCode::corrupt: return "corrupt";
+    case StoreErrorCode::wrong_chain: return "wrong_chain";
+    case StoreErrorCode::schema_too_new: return "schema_too_new";
+    case StoreErrorCode::conflict: return "conflict";
+  }
+  return "unknown";
+}
+
+Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOptions& options) {
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->options_ = options;
+  DbOptions db_options;
+  db_options.path = options.path;
+  db_options.synchronous_full = options.synchronous_full;
+  auto db = Db::open(db_options);
+  if (!db) return make_error(StoreError{StoreErrorCode::io, "cannot open " + options.path + ": " + db.error().message});
+  store->db_ = std::move(*db);
+  if (auto s = store->init_or_migrate(); !s) return make_error(s.error());
+  auto ins = store->db_->prepare(
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, "
+      "receipts, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  auto sel = store->db_->prepare(
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches WHERE "
+      "number = ?1");
+  if (!ins || !sel) return make_error(io_error(!ins ? ins.error() : sel.error()));
+  store->insert_batch_ = std::move(*ins);
+  store->select_header_ = std::move(*sel);
+  return store;
+}
+
+Status<StoreError> StateStore::init_or_migrate() {
+  auto st = db_->prepare("PRAGMA user_version");
+  if (!st) return make_error(io_error(st.error()));
+  auto row = st->step();
+  if (!row) return make_error(io_error(row.error()));
+  auto version = static_cast<int>(st->column_int(0));
+  st->reset();
+  if (version > kSchemaVersion)
+    return make_error(StoreError{StoreErrorCode::schema_too_new,
+                                 "database schema version " + std::to_string(version) +
+                                     " is newer than this program's " + std::to_string(kSchemaVersion)});
+  const bool fresh = version == 0;
+  if (version < kSchemaVersion) {
+    if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));
+    for (int v = version; v < kMigrationCount; ++v) {
+      if (auto e = db_->exec(kMigrations[v]); !e) {
+        db_->rollback();
+        return make_error(io_error(e.error()));
+      }
+    }
+    if (auto e = db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)); !e) {
+      db_->rollback();
+      return make_error(io_error(e.error()));
+    }
+    if (fresh) {
+      // Genesis: the operator's fee account and batch 0.
+      State genesis(options_.operator_key);
+      Account fee = genesis.at(kFeeAccount);
+      SparseMerkleTree tree;
+      tree.set_leaf(0, account_leaf_hash(fee));
+      const Hash32 root = tree.update_root();
+      const Bytes no_txs = encode_txs({});
+      auto meta = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)");
+      auto acc = db_->prepare("INSERT INTO accounts (idx, leaf) VALUES (0, ?1)");
+      if (!meta || !acc) {
+        db_->rollback();
+        return make_error(io_error(!meta ? meta.error() : acc.error()));
+      }
+      auto leaf = encode_leaf(fee);
+      Status<DbError> s = meta->bind(1, std::string_view("chain_id")).bind(2, u64_bytes(options_.chain_id.value())).run();
+      if (s) s = meta->bind(1, std::string_view("operator_key")).bind(2, options_.operator_key.view()).run();
+      if (s) s = meta->bind(1, std::string_view("checkpoint")).bind(2, u64_bytes(0)).run();
+      if (s) s = acc->bind(1, ByteView(leaf)).run();
+      if (s) {
+        auto batch0 = db_->prepare(
+            "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+            "txs, receipts, changes) VALUES (0, ?1, ?2, ?3, 0, 0, 0, ?4, ?5, ?6)");
+        if (!batch0) {
+          s = make_error(batch0.error());
+        } else {
+          s = batch0->bind(1, Hash32().view())
+                  .bind(2, root.view())
+                  .bind(3, blake2b256(no_txs).view())
+                  .bind(4, ByteView(no_txs))
+                  .bind(5, ByteView(encode_receipts({})))
+                  .bind(6, ByteView(encode_changes({})))
+                  .run();
+        }
+      }
+      if (!s) {
+        db_->rollback();
+        return make_error(io_error(s.error()));
+      }
+    }
+    if (auto c = db_->commit(); !c) {
+      db_->rollback();
+      return make_error(io_error(c.error()));
+    }
+  }
+  // The file must belong to this chain and operator.
+  auto meta = db_->prepare("SELECT key, value FROM meta");
+  if (!meta) return make_error(io_error(meta.error()));
+  std::optional<std::uint64_t> chain;
+  std::optional<PublicKey> op;
+  for (;;) {
+    auto r = meta->step();
+    if (!r) return make_error(io_error(r.error()));
+    if (!*r) break;
+    std::string key = meta->column_text(0);
+    ByteView value = meta->column_blob(1);
+    ByteReader reader(value);
+    if (key == "chain_id") {
+      auto v = reader.u64le();
+      if (!v || reader.remaining() != 0) return make_error(corrupt("meta chain_id is malformed"));
+      chain = *v;
+    } else if (key == "operator_key") {
+      if (value.size() != 32) return make_error(corrupt("meta operator_key is malformed"));
+      op = PublicKey::from_view(value);
+    } else if (key == "checkpoint") {
+      auto v = reader.u64le();
+      if (!v || reader.remaining() != 0) return make_error(corrupt("meta checkpoint is malformed"));
+      checkpoint_ = BatchNumber(*v);
+    }
+  }
+  if (!chain || !op) return make_error(corrupt("meta lacks chain_id or operator_key"));
+  if (*chain != options_.chain_id.value())
+    return make_error(StoreError{StoreErrorCode::wrong_chain, "database belongs to chain id " + std::to_string(*chain) +
+                                                                  ", not " +
+                                                                  std::to_string(options_.chain_id.value())});
+  if (*op != options_.operator_key)
+    return make_error(StoreError{StoreErrorCode::wrong_chain,
+                                 "database belongs to operator key " + op->hex() + ", not " +
+                                     options_.operator_key.hex()});
+  return {};
+}
+
+namespace {
+Result<BatchHeader, StoreError> read_header(const Statement& st) {
+  BatchHeader h;
+  h.number = BatchNumber(static_cast<std::uint64_t>(st.column_int(0)));
+  ByteView prev = st.column_blob(1);
+  ByteView root = st.column_blob(2);
+  ByteView txs = st.column_blob(3);
+  if (prev.size() != 32 || root.size() != 32 || txs.size() != 32) return make_error(corrupt("batch header roots"));
+  h.prev_root = Hash32::from_view(prev);
+  h.state_root = Hash32::from_view(root);
+  h.txs_hash = Hash32::from_view(txs);
+  h.tx_count = static_cast<std::uint32_t>(st.column_int(4));
+  h.applied_count = static_cast<std::uint32_t>(st.column_int(5));
+  h.timestamp_ms = st.column_int(6);
+  return h;
+}
+}  // namespace
+
+Result<std::optional<BatchHeader>, StoreError> StateStore::header(BatchNumber n) {
+  select_header_.bind(1, static_cast<std::int64_t>(n.value()));
+  auto row = select_header_.step();
+  if (!row) return make_error(io_error(row.error()));
+  if (!*row) return std::optional<BatchHeader>();
+  auto h = read_header(select_header_);
+  select_header_.reset();
+  if (!h) return make_error(h.error());
+  return std::optional<BatchHeader>(*h);
+}
+
+Result<BatchHeader, StoreError> StateStore::head() {
+  auto st = db_->prepare(
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches ORDER BY "
+      "number DESC LIMIT 1");
+  if (!st) return make_error(io_error(st.error()));
+  auto row = st->step();
+  if (!row) return make_error(io_error(row.error()));
+  if (!*row) return make_error(corrupt("no batches, not even genesis"));
+  return read_header(*st);
+}
+
+Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) {
+  auto st = db_->prepare(
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, changes "
+      "FROM batches WHERE number = ?1");
+  if (!st) return make_error(io_error(st.error()));
+  st->bind(1, static_cast<std::int64_t>(n.value()));
+  auto row = st->step();
+  if (!row) return make_error(io_error(row.error()));
+  if (!*row) return std::optional<StoredBatch>();
+  auto h = read_header(*st);
+  if (!h) return make_error(h.error());
+  StoredBatch b;
+  b.header = *h;
+  auto copy = [](ByteView v) { return Bytes(v.begin(), v.end()); };
+  b.txs = copy(st->column_blob(7));
+  b.receipts = copy(st->column_blob(8));
+  b.changes = copy(st->column_blob(9));
+  st->reset();
+  return std::optional<StoredBatch>(std::move(b));
+}
+
+Result<LoadedState, StoreError> StateStore::load() {
+  // 1. The accounts table: the state as of the checkpoint.
+  auto st = db_->prepare("SELECT idx, leaf FROM accounts ORDER BY idx");
+  if (!st) return make_error(io_error(st.error()));
+  std::vector<Account> accounts;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return make_error(io_error(row.error()));
+    if (!*row) break;
+    if (static_cast<std::uint64_t>(st->column_int(0)) != accounts.size())
+      return make_error(corrupt("accounts table has a gap at index " + std::to_string(accounts.size())));
+    auto a = decode_leaf(st->column_blob(1));
+    if (!a) return make_error(corrupt("account leaf " + std::to_string(accounts.size()) + " is malformed"));
+    accounts.push_back(*a);
+  }
+  if (accounts.empty() || accounts[0].pubkey != options_.operator_key)
+    return make_error(corrupt("fee account 0 is missing or has another key"));
+  auto state = State::from_accounts(std::move(accounts));
+  if (!state) return make_error(corrupt("accounts overflow the supply or repeat a public key"));
+
+  // 2. Replay the diffs of later batches.
+  LoadedState out{std::move(*state), BatchHeader{}, checkpoint_, {}};
+  auto cp = header(checkpoint_);
+  if (!cp) return make_error(cp.error());
+  if (!*cp) return make_error(corrupt("checkpoint batch " + std::to_string(checkpoint_.value()) + " is missing"));
+  out.head = **cp;
+  auto diffs = db_->prepare(
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, changes FROM batches "
+      "WHERE number > ?1 ORDER BY number");
+  if (!diffs) return make_error(io_error(diffs.error()));
+  diffs->bind(1, static_cast<std::int64_t>(checkpoint_.value()));
+  for (;;) {
+    auto row = diffs->step();
+    if (!row) return make_error(io_error(row.error()));
+    if (!*row) break;
+    auto h = read_header(*diffs);
+    if (!h) return make_error(h.error());
+    if (h->number.value() != out.head.number.value() + 1 || h->prev_root != out.head.state_root)
+      return make_error(corrupt("batch " + std::to_string(h->number.value()) + " does not follow batch " +
+                                std::to_string(out.head.number.value())));
+    auto changes = decode_changes(diffs->column_blob(7), out.state.accounts());
+    if (!changes)
+      return make_error(corrupt("batch " + std::to_string(h->number.value()) + " diff: " +
+                                std::string(to_string(changes.error()))));
+    for (const auto& c : *changes) {
+      if (c.before && out.state.at(c.index) != *c.before)
+        return make_error(corrupt("batch " + std::to_string(h->number.value()) + " diff does not match account " +
+                                  std::to_string(c.index.value())));
+      out.pending[c.index] = c.after;
+    }
+    out.state.apply(*changes);
+    out.head = *h;
+  }
+  return out;
+}
+
+Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
+  const BatchHeader& h = batch.header;
+  if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));
+  auto fail = [&](StoreError e) -> Status<StoreError> {
+    db_->rollback();
+    return make_error(std::move(e));
+  };
+  auto prev = header(BatchNumber(h.number.value() - 1));
+  if (!prev) return fail(prev.error());
+  if (h.number.value() == 0 || !*prev || (*prev)->state_root != h.prev_root)
+    return fail(StoreError{StoreErrorCode::conflict,
+                           "batch " + std::to_string(h.number.value()) + " does not follow the stored head"});
+  if (auto f = db_->fault_point("append_batch:before_insert"); !f) return fail(io_error(f.error()));
+  auto s = insert_batch_.bind(1, static_cast<std::int64_t>(h.number.value()))
+               .bind(2, h.prev_root.view())
+               .bind(3, h.state_root.view())
+               .bind(4, h.txs_hash.view())
+               .bind(5, static_cast<std::int64_t>(h.tx_count))
+               .bind(6, static_cast<std::int64_t>(h.applied_count))
+               .bind(7, h.timestamp_ms)
+               .bind(8, ByteView(batch.txs))
+               .bind(9, ByteView(batch.receipts))
+               .bind(10, ByteView(batch.changes))
+               .run();
+  if (!s) return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT
+                          ? StoreError{StoreErrorCode::conflict, s.error().message}
+                          : io_error(s.error()));
+  if (auto f = db_->fault_point("append_batch:before_commit"); !f) return fail(io_error(f.error()));
+  if (auto c = db_->commit(); !c) return fail(io_error(c.error()));
+  return {};
+}
+
+Status<StoreError> StateStore::write_accounts(const std::map<AccountIndex, std::optional<Account>>& values,
+                                              BatchNumber cp, std::optional<BatchNumber> drop_after) {
+  if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));
+  auto fail = [&](const DbError& e) -> Status<StoreError> {
+    db_->rollback();
+    return make_error(io_error(e));
+  };
+  auto upsert = db_->prepare("INSERT OR REPLACE INTO accounts (idx, leaf) VALUES (?1, ?2)");
+  if (!upsert) return fail(upsert.error());
+  auto del = db_->prepare("DELETE FROM accounts WHERE idx = ?1");
+  if (!del) return fail(del.error());
+  std::size_t written = 0;
+  for (const auto& [idx, value] : values) {  // index order: neighbouring rows share pages
+    Status<DbError> s;
+    if (value) {
+      auto leaf = encode_leaf(*value);
+      s = upsert->bind(1, static_cast<std::int64_t>(idx.value())).bind(2, ByteView(leaf)).run();
+    } else {
+      s = del->bind(1, static_cast<std::int64_t>(idx.value())).run();
+    }
+    if (!s) return fail(s.error());
+    if (++written == values.size() / 2)
+      if (auto f = db_->fault_point("checkpoint:halfway"); !f) return fail(f.error());
+  }
+  if (drop_after) {
+    auto drop = db_->prepare("DELETE FROM batches WHERE number > ?1");
+    if (!drop) return fail(drop.error());
+    if (auto s = drop->bind(1, static_cast<std::int64_t>(drop_after->value())).run(); !s) return fail(s.error());
+  }
+  auto meta = db_->prepare("UPDATE meta SET value = ?1 WHERE key = 'checkpoint'");
+  if (!meta) return fail(meta.error());
+  if (auto s = meta->bind(1, u64_bytes(cp.value())).run(); !s) return fail(s.error());
+  if (auto c = db_->commit(); !c) return fail(c.error());
+  checkpoint_ = cp;
+  return {};
+}
+
+Status<StoreError> StateStore::checkpoint(BatchNumber upto, const std::map<AccountIndex, Account>& latest) {
+  if (upto < checkpoint_) return make_error(StoreError{StoreErrorCode::conflict, "checkpoint would move backwards"});
+  std::map<AccountIndex, std::optional<Account>> values;
+  for (const auto& [i, a] : latest) values.emplace(i, a);
+  return write_accounts(values, upto, std::nullopt);
+}
+
+Status<StoreError> StateStore::rollback_to(BatchNumber n, const State& state_at_n) {
+  auto h = head();
+  if (!h) return make_error(h.error());
+  if (n > h->number) return make_error(StoreError{StoreErrorCode::conflict, "rollback target is after the head"});
+  if (checkpoint_ > n) {
+    // The accounts table is ahead of n: put back every account the batches in
+    // (n, checkpoint] changed, as it was at n (or remove it if created after n).
+    std::map<AccountIndex, std::optional<Account>> values;
+    for (std::uint64_t b = n.value() + 1; b <= checkpoint_.value(); ++b) {
+      auto stored = batch(BatchNumber(b));
+      if (!stored) return make_error(stored.error());
+      if (!*stored) return make_error(corrupt("batch " + std::to_string(b) + " is missing"));
+      auto indices = decode_change_indices((*stored)->changes);
+      if (!indices) return make_error(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
+      for (const auto& [idx, created] : *indices) {
+        values[idx] = state_at_n.contains(idx) ? std::optional<Account>(state_at_n.at(idx)) : std::nullopt;
+      }
+    }
+    return write_accounts(values, n, n);
+  }
+  return write_accounts({}, checkpoint_, n);
+}
+
+}  // namespace l2::rollup

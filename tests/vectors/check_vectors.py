@@ -1,0 +1,551 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The off-chain scaling stack developers
+"""Independent checker of the test vectors in docs/encoding.md.
+
+Usage: /usr/bin/python3 tests/vectors/check_vectors.py docs/encoding.md
+
+It extracts the JSON block between <!-- vectors:begin --> and <!-- vectors:end --> and
+re-derives every encoded value from the vector's fields alone, with its own
+implementation of the grammar in the document (PyNaCl for Ed25519 and BLAKE2b, the
+standard library for the rest; none of the project's C++ code). It prints one line per
+check and then "N passed, M failed"; the exit status is 0 only if every check passed.
+"""
+
+import json
+import re
+import struct
+import sys
+
+import nacl.encoding
+import nacl.exceptions
+import nacl.hash
+import nacl.signing
+
+DOMAIN_TAG = b"L2STACK/TX/V1"
+TX_TYPES = {"deposit": 1, "transfer": 2, "withdraw": 3}
+TX_TYPE_NAMES = {v: k for k, v in TX_TYPES.items()}
+MERKLE_DEPTH = 32
+U32_MAX = (1 << 32) - 1
+U64_MAX = (1 << 64) - 1
+MAX_TX_STATUS = 7
+
+
+class DecodeError(Exception):
+    """A rejected input; `kind` is one of the error names used in the document."""
+
+    def __init__(self, kind):
+        super().__init__(kind)
+        self.kind = kind
+
+
+# ---------------------------------------------------------------- primitives
+
+
+def blake2b256(data):
+    return nacl.hash.blake2b(bytes(data), digest_size=32, encoder=nacl.encoding.RawEncoder)
+
+
+def u8(v):
+    assert 0 <= v <= 0xFF
+    return bytes([v])
+
+
+def u32le(v):
+    assert 0 <= v <= U32_MAX
+    return struct.pack("<I", v)
+
+
+def u64le(v):
+    assert 0 <= v <= U64_MAX
+    return struct.pack("<Q", v)
+
+
+def varint(v):
+    assert 0 <= v <= U64_MAX
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+class Reader:
+    """Strict reader: truncation, trailing bytes, non-minimal and over-long varints fail."""
+
+    def __init__(self, data):
+        self.data = bytes(data)
+        self.pos = 0
+
+    def remaining(self):
+        return len(self.data) - self.pos
+
+    def take(self, n):
+        if self.remaining() < n:
+            raise DecodeError("truncated")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def u8(self):
+        return self.take(1)[0]
+
+    def u32le(self):
+        return struct.unpack("<I", self.take(4))[0]
+
+    def u64le(self):
+        return struct.unpack("<Q", self.take(8))[0]
+
+    def varint(self):
+        value = 0
+        for i in range(10):  # at most 10 groups of 7 bits
+            b = self.u8()
+            part = b & 0x7F
+            if i == 9 and part > 1:  # the 10th group holds only bit 63
+                raise DecodeError("varint_overflow")
+            value |= part << (7 * i)
+            if b & 0x80 == 0:
+                if b == 0 and i > 0:  # a final 0x00 group adds nothing: non-minimal
+                    raise DecodeError("non_minimal_varint")
+                return value
+        raise DecodeError("varint_overflow")  # an 11th group would be needed
+
+    def expect_end(self):
+        if self.remaining() != 0:
+            raise DecodeError("trailing_bytes")
+
+
+def decode_all(fn, data):
+    r = Reader(data)
+    out = fn(r)
+    r.expect_end()
+    return out
+
+
+# ---------------------------------------------------------------- transactions
+
+
+def tx_body(tx):
+    t = tx["type"]
+    if t == "deposit":
+        to_pubkey = bytes.fromhex(tx["to_pubkey"])
+        assert len(to_pubkey) == 32
+        return u64le(int(tx["deposit_id"])) + to_pubkey + u64le(int(tx["amount"]))
+    if t == "transfer":
+        return (u32le(tx["from"]) + u32le(tx["to"]) + u64le(int(tx["amount"])) + u64le(int(tx["fee"])) +
+                u64le(int(tx["nonce"])))
+    if t == "withdraw":
+        return u32le(tx["from"]) + u64le(int(tx["amount"])) + u64le(int(tx["fee"])) + u64le(int(tx["nonce"]))
+    raise ValueError("unknown tx type " + repr(t))
+
+
+def signing_preimage(chain_id, tx):
+    return DOMAIN_TAG + u64le(chain_id) + u8(TX_TYPES[tx["type"]]) + tx_body(tx)
+
+
+def sign(seed, message):
+    return nacl.signing.SigningKey(seed).sign(message).signature
+
+
+def verify(public_key, message, signature):
+    try:
+        nacl.signing.VerifyKey(public_key).verify(message, signature)
+        return True
+    except nacl.exceptions.BadSignatureError:
+        return False
+
+
+def tx_hash(preimage, signature):
+    return blake2b256(preimage + (signature or b""))
+
+
+def wire_form(tx, signature):
+    out = u8(TX_TYPES[tx["type"]]) + tx_body(tx)
+    if tx["type"] != "deposit":
+        assert len(signature) == 64
+        out += signature
+    return out
+
+
+def read_tx(r):
+    """Decodes one wire form into a dict of fields (numbers as in the JSON vectors)."""
+    tag = r.u8()
+    if tag not in TX_TYPE_NAMES:
+        raise DecodeError("unknown_type")
+    t = TX_TYPE_NAMES[tag]
+    if t == "deposit":
+        return {"type": t, "deposit_id": str(r.u64le()), "to_pubkey": r.take(32).hex(), "amount": str(r.u64le())}
+    tx = {"type": t, "from": r.u32le()}
+    if t == "transfer":
+        tx["to"] = r.u32le()
+    tx["amount"] = str(r.u64le())
+    tx["fee"] = str(r.u64le())
+    tx["nonce"] = str(r.u64le())
+    tx["signature"] = r.take(64).hex()
+    return tx
+
+
+def read_batch(r):
+    count = r.varint()
+    return [read_tx(r) for _ in range(count)]
+
+
+TX_FIELDS = {
+    "deposit": ["deposit_id", "to_pubkey", "amount"],
+    "transfer": ["from", "to", "amount", "fee", "nonce", "signature"],
+    "withdraw": ["from", "amount", "fee", "nonce", "signature"],
+}
+
+
+def tx_fields(tx):
+    return {k: tx[k] for k in ["type"] + TX_FIELDS[tx["type"]]}
+
+
+# ---------------------------------------------------------------- accounts and the tree
+
+
+def encode_leaf(a):
+    pubkey = bytes.fromhex(a["pubkey"])
+    assert len(pubkey) == 32
+    return pubkey + u64le(int(a["balance"])) + u64le(int(a["nonce"])) + u64le(int(a["withdrawn"]))
+
+
+def leaf_hash(leaf_bytes):
+    return blake2b256(b"\x00" + leaf_bytes)
+
+
+def node_hash(left, right):
+    return blake2b256(b"\x01" + left + right)
+
+
+EMPTY = [bytes(32)]
+for _h in range(1, MERKLE_DEPTH + 1):
+    EMPTY.append(node_hash(EMPTY[_h - 1], EMPTY[_h - 1]))
+
+
+def subtree(leaves, height, pos):
+    """Hash of the node at `height` covering leaf indices [pos << height, (pos + 1) << height).
+
+    `leaves` maps index -> leaf hash. Written from the definition (recursion that stops at
+    empty subtrees), deliberately unlike the C++ level-by-level storage.
+    """
+    lo, hi = pos << height, (pos + 1) << height
+    if not any(lo <= i < hi for i in leaves):
+        return EMPTY[height]
+    if height == 0:
+        return leaves[pos]
+    return node_hash(subtree(leaves, height - 1, 2 * pos), subtree(leaves, height - 1, 2 * pos + 1))
+
+
+def merkle_root(leaves):
+    return subtree(leaves, MERKLE_DEPTH, 0)
+
+
+def merkle_siblings(leaves, index):
+    return [subtree(leaves, h, (index >> h) ^ 1) for h in range(MERKLE_DEPTH)]
+
+
+def encode_proof(index, siblings):
+    bitmap = 0
+    present = b""
+    for h, s in enumerate(siblings):
+        if s != EMPTY[h]:
+            bitmap |= 1 << h
+            present += s
+    return u32le(index) + u32le(bitmap) + present
+
+
+def read_proof(r):
+    index = r.u32le()
+    bitmap = r.u32le()
+    siblings = []
+    for h in range(MERKLE_DEPTH):
+        if bitmap >> h & 1:
+            s = r.take(32)
+            if s == EMPTY[h]:  # an explicit empty sibling would be a second encoding
+                raise DecodeError("out_of_range")
+            siblings.append(s)
+        else:
+            siblings.append(EMPTY[h])
+    return index, siblings
+
+
+def root_from_proof(index, leaf, siblings):
+    acc = leaf if leaf is not None else EMPTY[0]
+    for h in range(MERKLE_DEPTH):
+        acc = node_hash(siblings[h], acc) if index >> h & 1 else node_hash(acc, siblings[h])
+    return acc
+
+
+# ---------------------------------------------------------------- receipts and diffs
+
+
+def encode_receipts(receipts):
+    out = varint(len(receipts))
+    for rc in receipts:
+        h = bytes.fromhex(rc["tx_hash"])
+        assert len(h) == 32
+        out += h + u8(rc["status"])
+    return out
+
+
+def read_receipts(r):
+    out = []
+    for _ in range(r.varint()):
+        h = r.take(32).hex()
+        status = r.u8()
+        if status > MAX_TX_STATUS:
+            raise DecodeError("out_of_range")
+        out.append({"tx_hash": h, "status": status})
+    return out
+
+
+def account_values(v):
+    return u64le(int(v["balance"])) + u64le(int(v["nonce"])) + u64le(int(v["withdrawn"]))
+
+
+def encode_changes(changes):
+    out = varint(len(changes))
+    for c in changes:
+        created = c["created"]
+        out += varint(c["index"]) + u8(1 if created else 0)
+        if created:
+            pubkey = bytes.fromhex(c["pubkey"])
+            assert len(pubkey) == 32
+            out += pubkey
+        else:
+            out += account_values(c["before"])
+        out += account_values(c["after"])
+    return out
+
+
+def read_account_values(r):
+    return {"balance": str(r.u64le()), "nonce": str(r.u64le()), "withdrawn": str(r.u64le())}
+
+
+def read_changes(r, existing_count):
+    """Decodes a diff against a state of `existing_count` accounts (pubkeys of existing
+    accounts are not in the encoding, so decoded existing changes carry none)."""
+    out = []
+    last = None
+    next_new = existing_count
+    for _ in range(r.varint()):
+        index = r.varint()
+        if index > U32_MAX or (last is not None and index <= last):
+            raise DecodeError("out_of_range")
+        last = index
+        flags = r.u8()
+        if flags > 1:
+            raise DecodeError("out_of_range")
+        c = {"index": index, "created": flags == 1}
+        if flags == 0:
+            if index >= existing_count:
+                raise DecodeError("out_of_range")
+            c["before"] = read_account_values(r)
+        else:
+            if index != next_new:
+                raise DecodeError("out_of_range")
+            next_new += 1
+            c["pubkey"] = r.take(32).hex()
+        c["after"] = read_account_values(r)
+        out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------- the checks
+
+
+class Checker:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, label, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok    " + label)
+        else:
+            self.failed += 1
+            print("FAIL  " + label + (": " + detail if detail else ""))
+
+    def equal_hex(self, label, expected_hex, actual):
+        actual_hex = actual.hex()
+        self.check(label, expected_hex.lower() == actual_hex, "document " + expected_hex + ", computed " + actual_hex)
+
+    def equal(self, label, expected, actual):
+        self.check(label, expected == actual, "document " + repr(expected) + ", computed " + repr(actual))
+
+    def rejects(self, label, fn, data, kind=None):
+        try:
+            decode_all(fn, data)
+        except DecodeError as e:
+            self.check(label, kind is None or e.kind == kind, "rejected as " + e.kind + ", expected " + str(kind))
+            return
+        self.check(label, False, "accepted")
+
+    def guarded(self, label, fn):
+        """Runs a group of checks; a malformed vector counts as one failure, not a crash."""
+        try:
+            fn()
+        except (KeyError, ValueError, TypeError, AssertionError, IndexError, DecodeError) as e:
+            self.check(label, False, "malformed vector or decoder error: " + type(e).__name__ + " " + str(e))
+
+
+def extract_vectors(text):
+    m = re.search(r"<!-- vectors:begin -->\s*```json\s*\n(.*?)\n```\s*<!-- vectors:end -->", text, re.S)
+    if not m:
+        raise SystemExit("no ```json block between <!-- vectors:begin --> and <!-- vectors:end -->")
+    return json.loads(m.group(1))
+
+
+def check_varints(c, v):
+    for vec in v["varints"]:
+        value = int(vec["value"])
+        label = "varint " + vec["value"]
+        c.equal_hex(label + ": encode", vec["hex"], varint(value))
+        c.guarded(label + ": decode",
+                  lambda: c.equal(label + ": decode", value, decode_all(Reader.varint, bytes.fromhex(vec["hex"]))))
+    for vec in v["invalid_varints"]:
+        c.rejects("invalid varint '" + vec["hex"] + "': rejected as " + vec["error"], Reader.varint,
+                  bytes.fromhex(vec["hex"]), vec["error"])
+
+
+def check_tx(c, vec, by_name):
+    name = "tx " + vec["name"]
+    tx = {k: vec[k] for k in ["type"] + [f for f in TX_FIELDS[vec["type"]] if f != "signature"]}
+    c.equal(name + ": type tag", TX_TYPES[vec["type"]], vec["type_tag"])
+    chain_id = int(vec["chain_id"])
+    preimage = signing_preimage(chain_id, tx)
+    c.equal_hex(name + ": preimage", vec["preimage"], preimage)
+    signature = None
+    if vec["type"] != "deposit":
+        seed = bytes.fromhex(vec["seed"])
+        public_key = bytes(nacl.signing.SigningKey(seed).verify_key)
+        c.equal_hex(name + ": public key from seed", vec["public_key"], public_key)
+        signature = sign(seed, preimage)
+        c.equal_hex(name + ": signature", vec["signature"], signature)
+        doc_sig = bytes.fromhex(vec["signature"])
+        c.check(name + ": document signature verifies", verify(public_key, preimage, doc_sig))
+        # Domain separation: the same fields on another chain need another signature.
+        other = signing_preimage((chain_id + 1) % (U64_MAX + 1), tx)
+        c.check(name + ": signature is invalid on chain_id + 1", not verify(public_key, other, doc_sig))
+    else:
+        c.check(name + ": deposit carries no signature", "signature" not in vec and "seed" not in vec)
+    c.equal_hex(name + ": tx hash", vec["tx_hash"], tx_hash(preimage, signature))
+    wire = wire_form(tx, signature)
+    c.equal_hex(name + ": wire form", vec["wire"], wire)
+
+    doc_wire = bytes.fromhex(vec["wire"])
+    decoded = decode_all(read_tx, doc_wire)
+    c.equal(name + ": decode(wire) gives the fields", tx_fields(vec), decoded)
+    c.rejects(name + ": wire truncated by one byte is rejected", read_tx, doc_wire[:-1], "truncated")
+    c.rejects(name + ": wire plus one trailing byte is rejected", read_tx, doc_wire + b"\x00", "trailing_bytes")
+    by_name[vec["name"]] = vec
+
+
+def check_txs(c, v):
+    by_name = {}
+    for vec in v["txs"]:
+        c.guarded("tx " + vec.get("name", "?"), lambda: check_tx(c, vec, by_name))
+
+    def batch():
+        b = v["tx_batch"]
+        wires = [bytes.fromhex(by_name[n]["wire"]) for n in b["txs"]]
+        c.equal_hex("tx batch: encode", b["hex"], varint(len(wires)) + b"".join(wires))
+        decoded = decode_all(read_batch, bytes.fromhex(b["hex"]))
+        c.equal("tx batch: decode", [tx_fields(by_name[n]) for n in b["txs"]], decoded)
+
+    c.guarded("tx batch", batch)
+    for vec in v["invalid_txs"]:
+        c.rejects("invalid tx '" + vec["name"] + "': rejected as " + vec["error"], read_tx, bytes.fromhex(vec["wire"]),
+                  vec["error"])
+
+
+def check_accounts(c, v):
+    leaf_hashes = {}
+    for vec in v["accounts"]:
+        name = "account " + vec["name"]
+        if "seed" in vec:
+            c.equal_hex(name + ": public key from seed", vec["pubkey"],
+                        bytes(nacl.signing.SigningKey(bytes.fromhex(vec["seed"])).verify_key))
+        leaf = encode_leaf(vec)
+        c.equal(name + ": leaf is 56 bytes", 56, len(bytes.fromhex(vec["leaf"])))
+        c.equal_hex(name + ": leaf", vec["leaf"], leaf)
+        c.equal_hex(name + ": leaf hash", vec["leaf_hash"], leaf_hash(leaf))
+        leaf_hashes[vec["name"]] = leaf_hash(leaf)
+    return leaf_hashes
+
+
+def check_merkle(c, v, leaf_hashes):
+    for vec in v["empty_subtrees"]:
+        c.equal_hex("empty(" + str(vec["height"]) + ")", vec["hash"], EMPTY[vec["height"]])
+    for vec in v["merkle"]:
+        name = "merkle " + vec["name"]
+        leaves = {}
+        for leaf in vec["leaves"]:
+            c.equal_hex(name + ": leaf " + str(leaf["index"]) + " is the hash of account " + leaf["account"],
+                        leaf["leaf_hash"], leaf_hashes[leaf["account"]])
+            leaves[leaf["index"]] = bytes.fromhex(leaf["leaf_hash"])
+        root = merkle_root(leaves)
+        c.equal_hex(name + ": root", vec["root"], root)
+        for p in vec["proofs"]:
+            label = name + ": proof for index " + str(p["index"])
+            expected_leaf = leaves.get(p["index"])
+            doc_leaf = bytes.fromhex(p["leaf_hash"]) if p["leaf_hash"] is not None else None
+            c.equal(label + ": leaf (null if absent)", expected_leaf, doc_leaf)
+            c.equal_hex(label + ": encoding", p["proof"], encode_proof(p["index"], merkle_siblings(leaves, p["index"])))
+            index, siblings = decode_all(read_proof, bytes.fromhex(p["proof"]))
+            c.check(label + ": decoded proof verifies",
+                    index == p["index"] and root_from_proof(index, doc_leaf, siblings) == bytes.fromhex(vec["root"]))
+            c.check(label + ": decoded proof fails for a wrong leaf",
+                    root_from_proof(index, blake2b256(b"wrong"), siblings) != bytes.fromhex(vec["root"]))
+
+
+def check_receipts(c, v):
+    vec = v["receipts"]
+    c.equal_hex("receipts: encode", vec["hex"], encode_receipts(vec["receipts"]))
+    c.equal("receipts: decode", vec["receipts"], decode_all(read_receipts, bytes.fromhex(vec["hex"])))
+    for bad in v["invalid_receipts"]:
+        c.rejects("invalid receipts '" + bad["name"] + "': rejected", read_receipts, bytes.fromhex(bad["hex"]),
+                  bad["error"])
+
+
+def check_diffs(c, v):
+    for vec in v["diffs"]:
+        name = "diff " + vec["name"]
+        c.equal_hex(name + ": encode", vec["hex"], encode_changes(vec["changes"]))
+        decoded = decode_all(lambda r: read_changes(r, vec["existing_count"]), bytes.fromhex(vec["hex"]))
+        expected = [{k: ch[k] for k in ("index", "created", "pubkey", "before", "after") if k in ch and
+                     (k != "pubkey" or ch["created"])} for ch in vec["changes"]]
+        c.equal(name + ": decode", expected, decoded)
+    for bad in v["invalid_diffs"]:
+        c.rejects("invalid diff '" + bad["name"] + "': rejected", lambda r: read_changes(r, bad["existing_count"]),
+                  bytes.fromhex(bad["hex"]), bad["error"])
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: check_vectors.py docs/encoding.md", file=sys.stderr)
+        return 2
+    with open(argv[1], encoding="utf-8") as f:
+        v = extract_vectors(f.read())
+    c = Checker()
+    c.equal("domain tag", DOMAIN_TAG.decode("ascii"), v["domain_tag"])
+    c.guarded("varints", lambda: check_varints(c, v))
+    c.guarded("txs", lambda: check_txs(c, v))
+    leaf_hashes = {}
+
+    def accounts():
+        leaf_hashes.update(check_accounts(c, v))
+
+    c.guarded("accounts", accounts)
+    c.guarded("merkle", lambda: check_merkle(c, v, leaf_hashes))
+    c.guarded("receipts", lambda: check_receipts(c, v))
+    c.guarded("diffs", lambda: check_diffs(c, v))
+    print("%d passed, %d failed" % (c.passed, c.failed))
+    return 0 if c.failed == 0 and c.passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
