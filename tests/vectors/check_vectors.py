@@ -175,7 +175,9 @@ def read_tx(r):
         raise DecodeError("unknown_type")
     t = TX_TYPE_NAMES[tag]
     if t == "deposit":
-        return {"type": t, "deposit_id": str(r.u64le()), "to_pubkey": r.take(32).hex(), "amount": str(r.u64le())}
+        deposit_id = str(r.u64le())
+        to_pubkey = r.take(32).hex()
+        return {"type": t, "deposit_id": deposit_id, "to_pubkey": to_pubkey, "amount": str(r.u64le())}
     tx = {"type": t, "from": r.u32le()}
     if t == "transfer":
         tx["to"] = r.u32le()
@@ -371,7 +373,8 @@ class Checker:
 
     def equal_hex(self, label, expected_hex, actual):
         actual_hex = actual.hex()
-        self.check(label, expected_hex.lower() == actual_hex, "document " + expected_hex + ", computed " + actual_hex)
+        self.check(label, expected_hex.lower() == actual_hex,
+                   "document " + expected_hex + ", computed " + actual_hex)
 
     def equal(self, label, expected, actual):
         self.check(label, expected == actual, "document " + repr(expected) + ", computed " + repr(actual))
@@ -380,7 +383,8 @@ class Checker:
         try:
             decode_all(fn, data)
         except DecodeError as e:
-            self.check(label, kind is None or e.kind == kind, "rejected as " + e.kind + ", expected " + str(kind))
+            self.check(label, kind is None or e.kind == kind,
+                       "rejected as " + e.kind + ", expected " + str(kind))
             return
         self.check(label, False, "accepted")
 
@@ -404,8 +408,9 @@ def check_varints(c, v):
         value = int(vec["value"])
         label = "varint " + vec["value"]
         c.equal_hex(label + ": encode", vec["hex"], varint(value))
+        encoded = bytes.fromhex(vec["hex"])
         c.guarded(label + ": decode",
-                  lambda: c.equal(label + ": decode", value, decode_all(Reader.varint, bytes.fromhex(vec["hex"]))))
+                  lambda: c.equal(label + ": decode", value, decode_all(Reader.varint, encoded)))
     for vec in v["invalid_varints"]:
         c.rejects("invalid varint '" + vec["hex"] + "': rejected as " + vec["error"], Reader.varint,
                   bytes.fromhex(vec["hex"]), vec["error"])
@@ -440,7 +445,8 @@ def check_tx(c, vec, by_name):
     decoded = decode_all(read_tx, doc_wire)
     c.equal(name + ": decode(wire) gives the fields", tx_fields(vec), decoded)
     c.rejects(name + ": wire truncated by one byte is rejected", read_tx, doc_wire[:-1], "truncated")
-    c.rejects(name + ": wire plus one trailing byte is rejected", read_tx, doc_wire + b"\x00", "trailing_bytes")
+    c.rejects(name + ": wire plus one trailing byte is rejected", read_tx, doc_wire + b"\x00",
+              "trailing_bytes")
     by_name[vec["name"]] = vec
 
 
@@ -458,8 +464,8 @@ def check_txs(c, v):
 
     c.guarded("tx batch", batch)
     for vec in v["invalid_txs"]:
-        c.rejects("invalid tx '" + vec["name"] + "': rejected as " + vec["error"], read_tx, bytes.fromhex(vec["wire"]),
-                  vec["error"])
+        c.rejects("invalid tx '" + vec["name"] + "': rejected as " + vec["error"], read_tx,
+                  bytes.fromhex(vec["wire"]), vec["error"])
 
 
 def check_accounts(c, v):
@@ -494,12 +500,14 @@ def check_merkle(c, v, leaf_hashes):
             expected_leaf = leaves.get(p["index"])
             doc_leaf = bytes.fromhex(p["leaf_hash"]) if p["leaf_hash"] is not None else None
             c.equal(label + ": leaf (null if absent)", expected_leaf, doc_leaf)
-            c.equal_hex(label + ": encoding", p["proof"], encode_proof(p["index"], merkle_siblings(leaves, p["index"])))
+            siblings = merkle_siblings(leaves, p["index"])
+            c.equal_hex(label + ": encoding", p["proof"], encode_proof(p["index"], siblings))
             index, siblings = decode_all(read_proof, bytes.fromhex(p["proof"]))
+            doc_root = bytes.fromhex(vec["root"])
             c.check(label + ": decoded proof verifies",
-                    index == p["index"] and root_from_proof(index, doc_leaf, siblings) == bytes.fromhex(vec["root"]))
+                    index == p["index"] and root_from_proof(index, doc_leaf, siblings) == doc_root)
             c.check(label + ": decoded proof fails for a wrong leaf",
-                    root_from_proof(index, blake2b256(b"wrong"), siblings) != bytes.fromhex(vec["root"]))
+                    root_from_proof(index, blake2b256(b"wrong"), siblings) != doc_root)
 
 
 def check_receipts(c, v):
@@ -507,8 +515,8 @@ def check_receipts(c, v):
     c.equal_hex("receipts: encode", vec["hex"], encode_receipts(vec["receipts"]))
     c.equal("receipts: decode", vec["receipts"], decode_all(read_receipts, bytes.fromhex(vec["hex"])))
     for bad in v["invalid_receipts"]:
-        c.rejects("invalid receipts '" + bad["name"] + "': rejected", read_receipts, bytes.fromhex(bad["hex"]),
-                  bad["error"])
+        c.rejects("invalid receipts '" + bad["name"] + "': rejected", read_receipts,
+                  bytes.fromhex(bad["hex"]), bad["error"])
 
 
 def check_diffs(c, v):
@@ -520,7 +528,8 @@ def check_diffs(c, v):
                      (k != "pubkey" or ch["created"])} for ch in vec["changes"]]
         c.equal(name + ": decode", expected, decoded)
     for bad in v["invalid_diffs"]:
-        c.rejects("invalid diff '" + bad["name"] + "': rejected", lambda r: read_changes(r, bad["existing_count"]),
+        n = bad["existing_count"]
+        c.rejects("invalid diff '" + bad["name"] + "': rejected", lambda r: read_changes(r, n),
                   bytes.fromhex(bad["hex"]), bad["error"])
 
 
