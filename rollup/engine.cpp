@@ -54,6 +54,7 @@ Result<std::unique_ptr<Engine>, EngineError> Engine::open(const EngineOptions& o
                                   "state root " + engine->tree_.root().hex() + " rebuilt from the database differs from " +
                                       engine->head_.state_root.hex() + " recorded for batch " +
                                       std::to_string(engine->head_.number.value())});
+  engine->durable_number_ = engine->head_.number.value();
   engine->commit_thread_ = std::thread([e = engine.get()] { e->commit_loop(); });
   return engine;
 }
@@ -95,6 +96,7 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->timings.verify_ms = ms_since(t0);
   auto t1 = Clock::now();
   ExecutionResult result = executor_.execute(state_, chain_id(), input.txs, prepared);
+  std::unique_lock write(state_mutex_);  // readers of durable state wait from here to the commit
   state_.apply(result.changes);
   job->timings.execute_ms = ms_since(t1);
   auto t2 = Clock::now();
@@ -114,6 +116,7 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->receipts = std::move(result.receipts);
   job->changes = std::move(result.changes);
   head_ = h;
+  write.unlock();
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(job));
@@ -165,10 +168,19 @@ void Engine::commit_loop() {
         std::lock_guard lock(mutex_);
         poisoned_ = err;
       }
+      {
+        std::lock_guard lock(state_mutex_);  // pairs with read_durable's wait
+        is_poisoned_ = true;
+      }
+      durable_cv_.notify_all();
       job->done.set_value(make_error(std::move(*err)));
     } else {
-      job->done.set_value(
-          CommittedBatch{job->batch.header, std::move(job->receipts), job->timings});
+      {
+        std::lock_guard lock(state_mutex_);
+        durable_number_ = job->batch.header.number.value();
+      }
+      durable_cv_.notify_all();
+      job->done.set_value(CommittedBatch{job->batch.header, std::move(job->receipts), job->timings});
     }
     {
       std::lock_guard lock(mutex_);
@@ -201,33 +213,44 @@ Status<EngineError> Engine::rollback_to(BatchNumber n) {
     return make_error(EngineError{EngineErrorCode::invalid_argument, "batch " + std::to_string(n.value()) +
                                                                           " is after the head " +
                                                                           std::to_string(head_.number.value())});
+  std::unique_lock write(state_mutex_);  // readers wait out the whole rollback
+  // From here on a failure leaves memory half reverted: the engine is poisoned and
+  // must be reopened (the database is either rolled back or untouched).
+  auto fail = [&](EngineError e) -> Status<EngineError> {
+    poisoned_ = e;
+    is_poisoned_ = true;
+    durable_cv_.notify_all();
+    return make_error(std::move(e));
+  };
+  auto corrupt = [](std::string what) { return EngineError{EngineErrorCode::corrupt, std::move(what)}; };
   // Undo the diffs in memory, newest first, to get the state as of n.
   for (std::uint64_t b = head_.number.value(); b > n.value(); --b) {
     auto stored = store_->batch(BatchNumber(b));
-    if (!stored) return make_error(from_store(stored.error()));
-    if (!*stored) return make_error(EngineError{EngineErrorCode::corrupt, "batch " + std::to_string(b) + " is missing"});
+    if (!stored) return fail(from_store(stored.error()));
+    if (!*stored) return fail(corrupt("batch " + std::to_string(b) + " is missing"));
     auto flags = decode_change_indices((*stored)->changes);
-    if (!flags) return make_error(EngineError{EngineErrorCode::corrupt, "diff of batch " + std::to_string(b)});
+    if (!flags) return fail(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
     std::uint32_t created = 0;
     for (const auto& f : *flags) created += f.second ? 1 : 0;
     auto changes = decode_changes((*stored)->changes, state_.accounts().first(state_.size() - created));
-    if (!changes) return make_error(EngineError{EngineErrorCode::corrupt, "diff of batch " + std::to_string(b)});
+    if (!changes) return fail(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
     state_.revert(*changes);
   }
   auto target = store_->header(n);
-  if (!target || !*target) return make_error(EngineError{EngineErrorCode::corrupt, "batch header missing"});
-  if (auto s = store_->rollback_to(n, state_); !s) return make_error(from_store(s.error()));
+  if (!target) return fail(from_store(target.error()));
+  if (!*target) return fail(corrupt("batch " + std::to_string(n.value()) + " header is missing"));
+  if (auto s = store_->rollback_to(n, state_); !s) return fail(from_store(s.error()));
   // Reload from disk so that memory, tree and pending diffs are exactly what a restart sees.
   auto loaded = store_->load();
-  if (!loaded) return make_error(from_store(loaded.error()));
+  if (!loaded) return fail(from_store(loaded.error()));
+  durable_number_ = loaded->head.number.value();
   state_ = std::move(loaded->state);
   head_ = loaded->head;
   pending_ = std::move(loaded->pending);
   batches_since_checkpoint_ = static_cast<std::uint32_t>(head_.number.value() - loaded->checkpoint.value());
   build_tree(tree_, state_, pool_);
   if (tree_.root() != (*target)->state_root)
-    return make_error(EngineError{EngineErrorCode::corrupt, "state root after rollback differs from batch " +
-                                                               std::to_string(n.value()) + "'s"});
+    return fail(corrupt("state root after rollback differs from batch " + std::to_string(n.value()) + "'s"));
   return {};
 }
 

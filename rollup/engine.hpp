@@ -13,9 +13,11 @@
 // poisoned: that batch and every later one fail, and the owner must reopen the engine,
 // which reloads the last durable state (the in-memory state had run ahead of disk).
 //
-// Thread safety: submit(), flush(), rollback_to() and the read accessors belong to one
-// thread (the owner). The read accessors show the state after the last submitted batch,
-// which may not be durable yet.
+// Thread safety: submit(), flush(), checkpoint(), rollback_to() and the plain read
+// accessors belong to one thread (the owner); they show the state after the last
+// submitted batch, which may not be durable yet. read_durable() is for every other
+// thread (an HTTP server's, say): it runs a function over the state at a moment when
+// every executed batch is durable, so it never shows anything a crash could undo.
 #pragma once
 
 #include <condition_variable>
@@ -23,6 +25,8 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <atomic>
 #include <thread>
 
 #include "common/merkle.hpp"
@@ -82,6 +86,21 @@ class Engine {
   // Flushes, then removes every batch after n from memory and disk.
   Status<EngineError> rollback_to(BatchNumber n);
 
+  // Calls fn(state, tree, head) under a shared lock once the head batch is durable
+  // (waiting for the commit in flight, if any; a few milliseconds). Any thread. fn must
+  // not call back into the engine. If the engine is poisoned it reads the last state
+  // it executed, which reopening may undo: check poisoned() where that matters.
+  template <class F>
+  decltype(auto) read_durable(F&& fn) const {
+    std::shared_lock lock(state_mutex_);
+    durable_cv_.wait(lock, [&] { return head_.number.value() <= durable_number_.load() || is_poisoned_.load(); });
+    return std::forward<F>(fn)(static_cast<const State&>(state_), static_cast<const SparseMerkleTree&>(tree_),
+                                static_cast<const BatchHeader&>(head_));
+  }
+  // The latest batch known durable. Any thread.
+  [[nodiscard]] BatchNumber durable_head() const { return BatchNumber(durable_number_.load()); }
+  [[nodiscard]] bool poisoned() const { return is_poisoned_.load(); }
+
   [[nodiscard]] const State& state() const { return state_; }
   [[nodiscard]] const Hash32& state_root() const { return tree_.root(); }
   [[nodiscard]] const BatchHeader& head() const { return head_; }
@@ -107,6 +126,12 @@ class Engine {
   ThreadPool pool_;
   Executor executor_;
   std::unique_ptr<StateStore> store_;  // used by the commit thread only (and the owner while idle)
+  // state_, tree_ and head_ are written only by the owner, under state_mutex_ held
+  // exclusively; the owner reads them without it, other threads through read_durable.
+  mutable std::shared_mutex state_mutex_;
+  mutable std::condition_variable_any durable_cv_;
+  std::atomic<std::uint64_t> durable_number_{0};
+  std::atomic<bool> is_poisoned_{false};
   State state_;
   SparseMerkleTree tree_;
   BatchHeader head_;
