@@ -34,7 +34,9 @@ Statement& Statement::bind(int pos, ByteView blob) {
   return *this;
 }
 Statement& Statement::bind(int pos, std::string_view text) {
-  L2_ASSERT(sqlite3_bind_text64(stmt_, pos, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) == SQLITE_OK);
+  // As for blobs: a null data pointer would bind NULL instead of empty text.
+  const char* data = text.data() == nullptr ? "" : text.data();
+  L2_ASSERT(sqlite3_bind_text64(stmt_, pos, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) == SQLITE_OK);
   return *this;
 }
 Statement& Statement::bind_null(int pos) {
@@ -71,7 +73,9 @@ ByteView Statement::column_blob(int col) const {
 }
 std::string Statement::column_text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
-  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p));
+  if (p == nullptr) return {};
+  // The length, not the terminator: text may hold NUL bytes.
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 bool Statement::column_is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 

@@ -257,6 +257,27 @@ Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) 
 }
 
 Result<LoadedState, StoreError> StateStore::load() {
+  // One read transaction: a consistent snapshot even while another connection writes.
+  if (auto b = db_->exec("BEGIN"); !b) return make_error(io_error(b.error()));
+  auto out = load_in_snapshot();
+  db_->rollback();
+  return out;
+}
+
+Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
+  // 0. The checkpoint as of this snapshot: another connection may have moved it.
+  {
+    auto cp = db_->prepare("SELECT value FROM meta WHERE key = 'checkpoint'");
+    if (!cp) return make_error(io_error(cp.error()));
+    auto row = cp->step();
+    if (!row) return make_error(io_error(row.error()));
+    if (!*row) return make_error(corrupt("meta lacks checkpoint"));
+    ByteReader reader(cp->column_blob(0));
+    auto v = reader.u64le();
+    if (!v || reader.remaining() != 0) return make_error(corrupt("meta checkpoint is malformed"));
+    checkpoint_ = BatchNumber(*v);
+    cp->reset();
+  }
   // 1. The accounts table: the state as of the checkpoint.
   auto st = db_->prepare("SELECT idx, leaf FROM accounts ORDER BY idx");
   if (!st) return make_error(io_error(st.error()));

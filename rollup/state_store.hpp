@@ -107,6 +107,7 @@ class StateStore {
  private:
   StateStore() = default;
   Status<StoreError> init_or_migrate();
+  Result<LoadedState, StoreError> load_in_snapshot();
   // One transaction: upsert (or delete, for nullopt) accounts, optionally drop batches
   // after `drop_after`, and set the checkpoint to `cp`.
   Status<StoreError> write_accounts(const std::map<AccountIndex, std::optional<Account>>& values, BatchNumber cp,
