@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// Every option of the sequencer, with its default. sequencerd fills these from flags
+// and a config file (main.cpp; docs/sequencer.md lists each flag and key); the library
+// only ever sees these structs. Plain values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace l2::sequencer {
+
+struct HttpOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8645;  // 0: an ephemeral port (printed on stdout)
+  unsigned io_threads = 2;    // HTTP I/O threads, separate from the engine's
+  std::size_t max_body_bytes = 16u << 20;
+  std::size_t max_batch_txs = 20000;      // txs (or deposits) in one request
+  std::uint32_t read_timeout_ms = 10000;  // whole request, headers and body; idle keep-alive too
+  std::uint32_t write_timeout_ms = 10000;
+  std::string tls_cert;  // PEM chain; with tls_key: HTTPS only
+  std::string tls_key;   // PEM private key
+};
+
+struct MempoolOptions {
+  std::size_t max_txs = 200000;       // pending txs, queued and in flight
+  std::uint64_t max_ahead = 64;       // a nonce at most this far above the account's
+  std::uint32_t max_hold_ms = 30000;  // a tx still waiting after this long is dropped
+};
+
+struct BatchOptions {
+  std::size_t max_txs = 10000;      // close a batch at this many txs
+  std::uint32_t max_delay_ms = 50;  // or this long after its first tx arrived
+  unsigned max_in_flight = 2;       // batches submitted and not yet durable
+};
+
+// Everything sequencerd is configured with.
+struct SequencerConfig {
+  std::string data_dir;        // holds rollup.db (and operator.pub when generated)
+  std::uint64_t chain_id = 0;  // required
+  std::string operator_key;    // hex public key of the fee account; empty: DIR/operator.pub
+  unsigned threads = 0;        // engine threads; 0: all hardware threads
+  bool dev = false;            // enables /v1/dev/* (never with a base chain)
+  std::string base_chain;      // base chain URL; recorded only (settlement is not built yet)
+  std::string port_file;       // where to write "ADDRESS:PORT" once listening
+  std::string log_level = "info";
+  HttpOptions http;
+  MempoolOptions mempool;
+  BatchOptions batch;
+};
+
+}  // namespace l2::sequencer

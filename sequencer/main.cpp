@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// sequencerd: parses flags and the config file, opens the node, serves HTTP until
+// SIGTERM or SIGINT, then shuts down gracefully (docs/sequencer.md).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <pthread.h>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "common/crypto.hpp"
+#include "sequencer/config.hpp"
+#include "sequencer/http_server.hpp"
+#include "sequencer/node.hpp"
+
+namespace {
+
+using l2::sequencer::SequencerConfig;
+
+// CLI11 maps TOML/INI sections to subcommands; we want `[http] max_body_bytes = 1` and
+// `http.max_body_bytes = 1` to set the flag --http.max-body-bytes. So: flatten the
+// section into the name, and accept '_' for '-'.
+class FlatConfig : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::vector<CLI::ConfigItem> parsed = CLI::ConfigTOML::from_config(input);
+    std::vector<CLI::ConfigItem> out;
+    for (auto& item : parsed) {
+      if (item.name == "++" || item.name == "--") continue;  // section markers
+      std::string name;
+      for (const auto& p : item.parents) name += p + ".";
+      name += item.name;
+      std::replace(name.begin(), name.end(), '_', '-');
+      item.parents.clear();
+      item.name = name;
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+};
+
+constexpr const char* kDescription = R"(sequencerd: the rollup's sequencer.
+
+Accepts signed txs over HTTP (docs/api.md), orders them into batches, executes each
+batch in parallel over the rollup state in SQLite (DIR/rollup.db) and acknowledges a
+tx only once its batch is durable. Every flag can also be set in the config file
+(--config FILE, TOML or INI): `data_dir = "/var/lib/l2"`, or in a section,
+`[http]` then `max_body_bytes = 1048576` for --http.max-body-bytes. Flags given on the
+command line win over the file. See docs/sequencer.md.
+
+Stops gracefully on SIGTERM or SIGINT: stops accepting, commits the open batch, exits 0.)";
+
+void add_options(CLI::App& app, SequencerConfig& c) {
+  app.add_option("--data-dir", c.data_dir, "Directory of the rollup database (rollup.db) and operator.pub")
+      ->required();
+  app.add_option("--chain-id", c.chain_id, "Chain id of this rollup (in every signed tx)")->required();
+  app.add_option("--operator-key", c.operator_key,
+                 "Hex public key of the operator's fee account (account 0); default: read from "
+                 "DATA_DIR/operator.pub, generated there on first start");
+  app.add_option("--threads", c.threads,
+                 "Engine threads for verification, execution and hashing (0: all cores)")
+      ->capture_default_str();
+  app.add_option("--io-threads", c.http.io_threads, "HTTP I/O threads (separate from the engine's)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  app.add_option("--address", c.http.address, "Listen address")->capture_default_str();
+  app.add_option("--port", c.http.port,
+                 "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
+      ->capture_default_str();
+  app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
+  app.add_option("--tls-cert", c.http.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", c.http.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  app.add_flag("--dev", c.dev,
+               "Enable dev routes (POST /v1/dev/deposit); refused while a base chain is configured");
+  app.add_option(
+      "--base-chain", c.base_chain,
+      "Base chain URL. Settlement is not implemented yet: recorded only, and it turns dev routes off");
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  app.add_option("--http.max-body-bytes", c.http.max_body_bytes,
+                 "Largest request body (else 413 body_too_large)")
+      ->capture_default_str();
+  app.add_option("--http.max-batch-txs", c.http.max_batch_txs,
+                 "Most txs (or deposits) in one request (else 413 too_many_txs)")
+      ->capture_default_str();
+  app.add_option("--http.read-timeout-ms", c.http.read_timeout_ms,
+                 "Time to receive a whole request, and idle keep-alive timeout (else 408 timeout or close)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--http.write-timeout-ms", c.http.write_timeout_ms,
+                 "Time for a client to take a response before the connection is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--mempool.max-txs", c.mempool.max_txs,
+                 "Pending txs (queued and in flight); else 503 mempool_full")
+      ->capture_default_str();
+  app.add_option("--mempool.max-ahead", c.mempool.max_ahead,
+                 "How far a tx's nonce may be above its account's (else nonce_too_high)")
+      ->capture_default_str();
+  app.add_option("--mempool.max-hold-ms", c.mempool.max_hold_ms,
+                 "A tx held for a nonce gap longer than this is dropped")
+      ->capture_default_str();
+  app.add_option("--batch.max-txs", c.batch.max_txs, "Close a batch at this many txs")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--batch.max-delay-ms", c.batch.max_delay_ms, "Close a batch this long after its first tx")
+      ->capture_default_str();
+  app.add_option("--batch.max-in-flight", c.batch.max_in_flight,
+                 "Batches executed but not yet durable (pipeline)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
+}
+
+// The operator key: the flag, else DIR/operator.pub, else a fresh key written there.
+std::optional<l2::PublicKey> operator_key(const SequencerConfig& c) {
+  if (!c.operator_key.empty()) {
+    auto k = l2::PublicKey::from_hex_string(c.operator_key);
+    if (!k) spdlog::critical("--operator-key must be 64 hex digits");
+    return k;
+  }
+  const auto path = std::filesystem::path(c.data_dir) / "operator.pub";
+  if (std::filesystem::exists(path)) {
+    std::ifstream in(path);
+    std::string hex;
+    in >> hex;
+    auto k = l2::PublicKey::from_hex_string(hex);
+    if (!k) spdlog::critical("{} does not hold a 64-digit hex public key", path.string());
+    return k;
+  }
+  // Only the public key is kept: the sequencer never signs for the fee account.
+  auto key = l2::SecretKey::generate();
+  std::ofstream out(path);
+  out << key.public_key().hex() << "\n";
+  out.close();
+  if (!out) {
+    spdlog::critical("cannot write {}", path.string());
+    return std::nullopt;
+  }
+  spdlog::warn("generated an operator key; its public key is in {} and its secret was not kept",
+               path.string());
+  return key.public_key();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SequencerConfig config;
+  CLI::App app(kDescription, "sequencerd");
+  app.config_formatter(std::make_shared<FlatConfig>());
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
+  app.set_config("--config", "", "Config file (TOML or INI); every flag is also a key")
+      ->check(CLI::ExistingFile);
+  app.get_formatter()->column_width(36);
+  add_options(app, config);
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("sequencerd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::error_code fs_error;
+  std::filesystem::create_directories(config.data_dir, fs_error);
+  if (fs_error) {
+    spdlog::critical("cannot create {}: {}", config.data_dir, fs_error.message());
+    return 1;
+  }
+  auto op = operator_key(config);
+  if (!op) return 1;
+
+  l2::sequencer::NodeOptions node_options;
+  node_options.db_path = (std::filesystem::path(config.data_dir) / "rollup.db").string();
+  node_options.chain_id = l2::ChainId(config.chain_id);
+  node_options.operator_key = *op;
+  node_options.threads = config.threads;
+  node_options.mempool = config.mempool;
+  node_options.batch = config.batch;
+  auto node = l2::sequencer::Node::open(node_options);
+  if (!node) {
+    spdlog::critical("{}", node.error());
+    return 1;
+  }
+  if (!config.base_chain.empty()) {
+    spdlog::warn(
+        "base chain {} recorded, but settlement is not implemented yet: nothing is posted to it; "
+        "dev routes are off",
+        config.base_chain);
+  }
+
+  l2::sequencer::ServerOptions server_options;
+  server_options.http = config.http;
+  server_options.dev = config.dev;
+  server_options.base_chain_configured = !config.base_chain.empty();
+  auto server = l2::sequencer::HttpServer::start(**node, server_options);
+  if (!server) {
+    spdlog::critical("{}", server.error());
+    (*node)->stop();
+    return 1;
+  }
+  const std::string bound = (*server)->bound_address();
+  std::cout << "listening on " << bound << std::endl;
+  if (!config.port_file.empty()) {
+    const std::string tmp = config.port_file + ".tmp";
+    std::ofstream(tmp) << bound << "\n";
+    std::filesystem::rename(tmp, config.port_file, fs_error);
+    if (fs_error) spdlog::error("cannot write {}: {}", config.port_file, fs_error.message());
+  }
+  spdlog::info("serving chain {} on {}{} with operator key {}{}", config.chain_id,
+               server_options.http.tls_cert.empty() ? "http://" : "https://", bound, op->hex(),
+               server_options.dev && server_options.base_chain_configured == false ? " (dev routes on)" : "");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("{}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop_accepting();
+  (*node)->stop();  // commits the open batch and resolves the waiting requests
+  (*server)->stop(std::chrono::milliseconds(2000));
+  server->reset();
+  node->reset();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The sequencer's Prometheus metrics, written out by hand in the text exposition
+// format (version 0.0.4): HTTP requests by route and code, txs accepted and rejected
+// by reason, batch sizes and stage latencies (histograms), mempool depth and the latest
+// durable batch. Thread-safe: counters are atomics or sit behind a mutex.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace l2::sequencer {
+
+// A histogram with fixed upper bounds (the +Inf bucket is implied).
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> bounds);
+  void observe(double v);
+  // Appends the _bucket, _sum and _count lines; `labels` is "" or `key="value",`.
+  void render(std::string& out, std::string_view name, std::string_view labels) const;
+
+ private:
+  std::vector<double> bounds_;
+  mutable std::mutex mutex_;
+  std::vector<std::uint64_t> counts_;  // GUARDED_BY(mutex_): one per bound, then +Inf
+  double sum_ = 0;                     // GUARDED_BY(mutex_)
+};
+
+class Metrics {
+ public:
+  Metrics();
+
+  void http_request(std::string_view route, unsigned code);
+  void txs_accepted(std::uint64_t n);
+  void tx_rejected(std::string_view reason, std::uint64_t n = 1);
+  void batch_committed(std::uint64_t batch, std::size_t txs, double verify_s, double execute_s,
+                       double merkle_s, double commit_s);
+  void set_mempool_depth(std::size_t depth) { mempool_depth_.store(depth); }
+  void set_latest_batch(std::uint64_t batch) { latest_batch_.store(batch); }
+
+  [[nodiscard]] std::string render() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;  // GUARDED_BY(mutex_)
+  std::map<std::string, std::uint64_t> rejected_;                       // GUARDED_BY(mutex_)
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::size_t> mempool_depth_{0};
+  std::atomic<std::uint64_t> latest_batch_{0};
+  Histogram batch_txs_;
+  // verify, execute, merkle, commit
+  std::array<Histogram, 4> stage_seconds_;
+};
+
+}  // namespace l2::sequencer

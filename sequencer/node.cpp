@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+#include "sequencer/node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/assert.hpp"
+
+namespace l2::sequencer {
+
+namespace {
+
+constexpr std::size_t kMaxDroppedRemembered = 100000;
+constexpr auto kIdleTick = std::chrono::milliseconds(100);
+constexpr auto kReaderPatience = std::chrono::milliseconds(20);
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+ReceiptCode to_receipt(AddResult r) {
+  switch (r) {
+    case AddResult::added:
+      return ReceiptCode::pending;
+    case AddResult::duplicate:
+      return ReceiptCode::duplicate;
+    case AddResult::nonce_too_low:
+      return ReceiptCode::nonce_too_low;
+    case AddResult::nonce_too_high:
+      return ReceiptCode::nonce_too_high;
+    case AddResult::nonce_in_use:
+      return ReceiptCode::nonce_in_use;
+    case AddResult::mempool_full:
+      return ReceiptCode::mempool_full;
+  }
+  return ReceiptCode::pending;
+}
+
+// What ingest needs to know about a tx's accounts, read from durable state.
+struct AccountSnapshot {
+  bool sender_exists = false;
+  bool recipient_exists = true;
+  Nonce nonce;
+  PublicKey key;
+};
+
+TxReceipt receipt_of(const Hash32& hash, ReceiptCode status) {
+  TxReceipt r;
+  r.hash = hash;
+  r.status = status;
+  return r;
+}
+
+void run_all(const std::vector<std::function<void()>>& fns) {
+  for (const auto& fn : fns)
+    if (fn) fn();
+}
+
+}  // namespace
+
+// ---- WaitGroup ----
+
+void WaitGroup::on_done(std::function<void()> fn) {
+  std::unique_lock lock(mutex_);
+  if (done_) {
+    lock.unlock();
+    fn();
+    return;
+  }
+  notify_ = std::move(fn);
+}
+
+std::vector<TxReceipt> WaitGroup::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return receipts_;
+}
+
+bool WaitGroup::failed() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+std::function<void()> WaitGroup::resolve(std::size_t pos, const TxReceipt& r) {
+  std::lock_guard lock(mutex_);
+  if (done_ || pos >= receipts_.size() || receipts_[pos].status != ReceiptCode::pending) return {};
+  receipts_[pos] = r;
+  if (--remaining_ > 0) return {};
+  done_ = true;
+  return std::exchange(notify_, {});
+}
+
+std::function<void()> WaitGroup::give_up(bool failed) {
+  std::lock_guard lock(mutex_);
+  if (done_) return {};
+  done_ = true;
+  failed_ = failed;
+  return std::exchange(notify_, {});
+}
+
+// ---- Node ----
+
+Node::Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
+           std::unique_ptr<rollup::StateStore> reader)
+    : options_(options), engine_(std::move(engine)), reader_(std::move(reader)), mempool_(options.mempool) {}
+
+Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options) {
+  rollup::EngineOptions eo;
+  eo.store.path = options.db_path;
+  eo.store.chain_id = options.chain_id;
+  eo.store.operator_key = options.operator_key;
+  eo.threads = options.threads;
+  auto engine = rollup::Engine::open(eo);
+  if (!engine)
+    return make_error("cannot open the rollup database " + options.db_path + ": " + engine.error().message);
+  auto reader = rollup::StateStore::open(eo.store);
+  if (!reader)
+    return make_error("cannot open a reader on " + options.db_path + ": " + reader.error().message);
+  std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader)));
+  if (auto s = node->rebuild_index(); !s) return make_error(s.error());
+  node->metrics_.set_latest_batch(node->engine_->durable_head().value());
+  node->acker_ = std::thread([n = node.get()] { n->ack_loop(); });
+  node->batcher_ = std::thread([n = node.get()] { n->batcher_loop(); });
+  return node;
+}
+
+Node::~Node() { stop(); }
+
+Status<std::string> Node::rebuild_index() {
+  const std::uint64_t head = engine_->durable_head().value();
+  std::uint64_t max_deposit = 0;
+  bool any_deposit = false;
+  std::lock_guard lock(reader_mutex_);
+  std::unique_lock idx(index_mutex_);
+  for (std::uint64_t n = 1; n <= head; ++n) {
+    auto stored = reader_->batch(BatchNumber(n));
+    if (!stored) return make_error("cannot read batch " + std::to_string(n) + ": " + stored.error().message);
+    if (!*stored) return make_error("batch " + std::to_string(n) + " is missing from the database");
+    auto receipts = rollup::decode_receipts((*stored)->receipts);
+    auto txs = rollup::decode_txs((*stored)->txs);
+    if (!receipts || !txs || receipts->size() != txs->size())
+      return make_error("batch " + std::to_string(n) + " has malformed txs or receipts");
+    for (std::size_t i = 0; i < receipts->size(); ++i) {
+      index_[(*receipts)[i].tx_hash] = TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status};
+      if (const auto* d = std::get_if<rollup::Deposit>(&(*txs)[i])) {
+        max_deposit = std::max(max_deposit, d->deposit_id);
+        any_deposit = true;
+      }
+    }
+  }
+  std::lock_guard state(mutex_);
+  next_deposit_id_ = any_deposit ? max_deposit + 1 : 0;
+  spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, index_.size(),
+               next_deposit_id_);
+  return {};
+}
+
+template <class F>
+decltype(auto) Node::read_state(F&& fn) {
+  if (readers_waiting_.fetch_add(1) == 0) readers_since_ns_.store(now_ns());
+  struct Leave {
+    std::atomic<int>& n;
+    ~Leave() { n.fetch_sub(1); }
+  } leave{readers_waiting_};
+  return engine_->read_durable(std::forward<F>(fn));
+}
+
+bool Node::healthy() const { return accepting_.load() && !failed_.load() && !engine_->poisoned(); }
+
+void Node::mark_work_locked() {
+  if (!has_work_) {
+    has_work_ = true;
+    window_start_ = Clock::now();
+  }
+  work_cv_.notify_all();
+}
+
+Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest> txs,
+                                                          const SubmitOptions& opts) {
+  if (!healthy())
+    return make_error(
+        ApiError{ErrorCode::unavailable, "the sequencer is shutting down or its storage failed"});
+  const std::size_t n = txs.size();
+  std::vector<TxReceipt> receipts(n);
+  for (std::size_t i = 0; i < n; ++i) receipts[i].hash = rollup::tx_hash(txs[i].chain_id, txs[i].tx);
+
+  std::vector<AccountSnapshot> snap(n);
+  read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
+    for (std::size_t i = 0; i < n; ++i) {
+      auto [sender, nonce] = sender_and_nonce(txs[i].tx);
+      (void)nonce;
+      snap[i].sender_exists = state.contains(sender);
+      if (snap[i].sender_exists) {
+        snap[i].nonce = state.at(sender).nonce;
+        snap[i].key = state.at(sender).pubkey;
+      }
+      if (const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx))
+        snap[i].recipient_exists = state.contains(t->to);
+    }
+  });
+
+  // Checks that need no lock; a refusal here is final.
+  std::vector<rollup::SigCheck> sigs(n, rollup::SigCheck::unchecked);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto [sender, nonce] = sender_and_nonce(txs[i].tx);
+    if (txs[i].chain_id != options_.chain_id) {
+      receipts[i].status = ReceiptCode::wrong_chain;
+      if (opts.single)
+        return make_error(
+            ApiError{ErrorCode::wrong_chain, "chain_id " + std::to_string(txs[i].chain_id.value()) +
+                                                 " is not this sequencer's (" +
+                                                 std::to_string(options_.chain_id.value()) + ")"});
+    } else if (!snap[i].sender_exists || !snap[i].recipient_exists) {
+      receipts[i].status = ReceiptCode::unknown_account_at_ingest;
+      if (opts.single) {
+        const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx);
+        const std::uint32_t missing = !snap[i].sender_exists ? sender.value() : t->to.value();
+        return make_error(
+            ApiError{ErrorCode::unknown_account, "account " + std::to_string(missing) + " does not exist"});
+      }
+    } else if (opts.verify_signatures) {
+      if (!rollup::verify_tx_signature(txs[i].tx, options_.chain_id, snap[i].key)) {
+        if (opts.single)
+          return make_error(ApiError{ErrorCode::bad_signature, "signature does not verify for account " +
+                                                                   std::to_string(sender.value())});
+        receipts[i].status = ReceiptCode::bad_signature;  // not reached: batches are verified by the engine
+      } else {
+        sigs[i] = rollup::SigCheck::valid;
+      }
+    }
+  }
+
+  std::shared_ptr<WaitGroup> group;
+  std::size_t accepted = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return make_error(ApiError{ErrorCode::unavailable, "the sequencer is shutting down"});
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (receipts[i].status != ReceiptCode::pending) continue;
+      bool committed = false;
+      {
+        std::shared_lock idx(index_mutex_);
+        committed = index_.contains(receipts[i].hash);
+      }
+      AddResult r = committed
+                        ? AddResult::duplicate
+                        : mempool_.add(PendingTx{txs[i].tx, receipts[i].hash, sigs[i], now}, snap[i].nonce);
+      receipts[i].status = to_receipt(r);
+      if (r == AddResult::added) ++accepted;
+    }
+    if (opts.single && receipts[0].status != ReceiptCode::pending) {
+      auto [sender, nonce] = sender_and_nonce(txs[0].tx);
+      const std::string who = "account " + std::to_string(sender.value());
+      const std::string nonce_s = std::to_string(nonce.value());
+      const std::string have = std::to_string(snap[0].nonce.value());
+      std::string msg;
+      switch (receipts[0].status) {
+        case ReceiptCode::duplicate:
+          msg = "tx " + receipts[0].hash.hex() + " is already pending or committed";
+          break;
+        case ReceiptCode::nonce_too_low:
+          msg = "nonce " + nonce_s + " is below " + who + "'s nonce " + have;
+          break;
+        case ReceiptCode::nonce_too_high:
+          msg = "nonce " + nonce_s + " is more than " + std::to_string(options_.mempool.max_ahead) +
+                " above " + who + "'s nonce " + have;
+          break;
+        case ReceiptCode::nonce_in_use:
+          msg = "another pending tx of " + who + " has nonce " + nonce_s;
+          break;
+        default:
+          msg = "the mempool holds " + std::to_string(options_.mempool.max_txs) + " txs; retry later";
+          break;
+      }
+      metrics_.tx_rejected(to_string(receipts[0].status));
+      return make_error(ApiError{*ingest_error(receipts[0].status), std::move(msg)});
+    }
+    group = std::make_shared<WaitGroup>(receipts, opts.watch ? accepted : 0);
+    if (opts.watch) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (receipts[i].status == ReceiptCode::pending) waiters_[receipts[i].hash].emplace_back(group, i);
+    }
+    if (accepted > 0) mark_work_locked();
+    metrics_.set_mempool_depth(mempool_.size() + deposits_pending_.size());
+  }
+  metrics_.txs_accepted(accepted);
+  for (const auto& r : receipts)
+    if (r.status != ReceiptCode::pending) metrics_.tx_rejected(to_string(r.status));
+  return group;
+}
+
+Result<std::shared_ptr<WaitGroup>, ApiError> Node::deposit(const std::vector<DepositRequest>& deposits) {
+  if (!healthy())
+    return make_error(
+        ApiError{ErrorCode::unavailable, "the sequencer is shutting down or its storage failed"});
+  std::lock_guard lock(mutex_);
+  if (stopping_) return make_error(ApiError{ErrorCode::unavailable, "the sequencer is shutting down"});
+  if (deposits_pending_.size() + deposits.size() > options_.mempool.max_txs)
+    return make_error(ApiError{ErrorCode::mempool_full, "too many deposits are pending; retry later"});
+  std::vector<TxReceipt> receipts(deposits.size());
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < deposits.size(); ++i) {
+    rollup::Tx tx = rollup::Deposit{next_deposit_id_++, deposits[i].public_key, deposits[i].amount};
+    receipts[i].hash = rollup::tx_hash(options_.chain_id, tx);
+    deposits_pending_.emplace(receipts[i].hash, tx);
+    deposits_.push_back(PendingTx{std::move(tx), receipts[i].hash, rollup::SigCheck::unchecked, now});
+  }
+  auto group = std::make_shared<WaitGroup>(receipts, receipts.size());
+  for (std::size_t i = 0; i < receipts.size(); ++i) waiters_[receipts[i].hash].emplace_back(group, i);
+  if (!receipts.empty()) mark_work_locked();
+  return group;
+}
+
+void Node::resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications& out) {
+  auto it = waiters_.find(hash);
+  if (it == waiters_.end()) return;
+  for (auto& [group, pos] : it->second)
+    if (auto fn = group->resolve(pos, r)) out.push_back(std::move(fn));
+  waiters_.erase(it);
+}
+
+void Node::drop_expired_locked(Notifications& out) {
+  auto expired = mempool_.expire(Clock::now());
+  for (auto& p : expired) {
+    resolve_locked(p.hash, receipt_of(p.hash, ReceiptCode::dropped), out);
+    dropped_.emplace(p.hash, std::move(p.tx));
+    dropped_order_.push_back(p.hash);
+    if (dropped_order_.size() > kMaxDroppedRemembered) {
+      dropped_.erase(dropped_order_.front());
+      dropped_order_.pop_front();
+    }
+  }
+  if (!expired.empty()) {
+    metrics_.tx_rejected("dropped", expired.size());
+    spdlog::debug("dropped {} txs held longer than {} ms", expired.size(), options_.mempool.max_hold_ms);
+  }
+}
+
+void Node::batcher_loop() {
+  const auto max_delay = std::chrono::milliseconds(options_.batch.max_delay_ms);
+  const std::size_t max_txs = std::max<std::size_t>(1, options_.batch.max_txs);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    work_cv_.wait_for(lock, kIdleTick, [&] { return stopping_ || has_work_; });
+    Notifications notes;
+    drop_expired_locked(notes);
+    if (!notes.empty()) {
+      lock.unlock();
+      run_all(notes);
+      lock.lock();
+    }
+    if (!has_work_) {
+      if (stopping_) break;
+      continue;
+    }
+    if (!stopping_) {
+      // The batch window: close at the size limit or max_delay after its first tx.
+      work_cv_.wait_until(lock, window_start_ + max_delay,
+                          [&] { return stopping_ || mempool_.queued() + deposits_.size() >= max_txs; });
+    }
+    if (failed_.load()) {
+      has_work_ = false;  // nothing can be committed any more
+      if (stopping_) break;
+      continue;
+    }
+    rollup::BatchInput input;
+    std::vector<Hash32> hashes;
+    while (!deposits_.empty() && input.txs.size() < max_txs) {
+      input.txs.push_back(std::move(deposits_.front().tx));
+      hashes.push_back(deposits_.front().hash);
+      deposits_.pop_front();
+    }
+    const rollup::State& state = engine_->state();  // the batcher is the engine's owner
+    auto taken = mempool_.take(max_txs - input.txs.size(), [&](AccountIndex s) {
+      return state.contains(s) ? state.at(s).nonce : Nonce(0);
+    });
+    if (!taken.empty()) input.sigs.assign(input.txs.size(), rollup::SigCheck::unchecked);
+    for (auto& p : taken) {
+      input.txs.push_back(std::move(p.tx));
+      input.sigs.push_back(p.sig);
+      hashes.push_back(p.hash);
+    }
+    has_work_ = !input.txs.empty() && (mempool_.queued() > 0 || !deposits_.empty());
+    if (has_work_) window_start_ = Clock::now();
+    if (input.txs.empty()) {
+      if (stopping_) break;
+      continue;  // only held txs: wait for their predecessors
+    }
+    lock.unlock();
+    submit_batch(std::move(input), std::move(hashes));
+    lock.lock();
+  }
+}
+
+void Node::submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes) {
+  {
+    std::unique_lock lock(ack_mutex_);
+    ack_cv_.wait(lock, [&] { return in_flight_count_ < std::max(1u, options_.batch.max_in_flight); });
+  }
+  // Readers of durable state wait while a batch is in flight; under sustained load
+  // there might always be one. Let them in when they have waited long enough.
+  if (readers_waiting_.load() > 0 &&
+      now_ns() - readers_since_ns_.load() > std::chrono::nanoseconds(kReaderPatience).count())
+    (void)engine_->flush();
+  input.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  auto ack = engine_->submit(std::move(input));
+  {
+    std::lock_guard lock(ack_mutex_);
+    in_flight_.push_back(InFlight{std::move(ack), std::move(hashes)});
+    ++in_flight_count_;
+  }
+  ack_cv_.notify_all();
+}
+
+void Node::ack_loop() {
+  for (;;) {
+    InFlight f;
+    {
+      std::unique_lock lock(ack_mutex_);
+      ack_cv_.wait(lock, [&] { return ack_stop_ || !in_flight_.empty(); });
+      if (in_flight_.empty()) return;
+      f = std::move(in_flight_.front());
+      in_flight_.pop_front();
+    }
+    auto result = f.ack.get();
+    if (result) {
+      on_committed(f, *result);
+    } else {
+      on_failed(f, result.error());
+    }
+    {
+      std::lock_guard lock(ack_mutex_);
+      --in_flight_count_;
+    }
+    ack_cv_.notify_all();
+  }
+}
+
+void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
+  const std::uint64_t number = b.header.number.value();
+  L2_ASSERT(b.receipts.size() == f.hashes.size());
+  {
+    std::unique_lock idx(index_mutex_);
+    for (std::size_t i = 0; i < b.receipts.size(); ++i)
+      index_[b.receipts[i].tx_hash] = TxLocation{number, static_cast<std::uint32_t>(i), b.receipts[i].status};
+  }
+  metrics_.batch_committed(number, b.receipts.size(), b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
+                           b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3);
+  for (const auto& r : b.receipts)
+    if (r.status != rollup::TxStatus::applied) metrics_.tx_rejected(rollup::to_string(r.status));
+  Notifications notes;
+  {
+    std::lock_guard lock(mutex_);
+    mempool_.complete(f.hashes);
+    for (std::size_t i = 0; i < b.receipts.size(); ++i) {
+      deposits_pending_.erase(f.hashes[i]);
+      TxReceipt r{f.hashes[i], from_tx_status(b.receipts[i].status), b.header.number,
+                  static_cast<std::uint32_t>(i), b.header.state_root};
+      resolve_locked(f.hashes[i], r, notes);
+    }
+    metrics_.set_mempool_depth(mempool_.size() + deposits_pending_.size());
+  }
+  spdlog::debug("batch {} durable: {} txs, {} applied, root {}", number, b.header.tx_count,
+                b.header.applied_count, b.header.state_root.hex());
+  run_all(notes);
+}
+
+void Node::on_failed(const InFlight& f, const rollup::EngineError& e) {
+  if (!failed_.exchange(true)) spdlog::critical("storage failed; refusing writes from now on: {}", e.message);
+  Notifications notes;
+  {
+    std::lock_guard lock(mutex_);
+    mempool_.complete(f.hashes);
+    for (const auto& h : f.hashes) {
+      deposits_pending_.erase(h);
+      auto it = waiters_.find(h);
+      if (it == waiters_.end()) continue;
+      for (auto& [group, pos] : it->second)
+        if (auto fn = group->give_up(true)) notes.push_back(std::move(fn));
+      waiters_.erase(it);
+    }
+  }
+  run_all(notes);
+}
+
+void Node::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+    accepting_ = false;
+  }
+  work_cv_.notify_all();
+  if (batcher_.joinable()) batcher_.join();
+  // The batcher is gone: this thread is the engine's owner now.
+  if (auto s = engine_->flush(); !s) spdlog::error("final flush failed: {}", s.error().message);
+  {
+    std::lock_guard lock(ack_mutex_);
+    ack_stop_ = true;
+  }
+  ack_cv_.notify_all();
+  if (acker_.joinable()) acker_.join();
+  Notifications notes;
+  {
+    std::lock_guard lock(mutex_);
+    // Held txs never made it into a batch: they were never acknowledged.
+    auto left = mempool_.clear_queued();
+    if (!left.empty()) spdlog::warn("{} held txs were not committed (nonce gaps)", left.size());
+    for (auto& [hash, list] : waiters_)
+      for (auto& [group, pos] : list)
+        if (auto fn = group->give_up(false)) notes.push_back(std::move(fn));
+    waiters_.clear();
+  }
+  run_all(notes);
+  spdlog::info("sequencer stopped at batch {}", engine_->durable_head().value());
+}
+
+Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto* p = mempool_.find(hash))
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), p->tx});
+    if (auto it = deposits_pending_.find(hash); it != deposits_pending_.end())
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), it->second});
+    if (auto it = dropped_.find(hash); it != dropped_.end())
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second});
+  }
+  TxLocation loc;
+  {
+    std::shared_lock idx(index_mutex_);
+    auto it = index_.find(hash);
+    if (it == index_.end()) return std::optional<TxLookup>();
+    loc = it->second;
+  }
+  std::lock_guard lock(reader_mutex_);
+  auto stored = reader_->batch(BatchNumber(loc.batch));
+  if (!stored)
+    return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
+  if (!*stored) return std::optional<TxLookup>();  // rolled back
+  auto txs = rollup::decode_txs((*stored)->txs);
+  if (!txs || loc.index >= txs->size())
+    return make_error(
+        ApiError{ErrorCode::unavailable, "batch " + std::to_string(loc.batch) + " is malformed"});
+  TxReceipt r{hash, from_tx_status(loc.status), BatchNumber(loc.batch), loc.index,
+              (*stored)->header.state_root};
+  return std::optional<TxLookup>(TxLookup{r, std::move((*txs)[loc.index])});
+}
+
+std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof) {
+  return read_state([&](const rollup::State& state, const SparseMerkleTree& tree,
+                        const rollup::BatchHeader& head) -> std::optional<AccountView> {
+    std::optional<AccountIndex> i;
+    if (const auto* idx = std::get_if<AccountIndex>(&ref)) {
+      if (state.contains(*idx)) i = *idx;
+    } else {
+      i = state.find(std::get<PublicKey>(ref));
+    }
+    if (!i) return std::nullopt;
+    AccountView v{*i, state.at(*i), head.number, head.state_root, std::nullopt};
+    if (with_proof) v.proof = tree.prove(i->value());
+    return v;
+  });
+}
+
+std::optional<AccountIndex> Node::find_account(const PublicKey& key) {
+  return read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
+    return state.find(key);
+  });
+}
+
+Result<std::optional<rollup::BatchHeader>, ApiError> Node::batch_header(std::optional<BatchNumber> n) {
+  const BatchNumber durable = engine_->durable_head();
+  const BatchNumber want = n.value_or(durable);
+  if (want > durable) return std::optional<rollup::BatchHeader>();
+  std::lock_guard lock(reader_mutex_);
+  auto h = reader_->header(want);
+  if (!h) return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + h.error().message});
+  return *h;
+}
+
+NodeStatus Node::status() {
+  NodeStatus s;
+  s.chain_id = options_.chain_id;
+  read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader& head) {
+    s.latest_batch = head.number;
+    s.state_root = head.state_root;
+    s.accounts = state.size();
+  });
+  std::lock_guard lock(mutex_);
+  s.mempool_depth = mempool_.size() + deposits_pending_.size();
+  return s;
+}
+
+}  // namespace l2::sequencer

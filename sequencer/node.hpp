@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The sequencer node, without HTTP: it owns the engine, the mempool, the batcher and
+// ack threads, the index of committed txs and the metrics.
+//
+//   ingest (any thread): cheap checks against durable state -> mempool (or a receipt
+//                        saying why not)
+//   batcher thread:      the engine's owner. Closes a batch at batch.max_txs or
+//                        batch.max_delay_ms after its first tx, submits it, and goes on
+//                        with the next while the engine commits (at most
+//                        batch.max_in_flight batches not yet durable).
+//   ack thread:          waits for each batch's future (durable), then records its txs
+//                        in the tx index and resolves the waiters: only then is a tx
+//                        acknowledged.
+//
+// Thread safety: every public method may be called from any thread. Waiters are
+// WaitGroups whose callback runs on the ack or batcher thread; it must be quick (post
+// to an event loop) and must not call back into the node.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "common/merkle.hpp"
+#include "common/result.hpp"
+#include "rollup/engine.hpp"
+#include "sequencer/api_types.hpp"
+#include "sequencer/config.hpp"
+#include "sequencer/json_codec.hpp"
+#include "sequencer/mempool.hpp"
+#include "sequencer/metrics.hpp"
+
+namespace l2::sequencer {
+
+struct NodeOptions {
+  std::string db_path;
+  ChainId chain_id;
+  PublicKey operator_key;
+  unsigned threads = 0;  // engine threads; 0: all hardware threads
+  MempoolOptions mempool;
+  BatchOptions batch;
+};
+
+// The receipts of one request, filled in as its txs become durable (or are dropped).
+class WaitGroup {
+ public:
+  WaitGroup(std::vector<TxReceipt> receipts, std::size_t pending)
+      : receipts_(std::move(receipts)), remaining_(pending), done_(pending == 0) {}
+  // Calls fn once, when no tx of the group is pending any more, or when the node gives
+  // up on them (storage failure, shutdown); at once if that has already happened.
+  void on_done(std::function<void()> fn);
+  [[nodiscard]] std::vector<TxReceipt> snapshot() const;
+  // True if the node's storage failed before every tx was durable.
+  [[nodiscard]] bool failed() const;
+
+ private:
+  friend class Node;
+  // Each returns the callback to run (outside any lock) if it completed the group.
+  std::function<void()> resolve(std::size_t pos, const TxReceipt& r);
+  std::function<void()> give_up(bool failed);
+
+  mutable std::mutex mutex_;
+  std::vector<TxReceipt> receipts_;  // GUARDED_BY(mutex_)
+  std::size_t remaining_;            // GUARDED_BY(mutex_)
+  bool done_;                        // GUARDED_BY(mutex_)
+  bool failed_ = false;              // GUARDED_BY(mutex_)
+  std::function<void()> notify_;     // GUARDED_BY(mutex_)
+};
+
+struct SubmitOptions {
+  // Verify signatures now (a single tx: refused with bad_signature) instead of in the
+  // engine's parallel verify stage (a batch: the receipt says bad_signature).
+  bool verify_signatures = false;
+  // A single tx: an ingest refusal is the whole answer (an ApiError), not a receipt.
+  bool single = false;
+  // Register the txs so that the returned group is resolved as they become durable.
+  bool watch = true;
+};
+
+struct TxLookup {
+  TxReceipt receipt;
+  rollup::Tx tx;
+};
+
+using AccountRef = std::variant<AccountIndex, PublicKey>;
+
+struct AccountView {
+  AccountIndex index;
+  rollup::Account account;
+  BatchNumber batch;
+  Hash32 state_root;
+  std::optional<MerkleProof> proof;
+};
+
+struct NodeStatus {
+  ChainId chain_id;
+  BatchNumber latest_batch;
+  Hash32 state_root;
+  std::uint32_t accounts = 0;
+  std::size_t mempool_depth = 0;
+};
+
+class Node {
+ public:
+  // Opens (or creates) the database, rebuilds the tx index and starts the threads.
+  static Result<std::unique_ptr<Node>, std::string> open(const NodeOptions& options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Stops taking txs, commits every tx that can still go into a batch, waits until it
+  // is durable and resolves the waiters. Idempotent.
+  void stop();
+
+  // Ingest. Refused whole (nothing changes) when the node is unavailable, or for a
+  // single tx refused at ingest; otherwise the group holds one receipt per tx, in
+  // order: an ingest refusal is final, an accepted tx is pending.
+  Result<std::shared_ptr<WaitGroup>, ApiError> submit(std::vector<TxRequest> txs,
+                                                      const SubmitOptions& options);
+  // Dev deposits: each gets the next deposit id and goes into the next batch.
+  Result<std::shared_ptr<WaitGroup>, ApiError> deposit(const std::vector<DepositRequest>& deposits);
+
+  // Queries, all against durable state.
+  Result<std::optional<TxLookup>, ApiError> lookup_tx(const Hash32& hash);
+  std::optional<AccountView> account(const AccountRef& ref, bool with_proof);
+  // nullopt n: the latest durable batch.
+  Result<std::optional<rollup::BatchHeader>, ApiError> batch_header(std::optional<BatchNumber> n);
+  NodeStatus status();
+  std::optional<AccountIndex> find_account(const PublicKey& key);
+
+  // False once storage failed or shutdown began.
+  [[nodiscard]] bool healthy() const;
+  [[nodiscard]] ChainId chain_id() const { return options_.chain_id; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  struct TxLocation {
+    std::uint64_t batch = 0;
+    std::uint32_t index = 0;
+    rollup::TxStatus status = rollup::TxStatus::applied;
+  };
+  struct InFlight {
+    rollup::Engine::Ack ack;
+    std::vector<Hash32> hashes;  // batch order
+  };
+  using Notifications = std::vector<std::function<void()>>;
+
+  Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
+       std::unique_ptr<rollup::StateStore> reader);
+  Status<std::string> rebuild_index();
+  void batcher_loop();
+  void submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes);
+  void ack_loop();
+  void on_committed(const InFlight& f, const rollup::CommittedBatch& b);
+  void on_failed(const InFlight& f, const rollup::EngineError& e);
+  // Resolves the waiters of `hash` with `r`. Caller holds mutex_.
+  void resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications& out);
+  void drop_expired_locked(Notifications& out);
+  void mark_work_locked();
+  template <class F>
+  decltype(auto) read_state(F&& fn);
+
+  NodeOptions options_;
+  std::unique_ptr<rollup::Engine> engine_;
+  Metrics metrics_;
+
+  std::mutex reader_mutex_;
+  std::unique_ptr<rollup::StateStore> reader_;  // GUARDED_BY(reader_mutex_): a second, read-only handle
+
+  mutable std::shared_mutex index_mutex_;
+  std::unordered_map<Hash32, TxLocation, FixedBytesHasher> index_;  // GUARDED_BY(index_mutex_)
+
+  // Lock order: mutex_, then index_mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;  // the batcher waits on it
+  Mempool mempool_;                  // GUARDED_BY(mutex_)
+  std::deque<PendingTx> deposits_;   // GUARDED_BY(mutex_): queued dev deposits
+  std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> deposits_pending_;  // GUARDED_BY(mutex_)
+  std::uint64_t next_deposit_id_ = 0;                                          // GUARDED_BY(mutex_)
+  std::unordered_map<Hash32, std::vector<std::pair<std::shared_ptr<WaitGroup>, std::size_t>>,
+                     FixedBytesHasher>
+      waiters_;                                                       // GUARDED_BY(mutex_)
+  std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> dropped_;  // GUARDED_BY(mutex_), bounded
+  std::deque<Hash32> dropped_order_;                                  // GUARDED_BY(mutex_)
+  bool has_work_ = false;                                             // GUARDED_BY(mutex_)
+  Clock::time_point window_start_;                                    // GUARDED_BY(mutex_)
+  bool stopping_ = false;                                             // GUARDED_BY(mutex_)
+  bool stopped_ = false;                                              // GUARDED_BY(mutex_)
+
+  std::mutex ack_mutex_;
+  std::condition_variable ack_cv_;
+  std::deque<InFlight> in_flight_;  // GUARDED_BY(ack_mutex_): submitted, not yet processed
+  unsigned in_flight_count_ = 0;    // GUARDED_BY(ack_mutex_): includes the one being processed
+  bool ack_stop_ = false;           // GUARDED_BY(ack_mutex_)
+
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> failed_{false};
+  // Readers waiting in Engine::read_durable, and since when: the batcher lets them in
+  // (flushes before its next submit) when they have waited too long.
+  std::atomic<int> readers_waiting_{0};
+  std::atomic<std::int64_t> readers_since_ns_{0};
+
+  std::thread batcher_;
+  std::thread acker_;
+};
+
+}  // namespace l2::sequencer
