@@ -287,7 +287,6 @@ class Router {
     std::vector<TxRequest> txs;
     txs.push_back(std::move(*tx));
     SubmitOptions opts;
-    opts.verify_signatures = true;
     opts.single = true;
     opts.watch = *wait;
     auto group = node_.submit(std::move(txs), opts);

@@ -103,7 +103,11 @@ std::function<void()> WaitGroup::give_up(bool failed) {
 
 Node::Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
            std::unique_ptr<rollup::StateStore> reader)
-    : options_(options), engine_(std::move(engine)), reader_(std::move(reader)), mempool_(options.mempool) {}
+    : options_(options),
+      engine_(std::move(engine)),
+      verify_pool_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads),
+      reader_(std::move(reader)),
+      mempool_(options.mempool) {}
 
 Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options) {
   rollup::EngineOptions eo;
@@ -201,34 +205,43 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
   });
 
   // Checks that need no lock; a refusal here is final.
-  std::vector<rollup::SigCheck> sigs(n, rollup::SigCheck::unchecked);
+  auto refuse_single = [&](std::size_t i, ErrorCode code, std::string message) {
+    metrics_.tx_rejected(to_string(receipts[i].status));
+    return make_error(ApiError{code, std::move(message)});
+  };
   for (std::size_t i = 0; i < n; ++i) {
     auto [sender, nonce] = sender_and_nonce(txs[i].tx);
     if (txs[i].chain_id != options_.chain_id) {
       receipts[i].status = ReceiptCode::wrong_chain;
       if (opts.single)
-        return make_error(
-            ApiError{ErrorCode::wrong_chain, "chain_id " + std::to_string(txs[i].chain_id.value()) +
-                                                 " is not this sequencer's (" +
-                                                 std::to_string(options_.chain_id.value()) + ")"});
+        return refuse_single(i, ErrorCode::wrong_chain,
+                             "chain_id " + std::to_string(txs[i].chain_id.value()) +
+                                 " is not this sequencer's (" + std::to_string(options_.chain_id.value()) + ")");
     } else if (!snap[i].sender_exists || !snap[i].recipient_exists) {
       receipts[i].status = ReceiptCode::unknown_account_at_ingest;
       if (opts.single) {
         const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx);
         const std::uint32_t missing = !snap[i].sender_exists ? sender.value() : t->to.value();
-        return make_error(
-            ApiError{ErrorCode::unknown_account, "account " + std::to_string(missing) + " does not exist"});
-      }
-    } else if (opts.verify_signatures) {
-      if (!rollup::verify_tx_signature(txs[i].tx, options_.chain_id, snap[i].key)) {
-        if (opts.single)
-          return make_error(ApiError{ErrorCode::bad_signature, "signature does not verify for account " +
-                                                                   std::to_string(sender.value())});
-        receipts[i].status = ReceiptCode::bad_signature;  // not reached: batches are verified by the engine
-      } else {
-        sigs[i] = rollup::SigCheck::valid;
+        return refuse_single(i, ErrorCode::unknown_account, "account " + std::to_string(missing) + " does not exist");
       }
     }
+  }
+  // Every signature that passed the cheap checks, verified once, here, in parallel. A
+  // forged tx never reaches the mempool, so it can't hold its sender's next nonce.
+  std::vector<rollup::SigCheck> sigs(n, rollup::SigCheck::unchecked);
+  verify_pool_.parallel_for(n, 16, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i)
+      if (receipts[i].status == ReceiptCode::pending)
+        sigs[i] = rollup::verify_tx_signature(txs[i].tx, options_.chain_id, snap[i].key) ? rollup::SigCheck::valid
+                                                                                        : rollup::SigCheck::invalid;
+  });
+  for (std::size_t i = 0; i < n; ++i) {
+    if (sigs[i] != rollup::SigCheck::invalid) continue;
+    receipts[i].status = ReceiptCode::bad_signature;
+    if (opts.single)
+      return refuse_single(i, ErrorCode::bad_signature,
+                           "signature does not verify for account " +
+                               std::to_string(sender_and_nonce(txs[i].tx).first.value()));
   }
 
   std::shared_ptr<WaitGroup> group;

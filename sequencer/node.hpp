@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "common/merkle.hpp"
+#include "common/thread_pool.hpp"
 #include "common/result.hpp"
 #include "rollup/engine.hpp"
 #include "sequencer/api_types.hpp"
@@ -80,9 +81,6 @@ class WaitGroup {
 };
 
 struct SubmitOptions {
-  // Verify signatures now (a single tx: refused with bad_signature) instead of in the
-  // engine's parallel verify stage (a batch: the receipt says bad_signature).
-  bool verify_signatures = false;
   // A single tx: an ingest refusal is the whole answer (an ApiError), not a receipt.
   bool single = false;
   // Register the txs so that the returned group is resolved as they become durable.
@@ -175,6 +173,9 @@ class Node {
   NodeOptions options_;
   std::unique_ptr<rollup::Engine> engine_;
   Metrics metrics_;
+  // Ingest verifies every signature here, on all cores, before a tx may enter the
+  // mempool (a forged tx must not hold its sender's nonce); the engine then trusts it.
+  ThreadPool verify_pool_;
 
   std::mutex reader_mutex_;
   std::unique_ptr<rollup::StateStore> reader_;  // GUARDED_BY(reader_mutex_): a second, read-only handle
