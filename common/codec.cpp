@@ -6,13 +6,20 @@ namespace l2 {
 
 std::string_view to_string(DecodeError e) {
   switch (e) {
-    case DecodeError::truncated: return "truncated input";
-    case DecodeError::trailing_bytes: return "trailing bytes after the value";
-    case DecodeError::non_minimal_varint: return "non-minimal varint";
-    case DecodeError::varint_overflow: return "varint does not fit 64 bits";
-    case DecodeError::out_of_range: return "value out of range";
-    case DecodeError::unknown_type: return "unknown type tag";
-    case DecodeError::too_large: return "input too large";
+    case DecodeError::truncated:
+      return "truncated input";
+    case DecodeError::trailing_bytes:
+      return "trailing bytes after the value";
+    case DecodeError::non_minimal_varint:
+      return "non-minimal varint";
+    case DecodeError::varint_overflow:
+      return "varint does not fit 64 bits";
+    case DecodeError::out_of_range:
+      return "value out of range";
+    case DecodeError::unknown_type:
+      return "unknown type tag";
+    case DecodeError::too_large:
+      return "input too large";
   }
   return "unknown decode error";
 }
@@ -38,14 +45,16 @@ Result<std::uint8_t, DecodeError> ByteReader::u8() {
 Result<std::uint32_t, DecodeError> ByteReader::u32le() {
   if (remaining() < 4) return make_error(DecodeError::truncated);
   std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<std::uint32_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
   pos_ += 4;
   return v;
 }
 Result<std::uint64_t, DecodeError> ByteReader::u64le() {
   if (remaining() < 8) return make_error(DecodeError::truncated);
   std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<std::uint64_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
   pos_ += 8;
   return v;
 }

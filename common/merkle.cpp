@@ -79,7 +79,8 @@ Result<MerkleProof, DecodeError> MerkleProof::decode(ByteView in) {
   return p;
 }
 
-bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash, const MerkleProof& proof) {
+bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash,
+                         const MerkleProof& proof) {
   Hash32 acc = leaf_hash ? *leaf_hash : empty_subtree_hash(0);
   for (int h = 0; h < kMerkleDepth; ++h) {
     const Hash32& sib = proof.siblings[static_cast<std::size_t>(h)];

@@ -47,7 +47,8 @@ struct MerkleProof {
 };
 
 // Stateless: does `leaf_hash` (nullopt: no leaf) sit at proof.index under `root`?
-bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash, const MerkleProof& proof);
+bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash,
+                         const MerkleProof& proof);
 
 class SparseMerkleTree {
  public:

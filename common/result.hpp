@@ -28,9 +28,7 @@ Unexpected<std::decay_t<E>> make_error(E&& e) {
 template <class T, class E>
 class [[nodiscard]] Result {
  public:
-  Result()
-    requires std::is_default_constructible_v<T>
-      : v_(std::in_place_index<0>) {}
+  Result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
   template <class G>
   Result(Unexpected<G> e) : v_(std::in_place_index<1>, E(std::move(e.error))) {}  // NOLINT

@@ -29,9 +29,9 @@ struct DbError {
 };
 
 struct DbOptions {
-  std::string path;                // ":memory:" for an in-memory database
-  bool wal = true;                 // journal_mode=WAL (ignored in memory)
-  bool synchronous_full = true;    // synchronous=FULL: durable when commit returns
+  std::string path;              // ":memory:" for an in-memory database
+  bool wal = true;               // journal_mode=WAL (ignored in memory)
+  bool synchronous_full = true;  // synchronous=FULL: durable when commit returns
   int busy_timeout_ms = 5000;
   std::int64_t cache_size_kib = 262144;
 };

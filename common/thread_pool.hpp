@@ -29,7 +29,8 @@ class ThreadPool {
   [[nodiscard]] unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
 
   // Calls fn(begin, end) over consecutive chunks of at least `min_chunk` items.
-  void parallel_for(std::size_t n, std::size_t min_chunk, const std::function<void(std::size_t, std::size_t)>& fn);
+  void parallel_for(std::size_t n, std::size_t min_chunk,
+                    const std::function<void(std::size_t, std::size_t)>& fn);
 
   // Calls fn(part) for part in [0, size()), one part per thread where possible.
   void for_each_part(const std::function<void(unsigned)>& fn);

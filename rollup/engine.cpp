@@ -12,7 +12,9 @@ namespace l2::rollup {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 EngineError from_store(const StoreError& e) {
   return EngineError{e.code == StoreErrorCode::io ? EngineErrorCode::storage : EngineErrorCode::corrupt,
@@ -40,7 +42,8 @@ Engine::Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, 
       state_(std::move(loaded.state)),
       head_(loaded.head),
       pending_(std::move(loaded.pending)),
-      batches_since_checkpoint_(static_cast<std::uint32_t>(head_.number.value() - loaded.checkpoint.value())) {}
+      batches_since_checkpoint_(
+          static_cast<std::uint32_t>(head_.number.value() - loaded.checkpoint.value())) {}
 
 Result<std::unique_ptr<Engine>, EngineError> Engine::open(const EngineOptions& options) {
   auto store = StateStore::open(options.store);
@@ -50,10 +53,11 @@ Result<std::unique_ptr<Engine>, EngineError> Engine::open(const EngineOptions& o
   std::unique_ptr<Engine> engine(new Engine(options, std::move(*store), std::move(*loaded)));
   build_tree(engine->tree_, engine->state_, engine->pool_);
   if (engine->tree_.root() != engine->head_.state_root)
-    return make_error(EngineError{EngineErrorCode::corrupt,
-                                  "state root " + engine->tree_.root().hex() + " rebuilt from the database differs from " +
-                                      engine->head_.state_root.hex() + " recorded for batch " +
-                                      std::to_string(engine->head_.number.value())});
+    return make_error(
+        EngineError{EngineErrorCode::corrupt, "state root " + engine->tree_.root().hex() +
+                                                  " rebuilt from the database differs from " +
+                                                  engine->head_.state_root.hex() + " recorded for batch " +
+                                                  std::to_string(engine->head_.number.value())});
   engine->durable_number_ = engine->head_.number.value();
   engine->commit_thread_ = std::thread([e = engine.get()] { e->commit_loop(); });
   return engine;
@@ -83,12 +87,14 @@ Engine::Ack Engine::submit(BatchInput input) {
   {
     std::lock_guard lock(mutex_);
     if (poisoned_) {
-      job->done.set_value(make_error(EngineError{EngineErrorCode::poisoned, "engine stopped after: " + poisoned_->message}));
+      job->done.set_value(
+          make_error(EngineError{EngineErrorCode::poisoned, "engine stopped after: " + poisoned_->message}));
       return ack;
     }
   }
   if (!input.sigs.empty() && input.sigs.size() != input.txs.size()) {
-    job->done.set_value(make_error(EngineError{EngineErrorCode::invalid_argument, "one signature check per tx"}));
+    job->done.set_value(
+        make_error(EngineError{EngineErrorCode::invalid_argument, "one signature check per tx"}));
     return ack;
   }
   auto t0 = Clock::now();
@@ -132,7 +138,8 @@ std::optional<EngineError> Engine::commit_one(CommitJob& job) {
   if (auto s = store_->append_batch(job.batch); !s) return from_store(s.error());
   for (const auto& c : job.changes) pending_[c.index] = c.after;
   ++batches_since_checkpoint_;
-  if (batches_since_checkpoint_ >= options_.checkpoint_every || pending_.size() >= options_.checkpoint_max_pending) {
+  if (batches_since_checkpoint_ >= options_.checkpoint_every ||
+      pending_.size() >= options_.checkpoint_max_pending) {
     // The batch is durable either way; a failed checkpoint leaves the diffs in place
     // and is retried after the next batch.
     if (store_->checkpoint(job.batch.header.number, pending_)) {
@@ -210,9 +217,9 @@ Status<EngineError> Engine::rollback_to(BatchNumber n) {
   if (auto f = flush(); !f) return f;
   std::lock_guard lock(mutex_);
   if (n > head_.number)
-    return make_error(EngineError{EngineErrorCode::invalid_argument, "batch " + std::to_string(n.value()) +
-                                                                          " is after the head " +
-                                                                          std::to_string(head_.number.value())});
+    return make_error(EngineError{
+        EngineErrorCode::invalid_argument,
+        "batch " + std::to_string(n.value()) + " is after the head " + std::to_string(head_.number.value())});
   std::unique_lock write(state_mutex_);  // readers wait out the whole rollback
   // From here on a failure leaves memory half reverted: the engine is poisoned and
   // must be reopened (the database is either rolled back or untouched).

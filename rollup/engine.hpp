@@ -20,13 +20,13 @@
 // every executed batch is durable, so it never shows anything a crash could undo.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <atomic>
 #include <thread>
 
 #include "common/merkle.hpp"
@@ -93,9 +93,10 @@ class Engine {
   template <class F>
   decltype(auto) read_durable(F&& fn) const {
     std::shared_lock lock(state_mutex_);
-    durable_cv_.wait(lock, [&] { return head_.number.value() <= durable_number_.load() || is_poisoned_.load(); });
+    durable_cv_.wait(lock,
+                     [&] { return head_.number.value() <= durable_number_.load() || is_poisoned_.load(); });
     return std::forward<F>(fn)(static_cast<const State&>(state_), static_cast<const SparseMerkleTree&>(tree_),
-                                static_cast<const BatchHeader&>(head_));
+                               static_cast<const BatchHeader&>(head_));
   }
   // The latest batch known durable. Any thread.
   [[nodiscard]] BatchNumber durable_head() const { return BatchNumber(durable_number_.load()); }
@@ -139,9 +140,9 @@ class Engine {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<CommitJob>> queue_;  // GUARDED_BY(mutex_)
-  bool busy_ = false;                              // GUARDED_BY(mutex_)
-  bool stop_ = false;                              // GUARDED_BY(mutex_)
-  std::optional<EngineError> poisoned_;            // GUARDED_BY(mutex_)
+  bool busy_ = false;                             // GUARDED_BY(mutex_)
+  bool stop_ = false;                             // GUARDED_BY(mutex_)
+  std::optional<EngineError> poisoned_;           // GUARDED_BY(mutex_)
   // Commit thread only:
   std::map<AccountIndex, Account> pending_;
   std::uint32_t batches_since_checkpoint_ = 0;

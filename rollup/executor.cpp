@@ -71,7 +71,8 @@ PreparedBatch Executor::prepare(const State& state, ChainId chain, std::span<con
       if (!known.empty() && known[i] != SigCheck::unchecked) {
         out.sigs[i] = known[i];
       } else if (state.contains(d->from)) {
-        out.sigs[i] = verify_signature(state.at(d->from).pubkey, pre, sig) ? SigCheck::valid : SigCheck::invalid;
+        out.sigs[i] =
+            verify_signature(state.at(d->from).pubkey, pre, sig) ? SigCheck::valid : SigCheck::invalid;
       }
     }
   });
@@ -211,7 +212,8 @@ ExecutionResult Executor::execute(const State& state, ChainId chain, std::span<c
         const DebitView& d = *s.debit[i];
         std::uint32_t to = s.to_slot[i];
         if (to != kNoSlot && s.sender_mark[to] != mark)
-          std::atomic_ref<std::uint64_t>(s.credits[to]).fetch_add(d.amount.value(), std::memory_order_relaxed);
+          std::atomic_ref<std::uint64_t>(s.credits[to])
+              .fetch_add(d.amount.value(), std::memory_order_relaxed);
         fees += d.fee.value();  // cannot wrap: the fees are part of the supply
         if (d.is_withdraw) withdrawn += d.amount.value();
       }

@@ -6,14 +6,22 @@ namespace l2::rollup {
 
 std::string_view to_string(TxStatus s) {
   switch (s) {
-    case TxStatus::applied: return "applied";
-    case TxStatus::bad_signature: return "bad_signature";
-    case TxStatus::unknown_account: return "unknown_account";
-    case TxStatus::bad_nonce: return "bad_nonce";
-    case TxStatus::insufficient_balance: return "insufficient_balance";
-    case TxStatus::overflow: return "overflow";
-    case TxStatus::self_transfer: return "self_transfer";
-    case TxStatus::zero_amount: return "zero_amount";
+    case TxStatus::applied:
+      return "applied";
+    case TxStatus::bad_signature:
+      return "bad_signature";
+    case TxStatus::unknown_account:
+      return "unknown_account";
+    case TxStatus::bad_nonce:
+      return "bad_nonce";
+    case TxStatus::insufficient_balance:
+      return "insufficient_balance";
+    case TxStatus::overflow:
+      return "overflow";
+    case TxStatus::self_transfer:
+      return "self_transfer";
+    case TxStatus::zero_amount:
+      return "zero_amount";
   }
   return "unknown";
 }

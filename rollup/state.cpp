@@ -41,7 +41,8 @@ Bytes encode_changes(std::span<const AccountChange> changes) {
   return w.take();
 }
 
-Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in, std::span<const Account> existing) {
+Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in,
+                                                               std::span<const Account> existing) {
   ByteReader r(in);
   auto count = r.varint();
   if (!count) return make_error(count.error());

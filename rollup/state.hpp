@@ -32,7 +32,8 @@ struct AccountChange {
 // flags: bit 0 = created. The pubkey of an existing account never changes, so it is
 // stored only when the account is created.
 Bytes encode_changes(std::span<const AccountChange> changes);
-Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in, std::span<const Account> existing);
+Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in,
+                                                               std::span<const Account> existing);
 // Just the indices a diff names and whether each was created, without the accounts
 // that a full decode needs.
 Result<std::vector<std::pair<AccountIndex, bool>>, DecodeError> decode_change_indices(ByteView in);

@@ -2,7 +2,6 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "rollup/state_store.hpp"
 
-
 #include "common/assert.hpp"
 #include "common/crypto.hpp"
 #include "common/merkle.hpp"
@@ -58,11 +57,16 @@ Bytes u64_bytes(std::uint64_t v) {
 
 std::string_view to_string(StoreErrorCode c) {
   switch (c) {
-    case StoreErrorCode::io: return "io";
-    case StoreErrorCode::corrupt: return "corrupt";
-    case StoreErrorCode::wrong_chain: return "wrong_chain";
-    case StoreErrorCode::schema_too_new: return "schema_too_new";
-    case StoreErrorCode::conflict: return "conflict";
+    case StoreErrorCode::io:
+      return "io";
+    case StoreErrorCode::corrupt:
+      return "corrupt";
+    case StoreErrorCode::wrong_chain:
+      return "wrong_chain";
+    case StoreErrorCode::schema_too_new:
+      return "schema_too_new";
+    case StoreErrorCode::conflict:
+      return "conflict";
   }
   return "unknown";
 }
@@ -74,14 +78,18 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
   db_options.path = options.path;
   db_options.synchronous_full = options.synchronous_full;
   auto db = Db::open(db_options);
-  if (!db) return make_error(StoreError{StoreErrorCode::io, "cannot open " + options.path + ": " + db.error().message});
+  if (!db)
+    return make_error(
+        StoreError{StoreErrorCode::io, "cannot open " + options.path + ": " + db.error().message});
   store->db_ = std::move(*db);
   if (auto s = store->init_or_migrate(); !s) return make_error(s.error());
   auto ins = store->db_->prepare(
-      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
       "receipts, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   auto sel = store->db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches WHERE "
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches "
+      "WHERE "
       "number = ?1");
   if (!ins || !sel) return make_error(io_error(!ins ? ins.error() : sel.error()));
   store->insert_batch_ = std::move(*ins);
@@ -128,13 +136,15 @@ Status<StoreError> StateStore::init_or_migrate() {
         return make_error(io_error(!meta ? meta.error() : acc.error()));
       }
       auto leaf = encode_leaf(fee);
-      Status<DbError> s = meta->bind(1, std::string_view("chain_id")).bind(2, u64_bytes(options_.chain_id.value())).run();
+      Status<DbError> s =
+          meta->bind(1, std::string_view("chain_id")).bind(2, u64_bytes(options_.chain_id.value())).run();
       if (s) s = meta->bind(1, std::string_view("operator_key")).bind(2, options_.operator_key.view()).run();
       if (s) s = meta->bind(1, std::string_view("checkpoint")).bind(2, u64_bytes(0)).run();
       if (s) s = acc->bind(1, ByteView(leaf)).run();
       if (s) {
         auto batch0 = db_->prepare(
-            "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+            "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, "
+            "timestamp_ms, "
             "txs, receipts, changes) VALUES (0, ?1, ?2, ?3, 0, 0, 0, ?4, ?5, ?6)");
         if (!batch0) {
           s = make_error(batch0.error());
@@ -185,13 +195,13 @@ Status<StoreError> StateStore::init_or_migrate() {
   }
   if (!chain || !op) return make_error(corrupt("meta lacks chain_id or operator_key"));
   if (*chain != options_.chain_id.value())
-    return make_error(StoreError{StoreErrorCode::wrong_chain, "database belongs to chain id " + std::to_string(*chain) +
-                                                                  ", not " +
+    return make_error(StoreError{StoreErrorCode::wrong_chain, "database belongs to chain id " +
+                                                                  std::to_string(*chain) + ", not " +
                                                                   std::to_string(options_.chain_id.value())});
   if (*op != options_.operator_key)
-    return make_error(StoreError{StoreErrorCode::wrong_chain,
-                                 "database belongs to operator key " + op->hex() + ", not " +
-                                     options_.operator_key.hex()});
+    return make_error(
+        StoreError{StoreErrorCode::wrong_chain,
+                   "database belongs to operator key " + op->hex() + ", not " + options_.operator_key.hex()});
   return {};
 }
 
@@ -202,7 +212,8 @@ Result<BatchHeader, StoreError> read_header(const Statement& st) {
   ByteView prev = st.column_blob(1);
   ByteView root = st.column_blob(2);
   ByteView txs = st.column_blob(3);
-  if (prev.size() != 32 || root.size() != 32 || txs.size() != 32) return make_error(corrupt("batch header roots"));
+  if (prev.size() != 32 || root.size() != 32 || txs.size() != 32)
+    return make_error(corrupt("batch header roots"));
   h.prev_root = Hash32::from_view(prev);
   h.state_root = Hash32::from_view(root);
   h.txs_hash = Hash32::from_view(txs);
@@ -226,7 +237,8 @@ Result<std::optional<BatchHeader>, StoreError> StateStore::header(BatchNumber n)
 
 Result<BatchHeader, StoreError> StateStore::head() {
   auto st = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches ORDER BY "
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches "
+      "ORDER BY "
       "number DESC LIMIT 1");
   if (!st) return make_error(io_error(st.error()));
   auto row = st->step();
@@ -237,7 +249,8 @@ Result<BatchHeader, StoreError> StateStore::head() {
 
 Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) {
   auto st = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, changes "
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, "
+      "changes "
       "FROM batches WHERE number = ?1");
   if (!st) return make_error(io_error(st.error()));
   st->bind(1, static_cast<std::int64_t>(n.value()));
@@ -301,10 +314,12 @@ Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
   LoadedState out{std::move(*state), BatchHeader{}, checkpoint_, {}};
   auto cp = header(checkpoint_);
   if (!cp) return make_error(cp.error());
-  if (!*cp) return make_error(corrupt("checkpoint batch " + std::to_string(checkpoint_.value()) + " is missing"));
+  if (!*cp)
+    return make_error(corrupt("checkpoint batch " + std::to_string(checkpoint_.value()) + " is missing"));
   out.head = **cp;
   auto diffs = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, changes FROM batches "
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, changes FROM "
+      "batches "
       "WHERE number > ?1 ORDER BY number");
   if (!diffs) return make_error(io_error(diffs.error()));
   diffs->bind(1, static_cast<std::int64_t>(checkpoint_.value()));
@@ -319,12 +334,12 @@ Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
                                 std::to_string(out.head.number.value())));
     auto changes = decode_changes(diffs->column_blob(7), out.state.accounts());
     if (!changes)
-      return make_error(corrupt("batch " + std::to_string(h->number.value()) + " diff: " +
-                                std::string(to_string(changes.error()))));
+      return make_error(corrupt("batch " + std::to_string(h->number.value()) +
+                                " diff: " + std::string(to_string(changes.error()))));
     for (const auto& c : *changes) {
       if (c.before && out.state.at(c.index) != *c.before)
-        return make_error(corrupt("batch " + std::to_string(h->number.value()) + " diff does not match account " +
-                                  std::to_string(c.index.value())));
+        return make_error(corrupt("batch " + std::to_string(h->number.value()) +
+                                  " diff does not match account " + std::to_string(c.index.value())));
       out.pending[c.index] = c.after;
     }
     out.state.apply(*changes);
@@ -357,9 +372,10 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
                .bind(9, ByteView(batch.receipts))
                .bind(10, ByteView(batch.changes))
                .run();
-  if (!s) return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT
-                          ? StoreError{StoreErrorCode::conflict, s.error().message}
-                          : io_error(s.error()));
+  if (!s)
+    return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT
+                    ? StoreError{StoreErrorCode::conflict, s.error().message}
+                    : io_error(s.error()));
   if (auto f = db_->fault_point("append_batch:before_commit"); !f) return fail(io_error(f.error()));
   if (auto c = db_->commit(); !c) return fail(io_error(c.error()));
   return {};
@@ -392,7 +408,8 @@ Status<StoreError> StateStore::write_accounts(const std::map<AccountIndex, std::
   if (drop_after) {
     auto drop = db_->prepare("DELETE FROM batches WHERE number > ?1");
     if (!drop) return fail(drop.error());
-    if (auto s = drop->bind(1, static_cast<std::int64_t>(drop_after->value())).run(); !s) return fail(s.error());
+    if (auto s = drop->bind(1, static_cast<std::int64_t>(drop_after->value())).run(); !s)
+      return fail(s.error());
   }
   auto meta = db_->prepare("UPDATE meta SET value = ?1 WHERE key = 'checkpoint'");
   if (!meta) return fail(meta.error());
@@ -403,7 +420,8 @@ Status<StoreError> StateStore::write_accounts(const std::map<AccountIndex, std::
 }
 
 Status<StoreError> StateStore::checkpoint(BatchNumber upto, const std::map<AccountIndex, Account>& latest) {
-  if (upto < checkpoint_) return make_error(StoreError{StoreErrorCode::conflict, "checkpoint would move backwards"});
+  if (upto < checkpoint_)
+    return make_error(StoreError{StoreErrorCode::conflict, "checkpoint would move backwards"});
   std::map<AccountIndex, std::optional<Account>> values;
   for (const auto& [i, a] : latest) values.emplace(i, a);
   return write_accounts(values, upto, std::nullopt);
@@ -412,7 +430,8 @@ Status<StoreError> StateStore::checkpoint(BatchNumber upto, const std::map<Accou
 Status<StoreError> StateStore::rollback_to(BatchNumber n, const State& state_at_n) {
   auto h = head();
   if (!h) return make_error(h.error());
-  if (n > h->number) return make_error(StoreError{StoreErrorCode::conflict, "rollback target is after the head"});
+  if (n > h->number)
+    return make_error(StoreError{StoreErrorCode::conflict, "rollback target is after the head"});
   if (checkpoint_ > n) {
     // The accounts table is ahead of n: put back every account the batches in
     // (n, checkpoint] changed, as it was at n (or remove it if created after n).

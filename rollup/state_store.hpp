@@ -110,8 +110,8 @@ class StateStore {
   Result<LoadedState, StoreError> load_in_snapshot();
   // One transaction: upsert (or delete, for nullopt) accounts, optionally drop batches
   // after `drop_after`, and set the checkpoint to `cp`.
-  Status<StoreError> write_accounts(const std::map<AccountIndex, std::optional<Account>>& values, BatchNumber cp,
-                                    std::optional<BatchNumber> drop_after);
+  Status<StoreError> write_accounts(const std::map<AccountIndex, std::optional<Account>>& values,
+                                    BatchNumber cp, std::optional<BatchNumber> drop_after);
 
   StoreOptions options_;
   std::unique_ptr<Db> db_;

@@ -9,7 +9,9 @@
 namespace l2::rollup {
 
 DebitView debit_view(const Transfer& t) { return DebitView{t.from, t.amount, t.fee, t.nonce, t.to, false}; }
-DebitView debit_view(const Withdraw& w) { return DebitView{w.from, w.amount, w.fee, w.nonce, std::nullopt, true}; }
+DebitView debit_view(const Withdraw& w) {
+  return DebitView{w.from, w.amount, w.fee, w.nonce, std::nullopt, true};
+}
 
 TxStatus check_sender(const DebitView& d, const Account& sender) {
   if (d.nonce != sender.nonce) return TxStatus::bad_nonce;
@@ -85,7 +87,8 @@ Receipt apply_debit(StateAccess& state, ChainId chain, const Tx& tx, const Debit
 Receipt apply_tx(StateAccess& state, ChainId chain, const Tx& tx, SigCheck sig) {
   Hash32 hash = tx_hash(chain, tx);
   if (const auto* d = std::get_if<Deposit>(&tx)) return apply_deposit(state, *d, hash);
-  if (const auto* t = std::get_if<Transfer>(&tx)) return apply_debit(state, chain, tx, debit_view(*t), sig, hash);
+  if (const auto* t = std::get_if<Transfer>(&tx))
+    return apply_debit(state, chain, tx, debit_view(*t), sig, hash);
   return apply_debit(state, chain, tx, debit_view(std::get<Withdraw>(tx)), sig, hash);
 }
 
@@ -130,7 +133,8 @@ std::vector<AccountChange> OverlayState::changes() const {
     if (a != base_.at(i)) out.push_back(AccountChange{i, base_.at(i), a});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   for (std::size_t k = 0; k < created_.size(); ++k)
-    out.push_back(AccountChange{AccountIndex(base_.size() + static_cast<std::uint32_t>(k)), std::nullopt, created_[k]});
+    out.push_back(
+        AccountChange{AccountIndex(base_.size() + static_cast<std::uint32_t>(k)), std::nullopt, created_[k]});
   return out;
 }
 

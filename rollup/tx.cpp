@@ -52,17 +52,23 @@ void write_preimage(ByteWriter& w, ChainId chain, const Tx& tx) {
 
 TxType tx_type(const Tx& tx) {
   switch (tx.index()) {
-    case 0: return TxType::deposit;
-    case 1: return TxType::transfer;
-    default: return TxType::withdraw;
+    case 0:
+      return TxType::deposit;
+    case 1:
+      return TxType::transfer;
+    default:
+      return TxType::withdraw;
   }
 }
 
 std::string_view to_string(TxType t) {
   switch (t) {
-    case TxType::deposit: return "deposit";
-    case TxType::transfer: return "transfer";
-    case TxType::withdraw: return "withdraw";
+    case TxType::deposit:
+      return "deposit";
+    case TxType::transfer:
+      return "transfer";
+    case TxType::withdraw:
+      return "withdraw";
   }
   return "unknown";
 }
@@ -138,7 +144,8 @@ Result<Tx, DecodeError> decode_tx(ByteReader& r) {
         return make_error(DecodeError::truncated);
       auto sig = r.fixed<Signature>();
       if (!sig) return make_error(sig.error());
-      return Tx(Transfer{AccountIndex(from), AccountIndex(to), Amount(amount), Amount(fee), Nonce(nonce), *sig});
+      return Tx(
+          Transfer{AccountIndex(from), AccountIndex(to), Amount(amount), Amount(fee), Nonce(nonce), *sig});
     }
     case static_cast<std::uint8_t>(TxType::withdraw): {
       if (!u32(from) || !u64(amount) || !u64(fee) || !u64(nonce)) return make_error(DecodeError::truncated);
@@ -146,7 +153,8 @@ Result<Tx, DecodeError> decode_tx(ByteReader& r) {
       if (!sig) return make_error(sig.error());
       return Tx(Withdraw{AccountIndex(from), Amount(amount), Amount(fee), Nonce(nonce), *sig});
     }
-    default: return make_error(DecodeError::unknown_type);
+    default:
+      return make_error(DecodeError::unknown_type);
   }
 }
 

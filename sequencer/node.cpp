@@ -105,7 +105,8 @@ Node::Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
            std::unique_ptr<rollup::StateStore> reader)
     : options_(options),
       engine_(std::move(engine)),
-      verify_pool_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads),
+      verify_pool_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                        : options.threads),
       reader_(std::move(reader)),
       mempool_(options.mempool) {}
 
@@ -216,13 +217,15 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
       if (opts.single)
         return refuse_single(i, ErrorCode::wrong_chain,
                              "chain_id " + std::to_string(txs[i].chain_id.value()) +
-                                 " is not this sequencer's (" + std::to_string(options_.chain_id.value()) + ")");
+                                 " is not this sequencer's (" + std::to_string(options_.chain_id.value()) +
+                                 ")");
     } else if (!snap[i].sender_exists || !snap[i].recipient_exists) {
       receipts[i].status = ReceiptCode::unknown_account_at_ingest;
       if (opts.single) {
         const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx);
         const std::uint32_t missing = !snap[i].sender_exists ? sender.value() : t->to.value();
-        return refuse_single(i, ErrorCode::unknown_account, "account " + std::to_string(missing) + " does not exist");
+        return refuse_single(i, ErrorCode::unknown_account,
+                             "account " + std::to_string(missing) + " does not exist");
       }
     }
   }
@@ -232,8 +235,9 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
   verify_pool_.parallel_for(n, 16, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i)
       if (receipts[i].status == ReceiptCode::pending)
-        sigs[i] = rollup::verify_tx_signature(txs[i].tx, options_.chain_id, snap[i].key) ? rollup::SigCheck::valid
-                                                                                        : rollup::SigCheck::invalid;
+        sigs[i] = rollup::verify_tx_signature(txs[i].tx, options_.chain_id, snap[i].key)
+                      ? rollup::SigCheck::valid
+                      : rollup::SigCheck::invalid;
   });
   for (std::size_t i = 0; i < n; ++i) {
     if (sigs[i] != rollup::SigCheck::invalid) continue;

@@ -34,8 +34,8 @@
 #include <vector>
 
 #include "common/merkle.hpp"
-#include "common/thread_pool.hpp"
 #include "common/result.hpp"
+#include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
 #include "sequencer/api_types.hpp"
 #include "sequencer/config.hpp"

@@ -41,10 +41,11 @@ std::string first_difference(const ExecutionResult& got, const ExecutionResult& 
   if (got.receipts.size() != want.receipts.size()) return "receipt count differs";
   for (std::size_t i = 0; i < got.receipts.size(); ++i)
     if (got.receipts[i] != want.receipts[i])
-      return "tx " + std::to_string(i) + ": got " + std::string(to_string(got.receipts[i].status)) + ", want " +
-             std::string(to_string(want.receipts[i].status));
+      return "tx " + std::to_string(i) + ": got " + std::string(to_string(got.receipts[i].status)) +
+             ", want " + std::string(to_string(want.receipts[i].status));
   if (got.changes.size() != want.changes.size())
-    return "changed account count " + std::to_string(got.changes.size()) + " vs " + std::to_string(want.changes.size());
+    return "changed account count " + std::to_string(got.changes.size()) + " vs " +
+           std::to_string(want.changes.size());
   for (std::size_t i = 0; i < got.changes.size(); ++i)
     if (got.changes[i] != want.changes[i]) return "account " + std::to_string(want.changes[i].index.value());
   if (got.supply_after != want.supply_after) return "supply";
@@ -95,7 +96,8 @@ Tally check_invariants(const State& before, std::span<const Tx> txs, const Execu
   // Nonces advance by exactly the number of applied txs from each sender.
   for (const auto& c : r.changes) {
     std::uint64_t before_nonce = c.before ? c.before->nonce.value() : 0;
-    EXPECT_EQ(c.after.nonce.value() - before_nonce, applied_by_sender[c.index.value()]) << "account " << c.index.value();
+    EXPECT_EQ(c.after.nonce.value() - before_nonce, applied_by_sender[c.index.value()])
+        << "account " << c.index.value();
     EXPECT_GE(c.after.nonce.value(), before_nonce);
     if (c.before) {
       EXPECT_EQ(c.after.pubkey, c.before->pubkey);
@@ -127,8 +129,11 @@ void check_coverage(Workload w, const Tally& t) {
                      TxStatus::zero_amount})
         EXPECT_GT(t.count(s), 0u) << to_string(s);
       break;
-    case Workload::deposits_interleaved: EXPECT_GT(t.count(TxStatus::unknown_account), 0u); break;
-    default: break;
+    case Workload::deposits_interleaved:
+      EXPECT_GT(t.count(TxStatus::unknown_account), 0u);
+      break;
+    default:
+      break;
   }
 }
 
@@ -150,7 +155,8 @@ TEST_P(ExecutorDifferential, ParallelMatchesSequentialAtEveryThreadCount) {
       ThreadPool pool(threads);
       Executor ex(pool);
       ExecutionResult got = ex.execute(before, kChain, txs, ex.prepare(before, kChain, txs));
-      ASSERT_EQ(first_difference(got, want), "") << to_string(w) << " batch " << batch << " threads " << threads;
+      ASSERT_EQ(first_difference(got, want), "")
+          << to_string(w) << " batch " << batch << " threads " << threads;
       State mine = before;
       mine.apply(got.changes);
       ASSERT_EQ(root_of(mine), want_root);
@@ -190,8 +196,10 @@ TEST(ExecutorDifferential, MixedWorkloadsAcrossSeeds) {
 class ExecutorCases : public ::testing::Test {
  protected:
   ExecutorCases() : u_(6, 2, 99) {}
-  Tx transfer(std::uint32_t from, std::uint32_t to, std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce) {
-    Tx tx = Transfer{AccountIndex(from), AccountIndex(to), Amount(amount), Amount(fee), Nonce(nonce), Signature()};
+  Tx transfer(std::uint32_t from, std::uint32_t to, std::uint64_t amount, std::uint64_t fee,
+              std::uint64_t nonce) {
+    Tx tx = Transfer{AccountIndex(from), AccountIndex(to), Amount(amount),
+                     Amount(fee),        Nonce(nonce),     Signature()};
     sign_tx(tx, kChain, u_.key(from));
     return tx;
   }
@@ -229,7 +237,8 @@ TEST_F(ExecutorCases, CreditEarlierInBatchFundsLaterDebit) {
 
 TEST_F(ExecutorCases, FeeAccountSpendsFeesCollectedEarlierInTheBatch) {
   State s = with_balances({0, 100, 100});
-  auto r = run(s, {transfer(0, 1, 5, 0, 0), transfer(1, 2, 10, 7, 0), transfer(0, 2, 6, 0, 0), transfer(0, 2, 2, 0, 1)});
+  auto r = run(s, {transfer(0, 1, 5, 0, 0), transfer(1, 2, 10, 7, 0), transfer(0, 2, 6, 0, 0),
+                   transfer(0, 2, 2, 0, 1)});
   EXPECT_EQ(r.receipts[0].status, TxStatus::insufficient_balance);  // no fees yet
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);               // pays 7 in fees
   EXPECT_EQ(r.receipts[2].status, TxStatus::applied);               // spends 6 of them
@@ -260,7 +269,7 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
   txs.push_back(transfer(1, 2, 5, 0, 0));  // index 2 doesn't exist yet
   txs.push_back(Deposit{0, u_.key(2).public_key(), Amount(1000)});
   txs.push_back(transfer(1, 2, 5, 0, 0));
-  txs.push_back(transfer(2, 1, 300, 1, 0));  // signed by the new account's key
+  txs.push_back(transfer(2, 1, 300, 1, 0));                      // signed by the new account's key
   txs.push_back(Deposit{1, u_.key(2).public_key(), Amount(1)});  // same key: same account
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::unknown_account);

@@ -16,23 +16,32 @@ using rollup::Withdraw;
 
 std::string to_string(Workload w) {
   switch (w) {
-    case Workload::uniform: return "uniform";
-    case Workload::zipf: return "zipf";
-    case Workload::hot_receiver: return "hot_receiver";
-    case Workload::hot_spender: return "hot_spender";
-    case Workload::one_sender: return "one_sender";
-    case Workload::near_max: return "near_max";
-    case Workload::mixed_invalid: return "mixed_invalid";
-    case Workload::deposits_interleaved: return "deposits_interleaved";
-    case Workload::fee_spender: return "fee_spender";
+    case Workload::uniform:
+      return "uniform";
+    case Workload::zipf:
+      return "zipf";
+    case Workload::hot_receiver:
+      return "hot_receiver";
+    case Workload::hot_spender:
+      return "hot_spender";
+    case Workload::one_sender:
+      return "one_sender";
+    case Workload::near_max:
+      return "near_max";
+    case Workload::mixed_invalid:
+      return "mixed_invalid";
+    case Workload::deposits_interleaved:
+      return "deposits_interleaved";
+    case Workload::fee_spender:
+      return "fee_spender";
   }
   return "?";
 }
 
 std::vector<Workload> all_workloads() {
-  return {Workload::uniform,      Workload::zipf,          Workload::hot_receiver,
-          Workload::hot_spender,  Workload::one_sender,    Workload::near_max,
-          Workload::mixed_invalid, Workload::deposits_interleaved, Workload::fee_spender};
+  return {Workload::uniform,    Workload::zipf,     Workload::hot_receiver,  Workload::hot_spender,
+          Workload::one_sender, Workload::near_max, Workload::mixed_invalid, Workload::deposits_interleaved,
+          Workload::fee_spender};
 }
 
 Universe::Universe(std::size_t accounts, std::size_t spare, std::uint64_t seed)
@@ -67,7 +76,8 @@ void Universe::fund_for(Workload w) {
     }
     accounts[1].balance = Amount(UINT64_MAX - rest - 1000);
   }
-  if (w == Workload::hot_spender) accounts[1].balance = Amount(0);  // the merchant spends only what it receives
+  if (w == Workload::hot_spender)
+    accounts[1].balance = Amount(0);  // the merchant spends only what it receives
   state_ = *State::from_accounts(std::move(accounts));
   next_nonce_.assign(keys_.size(), 0);
 }
@@ -75,7 +85,8 @@ void Universe::fund_for(Workload w) {
 std::size_t Universe::pick(Workload w) {
   if (w == Workload::zipf) {
     double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-    auto rank = static_cast<std::size_t>(std::lower_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin());
+    auto rank =
+        static_cast<std::size_t>(std::lower_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u) - zipf_cdf_.begin());
     rank = std::min(rank, accounts_ - 1);
     // Scatter ranks over indices (a bijection on [1, accounts)) so hot accounts aren't neighbours.
     return 1 + (rank * 7919) % (accounts_ - 1);
@@ -91,10 +102,14 @@ bool Universe::simulate_debit(std::size_t from, std::uint64_t amount, std::uint6
   return true;
 }
 
-Tx Universe::transfer(std::size_t from, std::size_t to, std::uint64_t amount, std::uint64_t fee, ChainId chain,
-                      bool doomed) {
-  Tx tx = Transfer{AccountIndex(static_cast<std::uint32_t>(from)), AccountIndex(static_cast<std::uint32_t>(to)),
-                   Amount(amount), Amount(fee), Nonce(next_nonce_[from]), Signature()};
+Tx Universe::transfer(std::size_t from, std::size_t to, std::uint64_t amount, std::uint64_t fee,
+                      ChainId chain, bool doomed) {
+  Tx tx = Transfer{AccountIndex(static_cast<std::uint32_t>(from)),
+                   AccountIndex(static_cast<std::uint32_t>(to)),
+                   Amount(amount),
+                   Amount(fee),
+                   Nonce(next_nonce_[from]),
+                   Signature()};
   rollup::sign_tx(tx, chain, keys_[from]);
   if (!doomed && to < sim_.size() && amount > 0 && simulate_debit(from, amount, fee)) {
     sim_[to] += amount;
@@ -130,7 +145,8 @@ std::vector<Tx> Universe::make_batch(Workload w, std::size_t n, ChainId chain) {
     switch (w) {
       case Workload::uniform:
       case Workload::zipf:
-        txs.push_back(coin(0.05) ? withdraw(from, amount(1000), 1, chain) : transfer(from, to, amount(1'000'000), 1, chain));
+        txs.push_back(coin(0.05) ? withdraw(from, amount(1000), 1, chain)
+                                 : transfer(from, to, amount(1'000'000), 1, chain));
         break;
       case Workload::hot_receiver:
         if (from == 1) from = 2;
@@ -164,36 +180,52 @@ std::vector<Tx> Universe::make_batch(Workload w, std::size_t n, ChainId chain) {
       case Workload::near_max: {
         std::uint64_t big = UINT64_MAX - std::uniform_int_distribution<std::uint64_t>(0, 2000)(rng_);
         int kind = std::uniform_int_distribution<int>(0, 4)(rng_);
-        if (kind == 0) txs.push_back(transfer(1, to == 1 ? 2 : to, big, 0, chain));          // huge, may apply
-        if (kind == 1) txs.push_back(transfer(1, to == 1 ? 2 : to, big, 5000, chain, true));  // amount+fee overflows
-        if (kind == 2) txs.push_back(transfer(from, 1, amount(1'000'000), 1, chain));         // credit the whale
+        if (kind == 0) txs.push_back(transfer(1, to == 1 ? 2 : to, big, 0, chain));  // huge, may apply
+        if (kind == 1)
+          txs.push_back(transfer(1, to == 1 ? 2 : to, big, 5000, chain, true));        // amount+fee overflows
+        if (kind == 2) txs.push_back(transfer(from, 1, amount(1'000'000), 1, chain));  // credit the whale
         if (kind == 3) txs.push_back(withdraw(from, amount(500'000), 1, chain));
-        if (kind == 4) txs.push_back(transfer(from, to, amount(2'000'000), UINT64_MAX / 2, chain));  // insufficient
+        if (kind == 4)
+          txs.push_back(transfer(from, to, amount(2'000'000), UINT64_MAX / 2, chain));  // insufficient
         break;
       }
       case Workload::mixed_invalid: {
         int kind = std::uniform_int_distribution<int>(0, 9)(rng_);
         ChainId other(chain.value() + 1);
         switch (kind) {
-          case 0: txs.push_back(transfer(from, to, amount(1000), 1, other, true)); break;  // signed for another chain
+          case 0:
+            txs.push_back(transfer(from, to, amount(1000), 1, other, true));
+            break;  // signed for another chain
           case 1: {
             Tx t = transfer(from, to, amount(1000), 1, chain, true);
             std::get<Transfer>(t).signature.data()[7] ^= 1;  // bad signature
             txs.push_back(t);
             break;
           }
-          case 2: txs.push_back(transfer(from, accounts_ + 50, amount(1000), 1, chain, true)); break;  // unknown recipient
-          case 3: txs.push_back(transfer(from, from, 10, 1, chain, true)); break;          // self transfer
-          case 4: txs.push_back(transfer(from, to, 0, 1, chain, true)); break;             // zero amount
-          case 5: {                                                                        // nonce gap
+          case 2:
+            txs.push_back(transfer(from, accounts_ + 50, amount(1000), 1, chain, true));
+            break;  // unknown recipient
+          case 3:
+            txs.push_back(transfer(from, from, 10, 1, chain, true));
+            break;  // self transfer
+          case 4:
+            txs.push_back(transfer(from, to, 0, 1, chain, true));
+            break;   // zero amount
+          case 5: {  // nonce gap
             ++next_nonce_[from];
             txs.push_back(transfer(from, to, 10, 1, chain, true));
             --next_nonce_[from];
             break;
           }
-          case 6: txs.push_back(transfer(from, to, 2'000'000'000, 1, chain)); break;       // insufficient
-          case 7: txs.push_back(withdraw(from, UINT64_MAX, 1, chain)); break;              // amount + fee overflows
-          default: txs.push_back(transfer(from, to, amount(10'000), amount(3), chain)); break;
+          case 6:
+            txs.push_back(transfer(from, to, 2'000'000'000, 1, chain));
+            break;  // insufficient
+          case 7:
+            txs.push_back(withdraw(from, UINT64_MAX, 1, chain));
+            break;  // amount + fee overflows
+          default:
+            txs.push_back(transfer(from, to, amount(10'000), amount(3), chain));
+            break;
         }
         break;
       }
@@ -212,7 +244,8 @@ std::vector<Tx> Universe::make_batch(Workload w, std::size_t n, ChainId chain) {
         } else if (kind == 2 && next_new > state_.size()) {
           // Spend from, or pay, an account created earlier in this batch.
           std::size_t fresh = std::uniform_int_distribution<std::size_t>(state_.size(), next_new - 1)(rng_);
-          txs.push_back(coin(0.5) ? transfer(fresh, to, amount(100'000), 1, chain) : transfer(from, fresh, 5, 1, chain));
+          txs.push_back(coin(0.5) ? transfer(fresh, to, amount(100'000), 1, chain)
+                                  : transfer(from, fresh, 5, 1, chain));
         } else if (kind == 3 && next_new < keys_.size()) {
           // Pay an index no deposit has created yet: unknown_account (a later deposit may create it).
           txs.push_back(transfer(from, next_new, 5, 1, chain, true));
@@ -223,7 +256,8 @@ std::vector<Tx> Universe::make_batch(Workload w, std::size_t n, ChainId chain) {
       }
       case Workload::fee_spender:
         // The operator spends fees as they arrive (it starts with nothing).
-        txs.push_back(coin(0.2) ? transfer(0, to, amount(40), 0, chain) : transfer(from, to, amount(1'000), 10, chain));
+        txs.push_back(coin(0.2) ? transfer(0, to, amount(40), 0, chain)
+                                : transfer(from, to, amount(1'000), 10, chain));
         break;
     }
   }

@@ -20,13 +20,13 @@ namespace l2::testing {
 enum class Workload {
   uniform,
   zipf,
-  hot_receiver,        // half of all transfers pay one merchant
-  hot_spender,         // the merchant also spends what it receives, mid-batch
-  one_sender,          // one sender with a long nonce chain, all conflicting
-  near_max,            // balances and amounts near 2^64
-  mixed_invalid,       // every rejection reason, mixed with valid txs
+  hot_receiver,          // half of all transfers pay one merchant
+  hot_spender,           // the merchant also spends what it receives, mid-batch
+  one_sender,            // one sender with a long nonce chain, all conflicting
+  near_max,              // balances and amounts near 2^64
+  mixed_invalid,         // every rejection reason, mixed with valid txs
   deposits_interleaved,  // deposits create accounts that later txs use (and earlier ones can't)
-  fee_spender,         // the fee account spends the fees it collects in the same batch
+  fee_spender,           // the fee account spends the fees it collects in the same batch
 };
 std::string to_string(Workload w);
 std::vector<Workload> all_workloads();
@@ -53,9 +53,10 @@ class Universe {
   // balances (sim_) so that it only advances a nonce when the tx will apply: a
   // rejection then stays one tx instead of cascading into bad nonces. `doomed` marks
   // txs built to be rejected for another reason.
-  rollup::Tx transfer(std::size_t from, std::size_t to, std::uint64_t amount, std::uint64_t fee, ChainId chain,
+  rollup::Tx transfer(std::size_t from, std::size_t to, std::uint64_t amount, std::uint64_t fee,
+                      ChainId chain, bool doomed = false);
+  rollup::Tx withdraw(std::size_t from, std::uint64_t amount, std::uint64_t fee, ChainId chain,
                       bool doomed = false);
-  rollup::Tx withdraw(std::size_t from, std::uint64_t amount, std::uint64_t fee, ChainId chain, bool doomed = false);
   bool simulate_debit(std::size_t from, std::uint64_t amount, std::uint64_t fee);
 
   std::vector<SecretKey> keys_;
