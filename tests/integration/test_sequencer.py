@@ -863,6 +863,57 @@ class NoDevTests(ServerTestCase):
         self.assertEqual(c.status()["accounts"], st["accounts"])
 
 
+# ------------------------------------------------------------------ TLS
+
+
+class TlsTests(ServerTestCase):
+    """--tls-cert/--tls-key: HTTPS only, with a self-signed certificate made by openssl."""
+
+    def test_https_serves_and_plain_http_is_refused(self):
+        import ssl
+        import subprocess
+        tmp = tempfile.mkdtemp(prefix="l2-tls-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        cert, key_pem = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", key_pem, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        server = self.new_server(extra_args=["--tls-cert", cert, "--tls-key", key_pem], owner=self)
+        ctx = ssl.create_default_context(cafile=cert)  # verifies the chain and the IP
+
+        def https(method, path, body=None):
+            conn = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=30, context=ctx)
+            try:
+                headers = {"Content-Type": "application/json"} if body is not None else {}
+                conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+                r = conn.getresponse()
+                return r.status, json.loads(r.read() or b"null")
+            finally:
+                conn.close()
+
+        self.assertEqual(https("GET", "/health"), (200, {"status": "ok"}))
+        a, b = self.keys(2)
+        status, body = https("POST", "/v1/dev/deposit", [{"public_key": a.public_hex, "amount": "1000"},
+                                                          {"public_key": b.public_hex, "amount": "5"}])
+        self.assertEqual(status, 200, body)
+        ia, ib = (r["account"] for r in body["receipts"])
+        tx = transfer(a, ia, ib, "100", "0")
+        status, receipt = https("POST", "/v1/transactions?wait=true", tx.json())
+        self.assertEqual(status, 200, receipt)
+        self.assertEqual(receipt["status"], "applied")
+        status, acct = https("GET", "/v1/accounts/%d" % ib)
+        self.assertEqual((status, acct["balance"]), (200, "105"))
+        # Plain HTTP to the TLS port gets no HTTP answer, and the server keeps serving.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = s.recv(4096)
+            except (ConnectionResetError, socket.timeout):
+                data = b""
+            self.assertFalse(data.startswith(b"HTTP/1.1 200"), data)
+        self.assertEqual(https("GET", "/health")[0], 200)
+
+
 # ------------------------------------------------------------------ shutdown and crash
 
 
