@@ -7,30 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
 #include "common/merkle.hpp"
 #include "rollup/engine.hpp"
+#include "tests/unit/test_util.hpp"
 #include "tests/unit/workloads.hpp"
 
 namespace l2::rollup {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("l2-engine-conc-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
   TempDir dir;
