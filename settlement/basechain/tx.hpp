@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// Base-chain transactions ("base tx"; `tx` alone is always a rollup tx). Same Ed25519
+// keys as the rollup, their own domain tag, the base chain's chain id and a per-account
+// nonce. docs/encoding.md ("Base-chain transactions") is the reference, with vectors.
+//
+//   preimage  = "L2STACK/BASE/TX/V1" || base_chain_id u64le || sender[32] || nonce u64le
+//               || kind u8 || body
+//   signature = Ed25519(sender, preimage)
+//   hash      = BLAKE2b-256(preimage || signature)
+//   wire form = sender[32] || nonce u64le || kind u8 || body || signature[64]
+//
+//   body(transfer            = 1) = to[32] || amount u64le
+//   body(register_rollup     = 2) = rollup_id u64le || genesis_root[32] ||
+//                                   challenge_window_s u64le || inclusion_deadline_s u64le
+//   body(deposit             = 3) = rollup_id u64le || recipient[32] || amount u64le
+//   body(force_tx            = 4) = rollup_id u64le || tx_len varint || rollup tx wire form
+//   body(commit_batch        = 5) = commitment (commitment.hpp)
+//   body(finalize_withdrawal = 6) = rollup_id u64le || batch u64le || leaf[56] ||
+//                                   proof_len varint || Merkle proof (common/merkle.hpp)
+//
+// Pure values and functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "common/bytes.hpp"
+#include "common/codec.hpp"
+#include "common/crypto.hpp"
+#include "common/merkle.hpp"
+#include "common/result.hpp"
+#include "common/types.hpp"
+#include "rollup/account.hpp"
+#include "rollup/tx.hpp"
+#include "settlement/commitment.hpp"
+
+namespace l2::settlement {
+
+inline constexpr std::string_view kBaseTxDomainTag = "L2STACK/BASE/TX/V1";
+inline constexpr std::size_t kMaxBaseTxBytes = kMaxPayloadBytes + 4096;
+
+enum class BaseTxKind : std::uint8_t {
+  transfer = 1,
+  register_rollup = 2,
+  deposit = 3,
+  force_tx = 4,
+  commit_batch = 5,
+  finalize_withdrawal = 6,
+};
+std::string_view to_string(BaseTxKind k);
+
+struct TransferBody {
+  PublicKey to;
+  Amount amount;
+  friend bool operator==(const TransferBody&, const TransferBody&) = default;
+};
+// The sender becomes the rollup's sequencer: only its key may commit batches.
+struct RegisterRollupBody {
+  ChainId rollup_id;
+  Hash32 genesis_root;
+  std::uint64_t challenge_window_s = 0;
+  std::uint64_t inclusion_deadline_s = 0;
+  friend bool operator==(const RegisterRollupBody&, const RegisterRollupBody&) = default;
+};
+struct DepositBody {
+  ChainId rollup_id;
+  PublicKey recipient;  // the rollup account's key (created by the deposit if new)
+  Amount amount;
+  friend bool operator==(const DepositBody&, const DepositBody&) = default;
+};
+// A signed rollup transfer or withdrawal pushed through the base chain.
+struct ForceTxBody {
+  ChainId rollup_id;
+  rollup::Tx tx;
+  friend bool operator==(const ForceTxBody&, const ForceTxBody&) = default;
+};
+struct CommitBatchBody {
+  Commitment commitment;
+  friend bool operator==(const CommitBatchBody&, const CommitBatchBody&) = default;
+};
+// Pays leaf.withdrawn minus what the bridge already paid to leaf.pubkey for this rollup.
+struct FinalizeWithdrawalBody {
+  ChainId rollup_id;
+  BatchNumber batch;
+  rollup::Account leaf;
+  MerkleProof proof;  // proof.index is the account index
+  friend bool operator==(const FinalizeWithdrawalBody&, const FinalizeWithdrawalBody&) = default;
+};
+
+using BaseTxBody = std::variant<TransferBody, RegisterRollupBody, DepositBody, ForceTxBody, CommitBatchBody,
+                                FinalizeWithdrawalBody>;
+
+struct BaseTx {
+  PublicKey sender;
+  Nonce nonce;
+  BaseTxBody body;
+  Signature signature;
+  friend bool operator==(const BaseTx&, const BaseTx&) = default;
+};
+
+BaseTxKind base_tx_kind(const BaseTx& tx);
+Bytes base_signing_preimage(ChainId base_chain, const BaseTx& tx);
+void sign_base_tx(BaseTx& tx, ChainId base_chain, const SecretKey& key);  // sets sender too
+bool verify_base_tx(const BaseTx& tx, ChainId base_chain);
+Hash32 base_tx_hash(ChainId base_chain, const BaseTx& tx);
+
+Bytes encode_base_tx(const BaseTx& tx);
+// Strict (trailing bytes, unknown kinds, deposits in force_tx, bad proofs: errors).
+Result<BaseTx, DecodeError> decode_base_tx(ByteView in);
+
+}  // namespace l2::settlement

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+// Placeholder: being written.
+int main() { return 1; }
