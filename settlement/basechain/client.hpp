@@ -46,6 +46,7 @@ struct BaseAccount {
 struct RollupInfo {
   ChainId rollup_id;
   PublicKey sequencer;
+  PublicKey operator_key;
   Hash32 genesis_root;
   std::uint64_t challenge_window_s = 0;
   std::uint64_t inclusion_deadline_s = 0;

@@ -12,7 +12,7 @@
 //   wire form = sender[32] || nonce u64le || kind u8 || body || signature[64]
 //
 //   body(transfer            = 1) = to[32] || amount u64le
-//   body(register_rollup     = 2) = rollup_id u64le || genesis_root[32] ||
+//   body(register_rollup     = 2) = rollup_id u64le || operator_key[32] || genesis_root[32] ||
 //                                   challenge_window_s u64le || inclusion_deadline_s u64le
 //   body(deposit             = 3) = rollup_id u64le || recipient[32] || amount u64le
 //   body(force_tx            = 4) = rollup_id u64le || tx_len varint || rollup tx wire form
@@ -58,8 +58,12 @@ struct TransferBody {
   friend bool operator==(const TransferBody&, const TransferBody&) = default;
 };
 // The sender becomes the rollup's sequencer: only its key may commit batches.
+// operator_key owns the fee account (index 0) of the genesis state, so that the
+// genesis (and with it every later state) can be rebuilt from base-chain data alone;
+// genesis_root must be that state's root.
 struct RegisterRollupBody {
-  ChainId rollup_id;
+  ChainId rollup_id;  // the rollup's L2 chain id
+  PublicKey operator_key;
   Hash32 genesis_root;
   std::uint64_t challenge_window_s = 0;
   std::uint64_t inclusion_deadline_s = 0;
