@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "rollup/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/assert.hpp"
@@ -81,6 +82,20 @@ void Engine::merkleize(std::span<const AccountChange> changes) {
   tree_.update_root(&pool_);
 }
 
+Bytes Engine::withdrawal_witnesses(std::span<const Tx> txs, std::span<const Receipt> receipts) const {
+  std::vector<std::uint32_t> accounts;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    if (const auto* w = std::get_if<Withdraw>(&txs[i]); w && receipts[i].status == TxStatus::applied)
+      accounts.push_back(w->from.value());
+  }
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  std::vector<AccountWitness> out;
+  out.reserve(accounts.size());
+  for (std::uint32_t a : accounts) out.push_back(AccountWitness{state_.at(AccountIndex(a)), tree_.prove(a)});
+  return encode_witnesses(out);
+}
+
 Engine::Ack Engine::submit(BatchInput input) {
   auto job = std::make_unique<CommitJob>();
   Ack ack = job->done.get_future();
@@ -95,6 +110,11 @@ Engine::Ack Engine::submit(BatchInput input) {
   if (!input.sigs.empty() && input.sigs.size() != input.txs.size()) {
     job->done.set_value(
         make_error(EngineError{EngineErrorCode::invalid_argument, "one signature check per tx"}));
+    return ack;
+  }
+  if (input.origin.size() > kMaxOriginBytes) {
+    job->done.set_value(
+        make_error(EngineError{EngineErrorCode::invalid_argument, "origin record too large"}));
     return ack;
   }
   auto t0 = Clock::now();
@@ -119,6 +139,8 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->batch.txs = encode_txs(input.txs);
   h.txs_hash = blake2b256(job->batch.txs);
   job->batch.header = h;
+  job->batch.witnesses = withdrawal_witnesses(input.txs, result.receipts);
+  job->batch.origin = std::move(input.origin);
   job->receipts = std::move(result.receipts);
   job->changes = std::move(result.changes);
   head_ = h;

@@ -8,6 +8,10 @@
 //                    return a future.
 //   commit thread:   writes batch n to SQLite (durable), then resolves its future.
 //
+// With each batch the engine also stores the witness (leaf and Merkle proof against
+// that batch's root) of every account that withdrew in it: the base chain pays a
+// withdrawal against the root of a final batch, long after the tree has moved on.
+//
 // So while batch n commits, batch n+1 is being verified. A future resolves only once
 // its batch is durable: that is the acknowledgement. If a commit fails, the engine is
 // poisoned: that batch and every later one fail, and the owner must reopen the engine,
@@ -33,6 +37,7 @@
 #include "common/thread_pool.hpp"
 #include "rollup/executor.hpp"
 #include "rollup/state_store.hpp"
+#include "rollup/witness.hpp"
 
 namespace l2::rollup {
 
@@ -52,10 +57,15 @@ struct StageTimings {
   double commit_ms = 0;  // includes a checkpoint when one ran after this batch
 };
 
+inline constexpr std::size_t kMaxOriginBytes = 4096;
+
 struct BatchInput {
   std::vector<Tx> txs;
   std::vector<SigCheck> sigs;  // empty, or one per tx (checks done at ingest)
   std::int64_t timestamp_ms = 0;
+  // Stored with the batch, atomically, and otherwise ignored (at most kMaxOriginBytes):
+  // the sequencer records there which base-chain queue entries the batch consumed.
+  Bytes origin = {};
 };
 
 struct CommittedBatch {
@@ -121,6 +131,8 @@ class Engine {
   Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, LoadedState loaded);
   void commit_loop();
   void merkleize(std::span<const AccountChange> changes);
+  // Leaf and proof (against the new root) of every account that withdrew in the batch.
+  Bytes withdrawal_witnesses(std::span<const Tx> txs, std::span<const Receipt> receipts) const;
   std::optional<EngineError> commit_one(CommitJob& job);
 
   EngineOptions options_;

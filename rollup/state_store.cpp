@@ -40,6 +40,12 @@ CREATE TABLE batches (
   changes       BLOB NOT NULL
 ) STRICT;
 )sql",
+    // v2: settlement. A batch keeps the witnesses of the accounts that withdrew in it
+    // and the caller's origin record (which base-chain queue entries it consumed).
+    R"sql(
+ALTER TABLE batches ADD COLUMN witnesses BLOB NOT NULL DEFAULT x'';
+ALTER TABLE batches ADD COLUMN origin BLOB NOT NULL DEFAULT x'' CHECK (length(origin) <= 4096);
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == StateStore::kSchemaVersion);
@@ -85,8 +91,8 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
   if (auto s = store->init_or_migrate(); !s) return make_error(s.error());
   auto ins = store->db_->prepare(
       "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
-      "txs, "
-      "receipts, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "txs, receipts, changes, witnesses, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12)");
   auto sel = store->db_->prepare(
       "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches "
       "WHERE "
@@ -250,8 +256,7 @@ Result<BatchHeader, StoreError> StateStore::head() {
 Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) {
   auto st = db_->prepare(
       "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, "
-      "changes "
-      "FROM batches WHERE number = ?1");
+      "changes, witnesses, origin FROM batches WHERE number = ?1");
   if (!st) return make_error(io_error(st.error()));
   st->bind(1, static_cast<std::int64_t>(n.value()));
   auto row = st->step();
@@ -265,6 +270,8 @@ Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) 
   b.txs = copy(st->column_blob(7));
   b.receipts = copy(st->column_blob(8));
   b.changes = copy(st->column_blob(9));
+  b.witnesses = copy(st->column_blob(10));
+  b.origin = copy(st->column_blob(11));
   st->reset();
   return std::optional<StoredBatch>(std::move(b));
 }
@@ -371,6 +378,8 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
                .bind(8, ByteView(batch.txs))
                .bind(9, ByteView(batch.receipts))
                .bind(10, ByteView(batch.changes))
+               .bind(11, ByteView(batch.witnesses))
+               .bind(12, ByteView(batch.origin))
                .run();
   if (!s)
     return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT

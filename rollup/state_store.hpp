@@ -2,9 +2,11 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // The rollup's SQLite store. Layout (schema below, version in PRAGMA user_version):
-//   batches  — one row per batch: header, its txs, its receipts, and its account diff
-//              (before and after values), written in one database transaction. Batch 0
-//              is genesis.
+//   batches  — one row per batch: header, its txs, its receipts, its account diff
+//              (before and after values), the witnesses of the accounts that withdrew
+//              in it (witness.hpp) and an origin record owned by the caller (the
+//              sequencer records which base-chain queue entries the batch consumed),
+//              written in one database transaction. Batch 0 is genesis.
 //   accounts — every account's leaf as of the checkpoint batch (meta.checkpoint).
 //   meta     — chain id, operator key, checkpoint batch.
 // The current state is the accounts table plus the diffs of the batches after the
@@ -41,9 +43,11 @@ struct BatchHeader {
 
 struct StoredBatch {
   BatchHeader header;
-  Bytes txs;       // encode_txs
-  Bytes receipts;  // encode_receipts
-  Bytes changes;   // encode_changes
+  Bytes txs;        // encode_txs
+  Bytes receipts;   // encode_receipts
+  Bytes changes;    // encode_changes
+  Bytes witnesses;  // encode_witnesses: every account that withdrew in the batch
+  Bytes origin;     // opaque to the store (BatchInput::origin)
 };
 
 enum class StoreErrorCode : std::uint8_t {
@@ -77,7 +81,7 @@ struct LoadedState {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Creates the file (with genesis) or opens it, migrating older schemas.
   static Result<std::unique_ptr<StateStore>, StoreError> open(const StoreOptions& options);

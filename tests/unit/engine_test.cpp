@@ -402,6 +402,87 @@ TEST_F(EngineTest, KnownSignatureChecksAreHonoured) {
   EXPECT_EQ(u->receipts[0].status, TxStatus::bad_signature);
 }
 
+TEST_F(EngineTest, StoresWithdrawalWitnessesAgainstTheBatchRootAndTheOrigin) {
+  auto e = open_engine(engine_options(path()));
+  ASSERT_NE(e, nullptr);
+  std::vector<Tx> fund;
+  for (int k = 1; k <= 3; ++k)
+    fund.push_back(test::make_deposit(static_cast<std::uint64_t>(k - 1), key(k).public_key(), 1000));
+  ASSERT_TRUE(e->submit(BatchInput{fund, {}, 1}).get());
+  // Accounts 1 and 3 withdraw (account 1 twice); account 2 only transfers; a rejected
+  // withdrawal (overdraft) by account 2 leaves no witness.
+  std::vector<Tx> txs{
+      test::make_withdraw(kChain, key(1), 1, 100, 1, 0), test::make_transfer(kChain, key(2), 2, 1, 50, 1, 0),
+      test::make_withdraw(kChain, key(3), 3, 7, 0, 0), test::make_withdraw(kChain, key(1), 1, 20, 0, 1),
+      test::make_withdraw(kChain, key(2), 2, 5000, 0, 1)};
+  const Bytes origin{1, 2, 3};
+  auto ack = e->submit(BatchInput{txs, {}, 2, origin}).get();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->receipts[4].status, TxStatus::insufficient_balance);
+  // More batches move the tree on; the stored witnesses still prove batch 2's root.
+  ASSERT_TRUE(e->submit(BatchInput{{test::make_transfer(kChain, key(1), 1, 2, 1, 0, 2)}, {}, 3}).get());
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  auto stored = store->batch(BatchNumber(2));
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->origin, origin);
+  auto witnesses = decode_witnesses((*stored)->witnesses);
+  ASSERT_TRUE(witnesses);
+  ASSERT_EQ(witnesses->size(), 2u);
+  EXPECT_EQ((*witnesses)[0].proof.index, 1u);
+  EXPECT_EQ((*witnesses)[0].leaf.withdrawn, Amount(120));
+  EXPECT_EQ((*witnesses)[1].proof.index, 3u);
+  EXPECT_EQ((*witnesses)[1].leaf.withdrawn, Amount(7));
+  for (const auto& w : *witnesses) {
+    EXPECT_TRUE(verify_merkle_proof(ack->header.state_root, account_leaf_hash(w.leaf), w.proof));
+    EXPECT_FALSE(verify_merkle_proof(e->state_root(), account_leaf_hash(w.leaf), w.proof) &&
+                 w.proof.index == 1u);  // account 1 changed in batch 3
+  }
+  // A batch without withdrawals stores an empty list.
+  auto none = store->batch(BatchNumber(1));
+  ASSERT_TRUE(none && *none);
+  auto empty = decode_witnesses((*none)->witnesses);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST_F(EngineTest, OriginRecordOverTheLimitIsInvalidArgument) {
+  auto e = open_engine(engine_options(path()));
+  ASSERT_NE(e, nullptr);
+  auto r = e->submit(BatchInput{{}, {}, 1, Bytes(kMaxOriginBytes + 1, 0)}).get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, EngineErrorCode::invalid_argument);
+  EXPECT_TRUE(e->submit(BatchInput{{}, {}, 1, Bytes(kMaxOriginBytes, 0)}).get());
+}
+
+TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
+  {
+    auto e = open_engine(engine_options(path()));
+    ASSERT_NE(e, nullptr);
+    submit_batches(*e, ref_, work_, 3);
+  }
+  {
+    // Turn the file back into schema 1: no witnesses/origin columns.
+    DbOptions o;
+    o.path = path();
+    auto db = Db::open(o);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(
+        (*db)->exec("ALTER TABLE batches DROP COLUMN witnesses; ALTER TABLE batches DROP COLUMN origin; "
+                    "PRAGMA user_version = 1"));
+  }
+  auto e = open_engine(engine_options(path()));
+  ASSERT_NE(e, nullptr);
+  expect_engine_at(*e, ref_, 3);
+  submit_batches(*e, ref_, work_, 2);
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  auto old = store->batch(BatchNumber(2));
+  ASSERT_TRUE(old && *old);
+  EXPECT_TRUE((*old)->origin.empty());
+  EXPECT_TRUE((*old)->witnesses.empty());
+}
+
 TEST_F(EngineTest, OpenOnAnotherChainIsRefused) {
   { ASSERT_NE(open_engine(engine_options(path())), nullptr); }
   EngineOptions o = engine_options(path());

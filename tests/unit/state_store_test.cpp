@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rollup/state_store.hpp"
+#include "rollup/witness.hpp"
 #include "tests/unit/test_util.hpp"
 
 namespace l2::rollup {
@@ -421,7 +422,7 @@ TYPED_TEST(StateStoreTest, SchemaConstraintsRejectBadRows) {
   EXPECT_TRUE(db.exec("INSERT INTO accounts (idx, leaf) VALUES (4294967295, zeroblob(56))"));
   EXPECT_TRUE(
       db.exec("INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 2, 2, 0, x'', x'', "
-              "x'')"));
+              "x'', x'', zeroblob(4096))"));
   db.rollback();
 
   const char* bad[] = {
@@ -433,14 +434,28 @@ TYPED_TEST(StateStoreTest, SchemaConstraintsRejectBadRows) {
       "INSERT INTO accounts (idx, leaf) VALUES (100, "
       "'01234567890123456789012345678901234567890123456789012345')",
       "UPDATE accounts SET leaf = zeroblob(55) WHERE idx = 0",
-      "INSERT INTO batches VALUES (100, zeroblob(31), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(31), zeroblob(32), 0, 0, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(33), 0, 0, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 1, 2, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), -1, 0, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (-5, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, NULL, x'', x'')",
-      "INSERT INTO batches VALUES (1, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(31), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(31), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(33), 0, 0, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 1, 2, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), -1, 0, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (-5, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, NULL, x'', x'', "
+      "x'', x'')",
+      "INSERT INTO batches VALUES (1, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', x'', "
+      "x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "NULL, "
+      "x'')",
+      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "x'', "
+      "zeroblob(4097))",
       "UPDATE batches SET applied_count = tx_count + 1 WHERE number = 1",
       "INSERT INTO meta (key, value) VALUES ('chain_id', x'00')",
       "INSERT INTO meta (key, value) VALUES ('x', NULL)",
@@ -714,6 +729,38 @@ TEST_F(StateStoreFileTest, ASecondStoreLoadsAfterTheWriterCheckpoints) {
   expect_loads(*reader, 3);
   ASSERT_TRUE(writer->append_batch(chain_.next(workload()[3], 1003)));
   expect_loads(*reader, 4);
+}
+
+}  // namespace
+}  // namespace l2::rollup
+
+namespace l2::rollup {
+namespace {
+
+TEST(WitnessCodec, RoundTripsAndIsStrict) {
+  SparseMerkleTree tree;
+  std::vector<AccountWitness> ws;
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    Account a{test::test_key(static_cast<std::uint8_t>(40 + i)).public_key(), Amount(10 + i), Nonce(i),
+              Amount(i)};
+    tree.set_leaf(i, account_leaf_hash(a));
+    ws.push_back(AccountWitness{a, {}});
+  }
+  tree.update_root();
+  for (auto& w : ws) w.proof = tree.prove(static_cast<std::uint32_t>(&w - ws.data()));
+  const Bytes enc = encode_witnesses(ws);
+  auto back = decode_witnesses(enc);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, ws);
+  for (std::size_t cut = 0; cut < enc.size(); ++cut)
+    EXPECT_FALSE(decode_witnesses(ByteView(enc).first(cut))) << "truncated at " << cut;
+  Bytes trailing = enc;
+  trailing.push_back(0);
+  EXPECT_FALSE(decode_witnesses(trailing));
+  // Indices must be strictly increasing.
+  std::vector<AccountWitness> unordered{ws[1], ws[0]};
+  EXPECT_FALSE(decode_witnesses(encode_witnesses(unordered)));
+  EXPECT_TRUE(decode_witnesses(encode_witnesses({})));
 }
 
 }  // namespace
