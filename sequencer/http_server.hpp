@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
-// The sequencer's HTTP/1.1 server (Boost.Beast, asynchronous, keep-alive, optional
-// TLS): routing, request limits, timeouts, and the JSON answers of docs/api.md. It runs
-// on its own I/O threads (HttpOptions::io_threads), separate from the engine's; a
-// request that waits for durability (wait=true, batches, dev deposits) holds no thread
-// while it waits. Beast lives only in http_server.cpp.
+// The sequencer's HTTP API: routing and the JSON answers of docs/api.md, over
+// l2::http::Server (asynchronous HTTP/1.1, keep-alive, optional TLS, request limits and
+// timeouts). It runs on its own I/O threads (HttpOptions::io_threads), separate from the
+// engine's; a request that waits for durability (wait=true, batches, dev deposits) holds
+// no thread while it waits: its answer is built, when its batch is durable or its wait
+// times out, on as many answer threads.
 //
 // Thread safety: start, stop_accepting and stop belong to one thread (main).
 #pragma once
@@ -25,6 +26,7 @@ struct ServerOptions {
   HttpOptions http;
   bool dev = false;                    // --dev
   bool base_chain_configured = false;  // a base chain turns /v1/dev/* off even with --dev
+  std::string base_chain_url;          // shown by GET /v1/settlement
 };
 
 class HttpServer {

@@ -8,10 +8,19 @@
 //
 // A handler is called on an I/O thread and must call `respond` exactly once, on any
 // thread, now or later (a request that waits for something holds no thread meanwhile).
+// A second call is ignored. A Respond whose every copy is destroyed without a call
+// answers 500 (TransportError::internal, through the ErrorRenderer) and closes the
+// connection, as does a handler that throws before responding: a buggy handler never
+// leaves a client hanging. A Respond called or dropped after stop() does nothing.
 // Requests on one connection are answered in order (HTTP/1.1 without pipelining: the
 // next request is read once the answer is written).
 //
-// Thread safety: start, stop_accepting and stop belong to one thread (main).
+// Limitations: no pipelining, no chunked responses or streaming bodies, no HTTP/2; a
+// request waiting for its handler is not timed out by the server (the handler owns
+// that), nor noticed if its client goes away meanwhile.
+//
+// Thread safety: start, stop_accepting and stop belong to one thread (main). A Respond
+// may be called from any thread.
 #pragma once
 
 #include <chrono>
@@ -35,6 +44,7 @@ struct Request {
   std::string target;  // path and query, as sent
   Headers headers;     // names as sent; look them up with header()
   std::string body;
+  std::string peer;  // the client's "ADDRESS:PORT"
   // The first header named `name` (ASCII case-insensitive).
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
 };
@@ -54,6 +64,8 @@ using Handler = std::function<void(Request request, Respond respond)>;
 enum class TransportError : std::uint8_t {
   body_too_large,  // 413
   bad_request,     // 400: unparsable request line or headers
+  timeout,         // 408: the request was not received within read_timeout_ms
+  internal,        // 500: the handler threw, or dropped its Respond without calling it
 };
 // Renders the server's own error answers in the daemon's error format.
 using ErrorRenderer = std::function<Response(TransportError error, std::string_view message)>;
@@ -65,8 +77,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = 16u << 20;
   std::uint32_t read_timeout_ms = 10000;  // whole request; an idle keep-alive too
   std::uint32_t write_timeout_ms = 10000;
-  std::string tls_cert;  // PEM chain; with tls_key: TLS only
-  std::string tls_key;   // PEM private key
+  std::string tls_cert;                 // PEM chain; with tls_key: TLS only
+  std::string tls_key;                  // PEM private key
   std::string server_name = "l2stack";  // the Server header
 };
 
