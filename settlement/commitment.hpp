@@ -23,12 +23,17 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "common/bytes.hpp"
 #include "common/codec.hpp"
 #include "common/result.hpp"
 #include "common/types.hpp"
+#include "rollup/receipt.hpp"
+#include "rollup/state_store.hpp"
+#include "rollup/tx.hpp"
 
 namespace l2::settlement {
 
@@ -81,5 +86,25 @@ struct BatchOrigin {
 Bytes encode_origin(const BatchOrigin& o);
 // Strict; also checks from <= upto for both queues.
 Result<BatchOrigin, DecodeError> decode_origin(ByteView in);
+
+// A batch as the engine committed it, with what it consumed from the base chain's
+// queues: everything make_commitment needs. The views must outlive the call.
+struct CommittedBatchView {
+  ChainId rollup_id;
+  rollup::BatchHeader header;
+  std::span<const rollup::Tx> txs;            // the batch's txs in batch order
+  std::span<const rollup::Receipt> receipts;  // one per tx
+  BatchOrigin origin;
+  SettlementMode mode = SettlementMode::optimistic;
+};
+
+// The commitment of a committed batch; the one way the sequencer, the benchmark and
+// the tests build commitments. The batch's first origin.deposit_count() txs must be
+// the deposits with deposit_id deposits_from, deposits_from + 1, ...; the next
+// origin.forced_count() txs the forced txs (transfers or withdrawals); the payload is
+// the applied txs after those, in batch order. Also checks that there is one receipt
+// per tx and that the header's counts agree with them. An error is a bug in the
+// caller (a message saying what disagrees), never an input the base chain sent.
+Result<Commitment, std::string> make_commitment(const CommittedBatchView& batch);
 
 }  // namespace l2::settlement

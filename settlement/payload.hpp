@@ -34,6 +34,7 @@
 #include "common/codec.hpp"
 #include "common/result.hpp"
 #include "rollup/state.hpp"
+#include "rollup/stf.hpp"
 #include "rollup/tx.hpp"
 
 namespace l2::settlement {
@@ -46,10 +47,11 @@ inline constexpr std::size_t kMaxPayloadTxs = rollup::kMaxTxsPerBatch;
 inline constexpr std::size_t kMaxRawPayloadBytes = 128u << 20;
 
 enum class PayloadErrorCode : std::uint8_t {
-  not_user_tx,    // encode: a deposit was given
-  decompress,     // not one valid zstd frame, or its content size is missing/too large
-  decode,         // the raw payload breaks the grammar (see `detail`)
+  not_user_tx,  // encode: a deposit was given
+  decompress,   // not one valid zstd frame, or its content size is missing/too large
+  decode,       // the raw payload breaks the grammar (see `message`)
 };
+std::string_view to_string(PayloadErrorCode c);
 struct PayloadError {
   PayloadErrorCode code = PayloadErrorCode::decode;
   std::string message;
@@ -79,5 +81,8 @@ Hash32 payload_hash(ByteView compressed);
 // and forced txs). A sender index outside the state is left at nonce 0: execution
 // rejects it anyway.
 void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::State& state);
+// The same over any state view (derivation uses the state after the batch's deposits and
+// forced txs as an overlay on the state before it, to avoid copying the state).
+void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::StateAccess& state);
 
 }  // namespace l2::settlement

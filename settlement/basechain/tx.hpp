@@ -91,7 +91,11 @@ struct FinalizeWithdrawalBody {
   BatchNumber batch;
   rollup::Account leaf;
   MerkleProof proof;  // proof.index is the account index
-  friend bool operator==(const FinalizeWithdrawalBody&, const FinalizeWithdrawalBody&) = default;
+  // Spelled out: MerkleProof has no operator==, so a defaulted one would be deleted.
+  friend bool operator==(const FinalizeWithdrawalBody& a, const FinalizeWithdrawalBody& b) {
+    return a.rollup_id == b.rollup_id && a.batch == b.batch && a.leaf == b.leaf &&
+           a.proof.index == b.proof.index && a.proof.siblings == b.proof.siblings;
+  }
 };
 
 using BaseTxBody = std::variant<TransferBody, RegisterRollupBody, DepositBody, ForceTxBody, CommitBatchBody,

@@ -161,6 +161,32 @@ TEST(EncodingVectors, DocumentHasEverySection) {
   EXPECT_GE(types["transfer"], 2);
   EXPECT_GE(types["withdraw"], 1);
   EXPECT_GE(types["deposit"], 1);
+  // Sections 8 to 10 (settlement). Their codecs live in l2::settlement, which this test
+  // does not link: tests/settlement checks them (SettlementVectors.* in payload_test and
+  // basechain_test); here only what the rollup library can check.
+  ASSERT_TRUE(vectors().contains("settlement"));
+  for (const char* key :
+       {"commit_domain_tag", "base_tx_domain_tag", "zstd", "genesis", "payloads", "invalid_payloads",
+        "invalid_compressed_payloads", "commitments", "invalid_commitments", "batch_origins",
+        "invalid_batch_origins", "base_txs", "invalid_base_txs"})
+    EXPECT_TRUE(vectors().at("settlement").contains(key)) << "settlement." << key;
+}
+
+// The genesis state of a rollup (docs/encoding.md 9.4): the operator's empty fee account
+// alone, whose root the base chain registers.
+TEST(EncodingVectors, SettlementGenesisRoot) {
+  REQUIRE_VECTORS();
+  ASSERT_TRUE(vectors().contains("settlement"));
+  ASSERT_FALSE(vectors().at("settlement").at("genesis").empty());
+  for (const auto& g : vectors().at("settlement").at("genesis")) {
+    const l2::rollup::State genesis(fixed<l2::PublicKey>(g.at("operator_key")));
+    ASSERT_EQ(genesis.size(), 1u);
+    const auto leaf = l2::rollup::encode_leaf(genesis.at(l2::rollup::kFeeAccount));
+    EXPECT_EQ(l2::to_hex(leaf), g.at("leaf").get<std::string>());
+    l2::SparseMerkleTree tree;
+    tree.set_leaf(0, l2::rollup::account_leaf_hash(genesis.at(l2::rollup::kFeeAccount)));
+    EXPECT_EQ(tree.update_root().hex(), g.at("root").get<std::string>());
+  }
 }
 
 TEST(EncodingVectors, Varints) {

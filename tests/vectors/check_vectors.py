@@ -8,7 +8,8 @@ Usage: /usr/bin/python3 tests/vectors/check_vectors.py docs/encoding.md
 It extracts the JSON block between <!-- vectors:begin --> and <!-- vectors:end --> and
 re-derives every encoded value from the vector's fields alone, with its own
 implementation of the grammar in the document (PyNaCl for Ed25519 and BLAKE2b, the
-standard library for the rest; none of the project's C++ code). It prints one line per
+zstandard module to decompress batch payloads, the standard library for the rest; none
+of the project's C++ code). It prints one line per
 check and then "N passed, M failed"; the exit status is 0 only if every check passed.
 """
 
@@ -21,6 +22,7 @@ import nacl.encoding
 import nacl.exceptions
 import nacl.hash
 import nacl.signing
+import zstandard
 
 DOMAIN_TAG = b"L2STACK/TX/V1"
 TX_TYPES = {"deposit": 1, "transfer": 2, "withdraw": 3}
@@ -355,6 +357,329 @@ def read_changes(r, existing_count):
     return out
 
 
+# ---------------------------------------------------------------- settlement (sections 8 to 10)
+
+COMMIT_TAG = b"L2STACK/COMMIT/V1"
+BASE_TX_TAG = b"L2STACK/BASE/TX/V1"
+ZSTD_MAGIC = bytes.fromhex("28b52ffd")
+MAX_PAYLOAD_BYTES = 32 << 20
+MAX_RAW_PAYLOAD_BYTES = 128 << 20
+MAX_BASE_TX_BYTES = MAX_PAYLOAD_BYTES + 4096
+MIN_PAYLOAD_TX_BYTES = 4 + 64
+PAYLOAD_TYPES = {2: "transfer", 3: "withdraw"}
+MODES = {0: "optimistic", 1: "validity"}
+BASE_KINDS = {1: "transfer", 2: "register_rollup", 3: "deposit", 4: "force_tx", 5: "commit_batch",
+              6: "finalize_withdrawal"}
+BASE_KIND_TAGS = {v: k for k, v in BASE_KINDS.items()}
+
+
+def encode_payload(txs):
+    """txs: rollup tx vectors (dicts with type, from, to, amount, fee, signature)."""
+    cols = [u8(1) + varint(len(txs)), b"".join(u8(TX_TYPES[t["type"]]) for t in txs)]
+    cols.append(b"".join(varint(t["from"]) for t in txs))
+    cols.append(b"".join(varint(t["to"]) for t in txs if t["type"] == "transfer"))
+    cols.append(b"".join(varint(int(t["amount"])) for t in txs))
+    cols.append(b"".join(varint(int(t["fee"])) for t in txs))
+    cols.append(b"".join(bytes.fromhex(t["signature"]) for t in txs))
+    return b"".join(cols)
+
+
+def read_payload(r):
+    """Decodes a raw payload into tx dicts without nonces."""
+    if r.u8() != 1:
+        raise DecodeError("out_of_range")
+    count = r.varint()
+    if count > r.remaining() // MIN_PAYLOAD_TX_BYTES:
+        raise DecodeError("truncated")
+    txs = []
+    for _ in range(count):
+        tag = r.u8()
+        if tag not in PAYLOAD_TYPES:
+            raise DecodeError("unknown_type")
+        txs.append({"type": PAYLOAD_TYPES[tag]})
+
+    def index():
+        v = r.varint()
+        if v > U32_MAX:
+            raise DecodeError("out_of_range")
+        return v
+
+    for t in txs:
+        t["from"] = index()
+    for t in txs:
+        if t["type"] == "transfer":
+            t["to"] = index()
+    for t in txs:
+        t["amount"] = str(r.varint())
+    for t in txs:
+        t["fee"] = str(r.varint())
+    for t in txs:
+        t["signature"] = r.take(64).hex()
+    return txs
+
+
+def decompress_payload(data):
+    """One zstd frame with its content size declared, nothing before or after it."""
+    if data[:4] != ZSTD_MAGIC:
+        raise DecodeError("decompress")
+    try:
+        params = zstandard.get_frame_parameters(data)
+    except zstandard.ZstdError:
+        raise DecodeError("decompress")
+    if params.content_size == zstandard.CONTENTSIZE_UNKNOWN or params.content_size > MAX_RAW_PAYLOAD_BYTES:
+        raise DecodeError("decompress")
+    d = zstandard.ZstdDecompressor().decompressobj()
+    try:
+        out = d.decompress(data)
+    except zstandard.ZstdError:
+        raise DecodeError("decompress")
+    if not d.eof or d.unused_data or len(out) != params.content_size:
+        raise DecodeError("decompress")
+    return out
+
+
+def commitment_header(c):
+    return (u8(1) + u64le(int(c["rollup_id"])) + u64le(int(c["batch"])) + bytes.fromhex(c["prev_root"]) +
+            bytes.fromhex(c["new_root"]) + u32le(c["applied_txs"]) + bytes.fromhex(c["payload_hash"]) +
+            u64le(int(c["deposits_upto"])) + u64le(int(c["forced_upto"])) + u8(c["mode_tag"]))
+
+
+def read_commitment(r):
+    if r.u8() != 1:
+        raise DecodeError("out_of_range")
+    c = {"rollup_id": str(r.u64le()), "batch": str(r.u64le()), "prev_root": r.take(32).hex(),
+         "new_root": r.take(32).hex(), "applied_txs": r.u32le(), "payload_hash": r.take(32).hex(),
+         "deposits_upto": str(r.u64le()), "forced_upto": str(r.u64le())}
+    mode = r.u8()
+    if mode not in MODES:
+        raise DecodeError("out_of_range")
+    c["mode"] = MODES[mode]
+    c["mode_tag"] = mode
+    n = r.varint()
+    if n > MAX_PAYLOAD_BYTES:
+        raise DecodeError("too_large")
+    c["payload_bytes"] = r.take(n).hex()
+    return c
+
+
+def encode_origin(o):
+    return (u8(1) + u64le(int(o["deposits_from"])) + u64le(int(o["deposits_upto"])) +
+            u64le(int(o["forced_from"])) + u64le(int(o["forced_upto"])))
+
+
+def read_origin(r):
+    if r.u8() != 1:
+        raise DecodeError("out_of_range")
+    o = {k: str(r.u64le()) for k in ("deposits_from", "deposits_upto", "forced_from", "forced_upto")}
+    if int(o["deposits_from"]) > int(o["deposits_upto"]) or int(o["forced_from"]) > int(o["forced_upto"]):
+        raise DecodeError("out_of_range")
+    return o
+
+
+def base_body(tx, v):
+    k = tx["kind"]
+    if k == "transfer":
+        return bytes.fromhex(tx["to"]) + u64le(int(tx["amount"]))
+    if k == "register_rollup":
+        return (u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["operator_key"]) + bytes.fromhex(tx["genesis_root"]) +
+                u64le(int(tx["challenge_window_s"])) + u64le(int(tx["inclusion_deadline_s"])))
+    if k == "deposit":
+        return u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["recipient"]) + u64le(int(tx["amount"]))
+    if k == "force_tx":
+        inner = next(t for t in v["txs"] if t["name"] == tx["tx"])
+        wire = bytes.fromhex(inner["wire"])
+        return u64le(int(tx["rollup_id"])) + varint(len(wire)) + wire
+    if k == "commit_batch":
+        c = next(c for c in v["settlement"]["commitments"] if c["name"] == tx["commitment"])
+        return bytes.fromhex(c["encoding"])
+    if k == "finalize_withdrawal":
+        proof = bytes.fromhex(tx["proof"])
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + bytes.fromhex(tx["leaf"]) + varint(len(proof)) + proof
+    raise ValueError("unknown base tx kind " + repr(k))
+
+
+def read_sized(r, limit):
+    n = r.varint()
+    if n > limit:
+        raise DecodeError("too_large")
+    return r.take(n)
+
+
+def read_base_tx(r):
+    """Decodes a base tx's wire form into a dict of fields (inner txs and commitments decoded)."""
+    if r.remaining() > MAX_BASE_TX_BYTES:
+        raise DecodeError("too_large")
+    tx = {"sender": r.take(32).hex(), "nonce": str(r.u64le())}
+    tag = r.u8()
+    if tag not in BASE_KINDS:
+        raise DecodeError("unknown_type")
+    k = tx["kind"] = BASE_KINDS[tag]
+    if k == "transfer":
+        tx["to"] = r.take(32).hex()
+        tx["amount"] = str(r.u64le())
+    elif k == "register_rollup":
+        tx.update(rollup_id=str(r.u64le()), operator_key=r.take(32).hex(), genesis_root=r.take(32).hex(),
+                  challenge_window_s=str(r.u64le()), inclusion_deadline_s=str(r.u64le()))
+    elif k == "deposit":
+        tx.update(rollup_id=str(r.u64le()), recipient=r.take(32).hex(), amount=str(r.u64le()))
+    elif k == "force_tx":
+        tx["rollup_id"] = str(r.u64le())
+        inner = decode_all(read_tx, read_sized(r, 128))
+        if inner["type"] == "deposit":
+            raise DecodeError("out_of_range")
+        tx["tx"] = inner
+    elif k == "commit_batch":
+        tx["commitment"] = read_commitment(r)
+    else:
+        tx["rollup_id"] = str(r.u64le())
+        tx["batch"] = str(r.u64le())
+        tx["leaf"] = r.take(56).hex()
+        proof = read_sized(r, 8 + 32 * MERKLE_DEPTH)
+        decode_all(read_proof, proof)
+        tx["proof"] = proof.hex()
+    tx["signature"] = r.take(64).hex()
+    return tx
+
+
+def base_preimage(base_chain_id, tx, v):
+    return (BASE_TX_TAG + u64le(base_chain_id) + bytes.fromhex(tx["sender"]) + u64le(int(tx["nonce"])) +
+            u8(BASE_KIND_TAGS[tx["kind"]]) + base_body(tx, v))
+
+
+def check_payloads(c, v, s):
+    txs = {t["name"]: t for t in v["txs"]}
+    for p in s["payloads"]:
+        name = "payload " + p["name"]
+        members = [txs[n] for n in p["txs"]]
+        raw = encode_payload(members)
+        c.equal_hex(name + ": raw", p["raw"], raw)
+        compressed = bytes.fromhex(p["compressed"])
+        c.equal_hex(name + ": decompressed is the raw payload", p["raw"], decompress_payload(compressed))
+        params = zstandard.get_frame_parameters(compressed)
+        c.check(name + ": frame declares its size and a checksum, no dictionary",
+                params.content_size == len(raw) and params.has_checksum and params.dict_id == 0)
+        c.equal_hex(name + ": payload hash", p["payload_hash"], blake2b256(compressed))
+        expected = [{k: t[k] for k in ("type", "from", "to", "amount", "fee", "signature") if k in t} for t in members]
+        c.equal(name + ": decode gives the txs without nonces", expected, decode_all(read_payload, raw))
+    for bad in s["invalid_payloads"]:
+        c.rejects("invalid payload '" + bad["name"] + "': rejected as " + bad["error"], read_payload,
+                  bytes.fromhex(bad["raw"]), bad["error"])
+    for bad in s["invalid_compressed_payloads"]:
+        label = "invalid compressed payload '" + bad["name"] + "': refused"
+        try:
+            decompress_payload(bytes.fromhex(bad["compressed"]))
+            c.check(label, False, "accepted")
+        except DecodeError as e:
+            c.check(label, e.kind == bad["error"], "refused as " + e.kind)
+
+
+def check_genesis(c, s):
+    for g in s["genesis"]:
+        leaf = encode_leaf({"pubkey": g["operator_key"], "balance": "0", "nonce": "0", "withdrawn": "0"})
+        c.equal_hex("genesis of " + g["operator"] + ": leaf", g["leaf"], leaf)
+        c.equal_hex("genesis of " + g["operator"] + ": root", g["root"], merkle_root({0: leaf_hash(leaf)}))
+
+
+def check_commitments(c, v, s):
+    c.equal("commitment domain tag", COMMIT_TAG.decode("ascii"), s["commit_domain_tag"])
+    payloads = {p["name"]: p for p in s["payloads"]}
+    for cm in s["commitments"]:
+        name = "commitment " + cm["name"]
+        header = commitment_header(cm)
+        c.equal(name + ": mode tag", MODES[cm["mode_tag"]], cm["mode"])
+        c.equal(name + ": header is 134 bytes", 134, len(header))
+        c.equal_hex(name + ": header", cm["header"], header)
+        c.equal_hex(name + ": id", cm["commitment_id"], blake2b256(COMMIT_TAG + header))
+        payload = bytes.fromhex(payloads[cm["payload"]]["compressed"])
+        c.equal_hex(name + ": payload hash names the payload", cm["payload_hash"], blake2b256(payload))
+        c.equal_hex(name + ": encoding", cm["encoding"], header + varint(len(payload)) + payload)
+        decoded = decode_all(read_commitment, bytes.fromhex(cm["encoding"]))
+        expected = {k: cm[k] for k in ("rollup_id", "batch", "prev_root", "new_root", "applied_txs", "payload_hash",
+                                       "deposits_upto", "forced_upto", "mode", "mode_tag")}
+        expected["payload_bytes"] = payload.hex()
+        c.equal(name + ": decode gives the fields", expected, decoded)
+    for bad in s["invalid_commitments"]:
+        c.rejects("invalid commitment '" + bad["name"] + "': rejected as " + bad["error"], read_commitment,
+                  bytes.fromhex(bad["hex"]), bad["error"])
+    for o in s["batch_origins"]:
+        name = "batch origin " + o["name"]
+        c.equal_hex(name + ": encoding", o["hex"], encode_origin(o))
+        c.equal(name + ": decode", {k: o[k] for k in ("deposits_from", "deposits_upto", "forced_from", "forced_upto")},
+                decode_all(read_origin, bytes.fromhex(o["hex"])))
+    for bad in s["invalid_batch_origins"]:
+        c.rejects("invalid batch origin '" + bad["name"] + "': rejected as " + bad["error"], read_origin,
+                  bytes.fromhex(bad["hex"]), bad["error"])
+
+
+def check_base_tx(c, v, tx):
+    s = v["settlement"]
+    name = "base tx " + tx["name"]
+    accounts = {a["name"]: a for a in v["accounts"]}
+    seed = bytes.fromhex(tx["seed"])
+    c.equal_hex(name + ": seed is the signer's", accounts[tx["signer"]]["seed"], seed)
+    c.equal_hex(name + ": sender from seed", tx["sender"], bytes(nacl.signing.SigningKey(seed).verify_key))
+    c.equal(name + ": kind tag", BASE_KIND_TAGS[tx["kind"]], tx["kind_tag"])
+    chain = int(tx["base_chain_id"])
+    preimage = base_preimage(chain, tx, v)
+    c.equal_hex(name + ": preimage", tx["preimage"], preimage)
+    signature = sign(seed, preimage)
+    c.equal_hex(name + ": signature", tx["signature"], signature)
+    sender = bytes.fromhex(tx["sender"])
+    doc_sig = bytes.fromhex(tx["signature"])
+    c.check(name + ": document signature verifies", verify(sender, preimage, doc_sig))
+    c.check(name + ": signature is invalid on base_chain_id + 1",
+            not verify(sender, base_preimage((chain + 1) % (U64_MAX + 1), tx, v), doc_sig))
+    c.check(name + ": signature is invalid without the domain tag",
+            not verify(sender, preimage[len(BASE_TX_TAG):], doc_sig))
+    c.equal_hex(name + ": tx hash", tx["tx_hash"], blake2b256(preimage + signature))
+    wire = preimage[len(BASE_TX_TAG) + 8:] + signature
+    c.equal_hex(name + ": wire form", tx["wire"], wire)
+    decoded = decode_all(read_base_tx, bytes.fromhex(tx["wire"]))
+    fields = {k: tx[k] for k in tx if k not in ("name", "kind_tag", "base_chain_id", "signer", "seed", "preimage",
+                                                  "tx_hash", "wire", "account", "tree")}
+    if tx["kind"] == "force_tx":
+        inner = next(t for t in v["txs"] if t["name"] == tx["tx"])
+        fields["tx"] = tx_fields(inner)
+    if tx["kind"] == "commit_batch":
+        cm = next(x for x in s["commitments"] if x["name"] == tx["commitment"])
+        decoded["commitment"] = decoded["commitment"]["batch"], decoded["commitment"]["payload_hash"]
+        fields["commitment"] = cm["batch"], cm["payload_hash"]
+    if tx["kind"] == "finalize_withdrawal":
+        leaf = encode_leaf(accounts[tx["account"]])
+        c.equal_hex(name + ": leaf is account " + tx["account"], tx["leaf"], leaf)
+        tree = next(t for t in v["merkle"] if t["name"] == tx["tree"])
+        index, siblings = decode_all(read_proof, bytes.fromhex(tx["proof"]))
+        c.check(name + ": proof verifies against tree " + tx["tree"],
+                root_from_proof(index, leaf_hash(leaf), siblings) == bytes.fromhex(tree["root"]))
+    c.equal(name + ": decode gives the fields", fields, decoded)
+    wire_bytes = bytes.fromhex(tx["wire"])
+    c.rejects(name + ": wire truncated by one byte is rejected", read_base_tx, wire_bytes[:-1], "truncated")
+    c.rejects(name + ": wire plus one trailing byte is rejected", read_base_tx, wire_bytes + b"\x00",
+              "trailing_bytes")
+
+
+def check_base_txs(c, v):
+    s = v["settlement"]
+    c.equal("base tx domain tag", BASE_TX_TAG.decode("ascii"), s["base_tx_domain_tag"])
+    for tx in s["base_txs"]:
+        c.guarded("base tx " + tx.get("name", "?"), lambda: check_base_tx(c, v, tx))
+    for bad in s["invalid_base_txs"]:
+        c.rejects("invalid base tx '" + bad["name"] + "': rejected as " + bad["error"], read_base_tx,
+                  bytes.fromhex(bad["wire"]), bad["error"])
+
+
+def check_settlement(c, v):
+    if "settlement" not in v:
+        c.check("settlement vectors present", False, "no \"settlement\" key")
+        return
+    s = v["settlement"]
+    c.guarded("genesis", lambda: check_genesis(c, s))
+    c.guarded("payloads", lambda: check_payloads(c, v, s))
+    c.guarded("commitments", lambda: check_commitments(c, v, s))
+    c.guarded("base txs", lambda: check_base_txs(c, v))
+
+
+
 # ---------------------------------------------------------------- the checks
 
 
@@ -552,6 +877,7 @@ def main(argv):
     c.guarded("merkle", lambda: check_merkle(c, v, leaf_hashes))
     c.guarded("receipts", lambda: check_receipts(c, v))
     c.guarded("diffs", lambda: check_diffs(c, v))
+    check_settlement(c, v)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 0 if c.failed == 0 and c.passed > 0 else 1
 
