@@ -1,3 +1,286 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
-// Placeholder: being written.
+#include "settlement/basechain/client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <string_view>
+#include <utility>
+
+namespace l2::settlement {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kInvalidParams = -32602;
+constexpr int kInternalError = -32603;
+
+// An answer that is JSON but not of the documented shape.
+struct BadAnswer {
+  std::string what;
+};
+
+[[noreturn]] void bad_answer(std::string_view field, std::string_view expected) {
+  throw BadAnswer{"malformed answer: " + std::string(field) + " should be " + std::string(expected)};
+}
+
+const json& member(const json& j, std::string_view name) {
+  if (!j.is_object()) bad_answer(name, "inside an object");
+  auto it = j.find(name);
+  if (it == j.end()) bad_answer(name, "present");
+  return *it;
+}
+
+std::uint64_t u64(const json& j, std::string_view name) {
+  const json& v = member(j, name);
+  if (!v.is_number_unsigned()) bad_answer(name, "a non-negative integer");
+  return v.get<std::uint64_t>();
+}
+
+std::int64_t i64(const json& j, std::string_view name) {
+  const json& v = member(j, name);
+  if (!v.is_number_integer()) bad_answer(name, "an integer");
+  return v.get<std::int64_t>();
+}
+
+bool boolean(const json& j, std::string_view name) {
+  const json& v = member(j, name);
+  if (!v.is_boolean()) bad_answer(name, "true or false");
+  return v.get<bool>();
+}
+
+Amount amount(const json& v, std::string_view name) {
+  if (!v.is_string()) bad_answer(name, "a decimal string");
+  auto a = Amount::parse(v.get<std::string>());
+  if (!a) bad_answer(name, "a decimal string");
+  return *a;
+}
+
+Bytes hex_bytes(const json& v, std::string_view name) {
+  if (!v.is_string()) bad_answer(name, "a hex string");
+  auto b = from_hex(v.get<std::string>());
+  if (!b) bad_answer(name, "a hex string");
+  return std::move(*b);
+}
+
+template <class Fixed>
+Fixed fixed(const json& j, std::string_view name) {
+  const json& v = member(j, name);
+  if (!v.is_string()) bad_answer(name, "a hex string");
+  auto f = Fixed::from_hex_string(v.get<std::string>());
+  if (!f) bad_answer(name, std::to_string(Fixed::size() * 2) + " hex digits");
+  return *f;
+}
+
+ChainHead head_from(const json& j) {
+  return ChainHead{u64(j, "number"), i64(j, "timestamp"), fixed<Hash32>(j, "hash")};
+}
+
+// Parses the raw result text of call() and converts it; malformed answers become
+// internal errors rather than exceptions.
+template <class T, class F>
+Result<T, RpcError> convert(const Result<std::string, RpcError>& raw, F&& fn) {
+  if (!raw) return make_error(raw.error());
+  try {
+    return std::forward<F>(fn)(json::parse(*raw));
+  } catch (const BadAnswer& e) {
+    return make_error(RpcError{kInternalError, e.what, {}});
+  } catch (const json::exception& e) {
+    return make_error(RpcError{kInternalError, std::string("malformed answer: ") + e.what(), {}});
+  }
+}
+
+}  // namespace
+
+BaseChainClient::BaseChainClient(std::unique_ptr<http::Client> http, ChainId base_chain_id)
+    : http_(std::move(http)), base_chain_id_(base_chain_id) {}
+
+BaseChainClient::~BaseChainClient() = default;
+
+Result<std::unique_ptr<BaseChainClient>, std::string> BaseChainClient::create(
+    const std::string& url, const http::ClientOptions& options) {
+  // A commitment with its payload (kMaxPayloadBytes, as hex, in JSON) must fit an answer.
+  http::ClientOptions o = options;
+  o.max_body_bytes = std::max(o.max_body_bytes, 2 * kMaxPayloadBytes + (1u << 20));
+  auto http = http::Client::create(url, o);
+  if (!http) return make_error(http.error());
+  std::unique_ptr<BaseChainClient> client(new BaseChainClient(std::move(*http), ChainId(0)));
+  auto id = client->chain_id();
+  if (!id) return make_error("base chain at " + url + ": chain_getChainId failed: " + id.error().message);
+  client->base_chain_id_ = *id;
+  return client;
+}
+
+Result<std::string, RpcError> BaseChainClient::call(const std::string& method,
+                                                    const std::string& params_json) {
+  json request = {{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}};
+  if (!params_json.empty()) {
+    json params = json::parse(params_json, nullptr, false);
+    if (params.is_discarded() || !params.is_object())
+      return make_error(RpcError{kInvalidParams, "params must be a JSON object", {}});
+    request["params"] = std::move(params);
+  }
+  const std::uint64_t id = request["id"].get<std::uint64_t>();
+  // "" targets the URL's own path ("/" unless the URL names a prefix).
+  auto response = http_->post("", request.dump());
+  if (!response) return make_error(RpcError{0, response.error(), {}});
+  json doc = json::parse(response->body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    // Not a JSON-RPC answer at all: a proxy's error page, a server going down. Retry later.
+    return make_error(
+        RpcError{0, "HTTP " + std::to_string(response->status) + " without a JSON-RPC answer", {}});
+  }
+  if (auto e = doc.find("error"); e != doc.end()) {
+    RpcError err{kInternalError, "malformed error object", {}};
+    if (e->is_object()) {
+      if (auto c = e->find("code"); c != e->end() && c->is_number_integer()) err.code = c->get<int>();
+      if (auto m = e->find("message"); m != e->end() && m->is_string()) err.message = m->get<std::string>();
+      if (auto d = e->find("data"); d != e->end() && d->is_object()) {
+        if (auto r = d->find("reason"); r != d->end() && r->is_string()) err.reason = r->get<std::string>();
+      }
+    }
+    return make_error(std::move(err));
+  }
+  auto r = doc.find("result");
+  auto i = doc.find("id");
+  if (r == doc.end() || i == doc.end() || !i->is_number_unsigned() || i->get<std::uint64_t>() != id)
+    return make_error(
+        RpcError{kInternalError, "malformed answer: no result for request " + std::to_string(id), {}});
+  return r->dump();
+}
+
+Result<ChainId, RpcError> BaseChainClient::chain_id() {
+  return convert<ChainId>(call("chain_getChainId", ""), [](const json& j) {
+    if (!j.is_number_unsigned()) bad_answer("chain id", "a non-negative integer");
+    return ChainId(j.get<std::uint64_t>());
+  });
+}
+
+Result<ChainHead, RpcError> BaseChainClient::head() {
+  return convert<ChainHead>(call("chain_getHead", ""), head_from);
+}
+
+Result<BaseAccount, RpcError> BaseChainClient::account(const PublicKey& key) {
+  return convert<BaseAccount>(
+      call("chain_getAccount", json{{"account", key.hex()}}.dump()), [](const json& j) {
+        return BaseAccount{amount(member(j, "balance"), "balance"), Nonce(u64(j, "nonce"))};
+      });
+}
+
+Result<Hash32, RpcError> BaseChainClient::send(const BaseTx& tx) {
+  return convert<Hash32>(call("chain_sendTransaction", json{{"tx", to_hex(encode_base_tx(tx))}}.dump()),
+                         [](const json& j) { return fixed<Hash32>(j, "hash"); });
+}
+
+Result<std::optional<RollupInfo>, RpcError> BaseChainClient::rollup(ChainId rollup_id) {
+  return convert<std::optional<RollupInfo>>(
+      call("bridge_getRollup", json{{"rollup_id", rollup_id.value()}}.dump()),
+      [](const json& j) -> std::optional<RollupInfo> {
+        if (j.is_null()) return std::nullopt;
+        RollupInfo r;
+        r.rollup_id = ChainId(u64(j, "rollup_id"));
+        r.sequencer = fixed<PublicKey>(j, "sequencer");
+        r.operator_key = fixed<PublicKey>(j, "operator_key");
+        r.genesis_root = fixed<Hash32>(j, "genesis_root");
+        r.challenge_window_s = u64(j, "challenge_window_s");
+        r.inclusion_deadline_s = u64(j, "inclusion_deadline_s");
+        r.deposit_count = u64(j, "deposit_count");
+        r.forced_count = u64(j, "forced_count");
+        r.last_batch = BatchNumber(u64(j, "last_batch"));
+        r.last_root = fixed<Hash32>(j, "last_root");
+        r.last_final = BatchNumber(u64(j, "last_final"));
+        r.locked = amount(member(j, "locked"), "locked");
+        return r;
+      });
+}
+
+Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId rollup_id, std::uint64_t from,
+                                                                       std::uint32_t limit) {
+  json params = {{"rollup_id", rollup_id.value()}, {"from", from}, {"limit", limit}};
+  return convert<std::vector<QueuedDeposit>>(call("bridge_getDeposits", params.dump()), [](const json& j) {
+    if (!j.is_array()) bad_answer("deposits", "an array");
+    std::vector<QueuedDeposit> out;
+    for (const auto& d : j)
+      out.push_back(QueuedDeposit{u64(d, "index"), fixed<PublicKey>(d, "recipient"),
+                                  amount(member(d, "amount"), "amount"), i64(d, "timestamp")});
+    return out;
+  });
+}
+
+Result<std::vector<QueuedForced>, RpcError> BaseChainClient::forced(ChainId rollup_id, std::uint64_t from,
+                                                                    std::uint32_t limit) {
+  json params = {{"rollup_id", rollup_id.value()}, {"from", from}, {"limit", limit}};
+  return convert<std::vector<QueuedForced>>(call("bridge_getForcedTxs", params.dump()), [](const json& j) {
+    if (!j.is_array()) bad_answer("forced txs", "an array");
+    std::vector<QueuedForced> out;
+    for (const auto& f : j) {
+      auto tx = rollup::decode_tx(hex_bytes(member(f, "tx"), "tx"));
+      if (!tx) bad_answer("tx", "a rollup tx in wire form");
+      out.push_back(QueuedForced{u64(f, "index"), std::move(*tx), i64(f, "timestamp")});
+    }
+    return out;
+  });
+}
+
+Result<std::optional<CommitmentRecord>, RpcError> BaseChainClient::commitment(ChainId rollup_id,
+                                                                              BatchNumber batch,
+                                                                              bool with_payload) {
+  json params = {{"rollup_id", rollup_id.value()}, {"batch", batch.value()}, {"payload", with_payload}};
+  return convert<std::optional<CommitmentRecord>>(
+      call("rollup_getCommitment", params.dump()),
+      [with_payload](const json& j) -> std::optional<CommitmentRecord> {
+        if (j.is_null()) return std::nullopt;
+        CommitmentRecord r;
+        CommitmentHeader& h = r.commitment.header;
+        h.rollup_id = ChainId(u64(j, "rollup_id"));
+        h.batch = BatchNumber(u64(j, "batch"));
+        h.prev_root = fixed<Hash32>(j, "prev_root");
+        h.new_root = fixed<Hash32>(j, "new_root");
+        const std::uint64_t applied = u64(j, "applied_txs");
+        if (applied > std::numeric_limits<std::uint32_t>::max()) bad_answer("applied_txs", "a 32-bit count");
+        h.applied_txs = static_cast<std::uint32_t>(applied);
+        h.payload_hash = fixed<Hash32>(j, "payload_hash");
+        h.deposits_upto = u64(j, "deposits_upto");
+        h.forced_upto = u64(j, "forced_upto");
+        const json& mode = member(j, "mode");
+        if (mode == "optimistic")
+          h.mode = SettlementMode::optimistic;
+        else if (mode == "validity")
+          h.mode = SettlementMode::validity;
+        else
+          bad_answer("mode", "\"optimistic\" or \"validity\"");
+        if (with_payload) r.commitment.payload = hex_bytes(member(j, "payload"), "payload");
+        r.posted_at = i64(j, "posted_at");
+        const json& block = member(j, "block");
+        if (!block.is_null() && !block.is_number_unsigned()) bad_answer("block", "a block number or null");
+        r.block = block.is_null() ? 0 : block.get<std::uint64_t>();
+        r.is_final = boolean(j, "final");
+        r.final_at = i64(j, "final_at");
+        return r;
+      });
+}
+
+Result<Amount, RpcError> BaseChainClient::withdrawn(ChainId rollup_id, const PublicKey& account) {
+  json params = {{"rollup_id", rollup_id.value()}, {"account", account.hex()}};
+  return convert<Amount>(call("bridge_getWithdrawn", params.dump()),
+                         [](const json& j) { return amount(j, "withdrawn"); });
+}
+
+Result<ChainHead, RpcError> BaseChainClient::dev_mine() {
+  return convert<ChainHead>(call("dev_mine", ""), head_from);
+}
+
+Result<ChainHead, RpcError> BaseChainClient::dev_advance_time(std::uint64_t seconds) {
+  return convert<ChainHead>(call("dev_advanceTime", json{{"seconds", seconds}}.dump()), head_from);
+}
+
+Result<Hash32, RpcError> BaseChainClient::dev_fund(const PublicKey& account, Amount funds) {
+  json params = {{"account", account.hex()}, {"amount", funds.to_string()}};
+  return convert<Hash32>(call("dev_fund", params.dump()),
+                         [](const json& j) { return fixed<Hash32>(j, "hash"); });
+}
+
+}  // namespace l2::settlement

@@ -81,8 +81,8 @@ struct CommitmentRecord {
 
 class BaseChainClient {
  public:
-  static Result<std::unique_ptr<BaseChainClient>, std::string> create(const std::string& url,
-                                                                       const http::ClientOptions& options = {});
+  static Result<std::unique_ptr<BaseChainClient>, std::string> create(
+      const std::string& url, const http::ClientOptions& options = {});
   ~BaseChainClient();
 
   Result<ChainId, RpcError> chain_id();
@@ -91,8 +91,10 @@ class BaseChainClient {
   // Sends a signed base tx; the chain executes it at once (or refuses it: nothing changes).
   Result<Hash32, RpcError> send(const BaseTx& tx);
   Result<std::optional<RollupInfo>, RpcError> rollup(ChainId rollup_id);
-  Result<std::vector<QueuedDeposit>, RpcError> deposits(ChainId rollup_id, std::uint64_t from, std::uint32_t limit);
-  Result<std::vector<QueuedForced>, RpcError> forced(ChainId rollup_id, std::uint64_t from, std::uint32_t limit);
+  Result<std::vector<QueuedDeposit>, RpcError> deposits(ChainId rollup_id, std::uint64_t from,
+                                                        std::uint32_t limit);
+  Result<std::vector<QueuedForced>, RpcError> forced(ChainId rollup_id, std::uint64_t from,
+                                                     std::uint32_t limit);
   Result<std::optional<CommitmentRecord>, RpcError> commitment(ChainId rollup_id, BatchNumber batch,
                                                                bool with_payload);
   // What the bridge has paid out so far to `account` from this rollup.

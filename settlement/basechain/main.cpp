@@ -1,3 +1,355 @@
 // SPDX-License-Identifier: MIT
-// Placeholder: being written.
-int main() { return 1; }
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// basechaind: the mock base chain as a process (docs/basechain.md). Parses flags and the
+// config file, opens the chain (DATA_DIR/chain.db), serves JSON-RPC 2.0 on POST /, plus
+// GET /health and GET /metrics, seals blocks (after each tx with --automine, else every
+// --block-time ms), and stops gracefully on SIGTERM or SIGINT.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <pthread.h>
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http/server.hpp"
+#include "settlement/basechain/chain.hpp"
+#include "settlement/basechain/rpc.hpp"
+
+namespace {
+
+using l2::settlement::BaseChain;
+using l2::settlement::RpcDispatcher;
+
+struct Config {
+  std::string data_dir;
+  std::uint64_t chain_id = 31337;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8546;
+  std::string port_file;
+  std::uint32_t block_time_ms = 1000;
+  bool automine = false;
+  bool dev = false;
+  std::vector<std::string> genesis_alloc;  // "PUBKEY:AMOUNT"
+  std::string tls_cert;
+  std::string tls_key;
+  std::string log_level = "info";
+  unsigned io_threads = 4;
+  // A whole commitment as hex inside JSON, with room to spare.
+  std::size_t max_body_bytes = 2 * l2::settlement::kMaxPayloadBytes + (1u << 20);
+  std::uint32_t read_timeout_ms = 60000;
+  std::uint32_t write_timeout_ms = 60000;
+};
+
+// As in sequencerd: `[http] max_body_bytes = 1` and `http.max_body_bytes = 1` both set
+// --http.max-body-bytes; '_' is accepted for '-'.
+class FlatConfig : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::vector<CLI::ConfigItem> parsed = CLI::ConfigTOML::from_config(input);
+    std::vector<CLI::ConfigItem> out;
+    for (auto& item : parsed) {
+      if (item.name == "++" || item.name == "--") continue;  // section markers
+      std::string name;
+      for (const auto& p : item.parents) name += p + ".";
+      name += item.name;
+      std::replace(name.begin(), name.end(), '_', '-');
+      item.parents.clear();
+      item.name = name;
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+};
+
+constexpr const char* kDescription = R"(basechaind: the mock base chain (a local single-node dev chain).
+
+Blocks, chain time, native balances, and the native modules the rollups settle to
+(rollup registry, bridge, commitment chain), in one SQLite file (DIR/chain.db),
+served as JSON-RPC 2.0 on POST / (docs/basechain.md lists every method), with
+GET /health and GET /metrics. A base tx is executed when it arrives; blocks seal
+after every tx with --automine, else every --block-time ms. Every flag can also be
+set in the config file (--config FILE, TOML or INI); flags on the command line win.
+
+Stops gracefully on SIGTERM or SIGINT.)";
+
+void add_options(CLI::App& app, Config& c) {
+  app.add_option("--data-dir", c.data_dir, "Directory of the chain database (chain.db)")->required();
+  app.add_option("--chain-id", c.chain_id, "Chain id of this base chain (in every signed base tx)")
+      ->capture_default_str();
+  app.add_option("--address", c.address, "Listen address")->capture_default_str();
+  app.add_option("--port", c.port,
+                 "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
+      ->capture_default_str();
+  app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
+  app.add_option("--block-time", c.block_time_ms, "Seal a block every this many ms (without --automine)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  app.add_flag("--automine", c.automine, "Seal a block right after each base tx (no timer)");
+  app.add_flag(
+      "--dev", c.dev,
+      "Enable the dev_* methods (mine, advance time, fund accounts, snapshots); never on a shared chain");
+  app.add_option("--genesis-alloc", c.genesis_alloc,
+                 "PUBKEY:AMOUNT, repeatable: a balance of the genesis state (first start only)");
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--io-threads", c.io_threads, "HTTP I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  app.add_option("--http.max-body-bytes", c.max_body_bytes, "Largest request body (else 413)")
+      ->capture_default_str();
+  app.add_option("--http.read-timeout-ms", c.read_timeout_ms,
+                 "Time to receive a whole request, and idle keep-alive timeout")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--http.write-timeout-ms", c.write_timeout_ms, "Time for a client to take a response")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+}
+
+std::optional<std::vector<l2::settlement::GenesisAlloc>> parse_allocs(const std::vector<std::string>& specs) {
+  std::vector<l2::settlement::GenesisAlloc> out;
+  for (const auto& s : specs) {
+    const auto colon = s.find(':');
+    std::optional<l2::PublicKey> key;
+    std::optional<l2::Amount> amount;
+    if (colon != std::string::npos) {
+      key = l2::PublicKey::from_hex_string(s.substr(0, colon));
+      amount = l2::Amount::parse(s.substr(colon + 1));
+    }
+    if (!key || !amount) {
+      spdlog::critical("--genesis-alloc {}: expected PUBKEY:AMOUNT (64 hex digits, a decimal amount)", s);
+      return std::nullopt;
+    }
+    out.push_back({*key, *amount});
+  }
+  return out;
+}
+
+// Seals a block every `period` until stopped.
+class BlockTimer {
+ public:
+  BlockTimer(BaseChain& chain, std::chrono::milliseconds period)
+      : thread_([this, &chain, period] { run(chain, period); }) {}
+  ~BlockTimer() { stop(); }
+  BlockTimer(const BlockTimer&) = delete;
+  BlockTimer& operator=(const BlockTimer&) = delete;
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run(BaseChain& chain, std::chrono::milliseconds period) {
+    auto next = std::chrono::steady_clock::now() + period;
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_until(lock, next, [this] { return stopping_; })) {
+      lock.unlock();
+      if (auto b = chain.seal_block(); !b)
+        spdlog::error("sealing a block failed: {}", b.error().message);
+      else
+        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp);
+      lock.lock();
+      // Fixed rate; after a stall, carry on from now rather than sealing a burst.
+      next = std::max(next + period, std::chrono::steady_clock::now());
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;     // last: starts once the rest is ready
+};
+
+l2::http::Response json_response(unsigned status, std::string body) {
+  l2::http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  CLI::App app(kDescription, "basechaind");
+  app.config_formatter(std::make_shared<FlatConfig>());
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
+  app.set_config("--config", "", "Config file (TOML or INI); every flag is also a key")
+      ->check(CLI::ExistingFile);
+  app.get_formatter()->column_width(36);
+  add_options(app, config);
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("basechaind");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    spdlog::critical("--tls-cert and --tls-key go together");
+    return 1;
+  }
+  auto allocs = parse_allocs(config.genesis_alloc);
+  if (!allocs) return 1;
+  std::error_code fs_error;
+  std::filesystem::create_directories(config.data_dir, fs_error);
+  if (fs_error) {
+    spdlog::critical("cannot create {}: {}", config.data_dir, fs_error.message());
+    return 1;
+  }
+
+  l2::settlement::ChainOptions chain_options;
+  chain_options.path = (std::filesystem::path(config.data_dir) / "chain.db").string();
+  chain_options.chain_id = l2::ChainId(config.chain_id);
+  chain_options.automine = config.automine;
+  chain_options.genesis_alloc = std::move(*allocs);
+  if (config.dev)
+    chain_options.snapshot_dir = (std::filesystem::path(config.data_dir) / "snapshots").string();
+  auto opened = BaseChain::open(chain_options);
+  if (!opened) {
+    spdlog::critical("{}", opened.error().message);
+    return 1;
+  }
+  BaseChain& chain = **opened;
+
+  l2::settlement::RpcOptions rpc_options;
+  rpc_options.dev = config.dev;
+  RpcDispatcher rpc(chain, rpc_options);
+
+  auto handler = [&chain, &rpc](l2::http::Request req, const l2::http::Respond& respond) {
+    const std::string path = req.target.substr(0, req.target.find('?'));
+    if (path == "/") {
+      if (req.method != "POST") {
+        auto r = json_response(405, l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
+                                                                   "JSON-RPC requests are POSTed to /"));
+        r.headers.emplace_back("Allow", "POST");
+        return respond(std::move(r));
+      }
+      auto body = rpc.handle(req.body);
+      if (!body) return respond(json_response(204, ""));
+      return respond(json_response(200, std::move(*body)));
+    }
+    if (path == "/health" || path == "/metrics") {
+      if (req.method != "GET") {
+        auto r = json_response(405, l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
+                                                                   path + " only answers GET"));
+        r.headers.emplace_back("Allow", "GET");
+        return respond(std::move(r));
+      }
+      auto stats = chain.stats();
+      if (!stats)
+        return respond(json_response(
+            503, nlohmann::json{{"status", "unavailable"}, {"error", stats.error().message}}.dump()));
+      if (path == "/health") {
+        const auto& h = stats->head;
+        return respond(json_response(200, nlohmann::json{{"status", "ok"},
+                                                         {"chain_id", chain.chain_id().value()},
+                                                         {"head", h.number.value()},
+                                                         {"timestamp", h.timestamp},
+                                                         {"pending", stats->pending}}
+                                              .dump()));
+      }
+      l2::http::Response r;
+      r.content_type = "text/plain; version=0.0.4";
+      r.body = rpc.metrics().render(*stats);
+      return respond(std::move(r));
+    }
+    respond(json_response(404,
+                          l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
+                                                         "no such path: " + path + " (JSON-RPC is POST /)")));
+  };
+  auto render = [](l2::http::TransportError e, std::string_view message) {
+    unsigned status = 400;
+    switch (e) {
+      case l2::http::TransportError::body_too_large:
+        status = 413;
+        break;
+      case l2::http::TransportError::bad_request:
+        status = 400;
+        break;
+      case l2::http::TransportError::timeout:
+        status = 408;
+        break;
+      case l2::http::TransportError::internal:
+        status = 500;
+        break;
+    }
+    const int code = e == l2::http::TransportError::internal ? l2::settlement::rpc_code::kInternalError
+                                                             : l2::settlement::rpc_code::kInvalidRequest;
+    return json_response(status, l2::settlement::rpc_error_body(code, message));
+  };
+
+  l2::http::ServerOptions server_options;
+  server_options.address = config.address;
+  server_options.port = config.port;
+  server_options.io_threads = config.io_threads;
+  server_options.max_body_bytes = config.max_body_bytes;
+  server_options.read_timeout_ms = config.read_timeout_ms;
+  server_options.write_timeout_ms = config.write_timeout_ms;
+  server_options.tls_cert = config.tls_cert;
+  server_options.tls_key = config.tls_key;
+  server_options.server_name = "basechaind";
+  auto server = l2::http::Server::start(handler, render, server_options);
+  if (!server) {
+    spdlog::critical("{}", server.error());
+    return 1;
+  }
+
+  std::unique_ptr<BlockTimer> timer;
+  if (!config.automine)
+    timer = std::make_unique<BlockTimer>(chain, std::chrono::milliseconds(config.block_time_ms));
+
+  // The port file first: whoever reads the stdout line may look for the file at once.
+  const std::string bound = (*server)->bound_address();
+  if (!config.port_file.empty()) {
+    const std::string tmp = config.port_file + ".tmp";
+    std::ofstream(tmp) << bound << "\n";
+    std::filesystem::rename(tmp, config.port_file, fs_error);
+    if (fs_error) spdlog::error("cannot write {}: {}", config.port_file, fs_error.message());
+  }
+  std::cout << "listening on " << bound << std::endl;
+  const auto head = chain.head();
+  spdlog::info("base chain {} at block {} serving on {}{}; {}{}", config.chain_id, head.number.value(),
+               config.tls_cert.empty() ? "http://" : "https://", bound,
+               config.automine ? std::string("automine")
+                               : "a block every " + std::to_string(config.block_time_ms) + " ms",
+               config.dev ? "; dev methods on" : "");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("{}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->stop_accepting();
+  (*server)->stop(std::chrono::milliseconds(2000));
+  if (timer) timer->stop();
+  server->reset();
+  opened->reset();
+  spdlog::info("stopped");
+  return 0;
+}
