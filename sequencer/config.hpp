@@ -36,6 +36,19 @@ struct BatchOptions {
   unsigned max_in_flight = 2;       // batches submitted and not yet durable
 };
 
+// Settlement on a base chain (docs/settlement.md). Off while base_chain is empty.
+struct SettlementOptions {
+  std::string base_chain;     // basechaind URL, http://HOST:PORT or https://...
+  std::string key_file;       // the sequencer's base-chain key (hex seed); empty: DATA_DIR/sequencer.key
+  std::string ca_file;        // PEM to verify an https base chain; empty: the system's
+  bool insecure_tls = false;  // accept any certificate (self-signed dev chains)
+  // Registration parameters, used only when the rollup is not yet on the base chain.
+  std::uint64_t challenge_window_s = 3600;
+  std::uint64_t inclusion_deadline_s = 600;
+  std::uint32_t poll_ms = 500;                // how often the queues are polled
+  std::uint64_t max_unposted_batches = 1000;  // stop closing batches this far ahead of the chain
+};
+
 // Everything sequencerd is configured with.
 struct SequencerConfig {
   std::string data_dir;        // holds rollup.db (and operator.pub when generated)
@@ -43,12 +56,12 @@ struct SequencerConfig {
   std::string operator_key;    // hex public key of the fee account; empty: DIR/operator.pub
   unsigned threads = 0;        // engine threads; 0: all hardware threads
   bool dev = false;            // enables /v1/dev/* (never with a base chain)
-  std::string base_chain;      // base chain URL; recorded only (settlement is not built yet)
   std::string port_file;       // where to write "ADDRESS:PORT" once listening
   std::string log_level = "info";
   HttpOptions http;
   MempoolOptions mempool;
   BatchOptions batch;
+  SettlementOptions settlement;
 };
 
 }  // namespace l2::sequencer

@@ -1,61 +1,49 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
-// The one translation unit that includes Boost.Beast (compile time). Structure:
-//   Router       — pure request -> response (or a deferred response waiting on a
-//                  WaitGroup); every endpoint of docs/api.md.
-//   Session<...> — one connection (plain or TLS, CRTP as in Beast's flex server): reads
-//                  a request under a timeout, answers it, keeps the connection alive.
-//   Listener     — accepts connections.
+// The sequencer's side of HTTP; the transport (sockets, TLS, limits, timeouts,
+// keep-alive) is l2::http::Server's. Structure:
+//   Router    — pure request -> response (or a deferred response waiting on a
+//               WaitGroup); every endpoint of docs/api.md.
+//   Scheduler — runs deferred answers: when their group is done, or when their wait
+//               times out. A WaitGroup's callback runs on the node's ack thread and must
+//               not call back into the node, so it only queues the answer here.
+//   HttpServer::Impl — glues them to the l2::http::Server, and counts every answer in
+//               the metrics (the server's own error answers under the route "-").
 #include "sequencer/http_server.hpp"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#pragma GCC diagnostic pop
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <variant>
 
+#include "common/http/server.hpp"
 #include "rollup/account.hpp"
 #include "sequencer/json_codec.hpp"
 
 namespace l2::sequencer {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
 using nlohmann::json;
 
 namespace {
 
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+using Request = http::Request;
+using Response = http::Response;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::uint32_t kDefaultWaitMs = 10000;
 constexpr std::uint32_t kMaxWaitMs = 60000;
-constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr unsigned kOk = 200;
+constexpr unsigned kAccepted = 202;
+constexpr unsigned kInternalError = 500;
+constexpr unsigned kServiceUnavailable = 503;
 
 // A response that can only be written once a WaitGroup is done (or its timeout passed).
 struct Deferred {
@@ -65,24 +53,28 @@ struct Deferred {
 };
 using Outcome = std::variant<Response, Deferred>;
 
-Response make_response(http::status status, std::string body, std::string_view content_type) {
-  Response res{status, 11};
-  res.set(http::field::server, "sequencerd");
-  res.set(http::field::content_type, content_type);
-  res.body() = std::move(body);
+Response make_response(unsigned status, std::string body, std::string_view content_type) {
+  Response res;
+  res.status = status;
+  res.content_type = std::string(content_type);
+  res.body = std::move(body);
   return res;
 }
 
-Response json_response(http::status status, const json& body) {
+Response json_response(unsigned status, const json& body) {
   return make_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 Response error_response(const ApiError& e) {
-  Response res =
-      make_response(static_cast<http::status>(http_status(e.code)), error_body(e), "application/json");
+  Response res = make_response(http_status(e.code), error_body(e), "application/json");
   if (e.code == ErrorCode::mempool_full || e.code == ErrorCode::unavailable)
-    res.set(http::field::retry_after, "1");
+    res.headers.emplace_back("Retry-After", "1");
   return res;
+}
+
+Response internal_error() {
+  return json_response(kInternalError,
+                       json{{"error", {{"code", "internal"}, {"message", "internal error"}}}});
 }
 
 std::string lower(std::string_view s) {
@@ -101,8 +93,8 @@ std::string media_type(std::string_view header) {
 }
 
 bool accepts_binary(const Request& req) {
-  auto it = req.find(http::field::accept);
-  return it != req.end() && lower(it->value()).find("application/octet-stream") != std::string::npos;
+  auto accept = req.header("Accept");
+  return accept && lower(*accept).find("application/octet-stream") != std::string::npos;
 }
 
 std::optional<std::uint64_t> parse_decimal(std::string_view s) {
@@ -166,43 +158,56 @@ class Router {
 
   // `label` gets the route's template, for metrics.
   Outcome route(const Request& req, std::string& label) {
-    std::string_view target = req.target();
+    std::string_view target = req.target;
     auto qpos = target.find('?');
     std::string_view path = target.substr(0, qpos);
     std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
     auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
 
-    if (path == "/health") return on(req, label = "/health", {http::verb::get}, [&] { return health(); });
-    if (path == "/metrics") return on(req, label = "/metrics", {http::verb::get}, [&] { return metrics(); });
+    if (path == "/health") return on(req, label = "/health", {"GET"}, [&] { return health(); });
+    if (path == "/metrics") return on(req, label = "/metrics", {"GET"}, [&] { return metrics(); });
     if (path == "/v1/status")
-      return on(req, label = "/v1/status", {http::verb::get},
+      return on(req, label = "/v1/status", {"GET"},
                 [&] { return with_query(query, {}, [&](const Query&) { return status(); }); });
     if (path == "/v1/transactions")
-      return on(req, label = "/v1/transactions", {http::verb::post}, [&] { return post_tx(req, query); });
+      return on(req, label = "/v1/transactions", {"POST"}, [&] { return post_tx(req, query); });
     if (starts("/v1/transactions/") && path.find('/', 17) == std::string_view::npos)
-      return on(req, label = "/v1/transactions/{hash}", {http::verb::get},
+      return on(req, label = "/v1/transactions/{hash}", {"GET"},
                 [&] { return with_query(query, {}, [&](const Query&) { return get_tx(path.substr(17)); }); });
     if (path == "/v1/batches")
-      return on(req, label = "/v1/batches", {http::verb::post}, [&] { return post_batch(req, query); });
+      return on(req, label = "/v1/batches", {"POST"}, [&] { return post_batch(req, query); });
     if (starts("/v1/batches/") && path.find('/', 12) == std::string_view::npos)
-      return on(req, label = "/v1/batches/{n}", {http::verb::get}, [&] {
+      return on(req, label = "/v1/batches/{n}", {"GET"}, [&] {
         return with_query(query, {}, [&](const Query&) { return get_batch(path.substr(12)); });
       });
     if (starts("/v1/accounts/")) {
       std::string_view rest = path.substr(13);
       auto slash = rest.find('/');
       if (slash == std::string_view::npos)
-        return on(req, label = "/v1/accounts/{id}", {http::verb::get}, [&] {
+        return on(req, label = "/v1/accounts/{id}", {"GET"}, [&] {
           return with_query(query, {}, [&](const Query&) { return get_account(rest, false); });
         });
       if (rest.substr(slash) == "/proof")
-        return on(req, label = "/v1/accounts/{id}/proof", {http::verb::get}, [&] {
+        return on(req, label = "/v1/accounts/{id}/proof", {"GET"}, [&] {
           return with_query(query, {},
                             [&](const Query&) { return get_account(rest.substr(0, slash), true); });
         });
+      if (rest.substr(slash) == "/withdrawals")
+        return on(req, label = "/v1/accounts/{id}/withdrawals", {"GET"}, [&] {
+          return with_query(query, {"limit"}, [&](const Query& q) {
+            return get_account_withdrawals(rest.substr(0, slash), q);
+          });
+        });
     }
+    if (starts("/v1/withdrawals/") && path.find('/', 16) == std::string_view::npos)
+      return on(req, label = "/v1/withdrawals/{hash}", {"GET"}, [&] {
+        return with_query(query, {}, [&](const Query&) { return get_withdrawal(path.substr(16)); });
+      });
+    if (path == "/v1/settlement")
+      return on(req, label = "/v1/settlement", {"GET"},
+                [&] { return with_query(query, {}, [&](const Query&) { return settlement(); }); });
     if (path == "/v1/dev/deposit")
-      return on(req, label = "/v1/dev/deposit", {http::verb::post}, [&] { return post_deposit(req, query); });
+      return on(req, label = "/v1/dev/deposit", {"POST"}, [&] { return post_deposit(req, query); });
     if (starts("/v1/dev/") && !dev_enabled()) {
       label = "/v1/dev/*";
       return error_response(dev_disabled());
@@ -213,15 +218,14 @@ class Router {
 
  private:
   template <class F>
-  Outcome on(const Request& req, const std::string&, std::initializer_list<http::verb> allowed, F&& f) {
+  Outcome on(const Request& req, const std::string&, std::initializer_list<std::string_view> allowed, F&& f) {
     for (auto v : allowed)
-      if (req.method() == v) return f();
+      if (req.method == v) return f();
     std::string allow;
-    for (auto v : allowed) allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(v));
-    Response res =
-        error_response(ApiError{ErrorCode::method_not_allowed,
-                                std::string(req.method_string()) + " is not allowed here; use " + allow});
-    res.set(http::field::allow, allow);
+    for (auto v : allowed) allow += (allow.empty() ? "" : ", ") + std::string(v);
+    Response res = error_response(
+        ApiError{ErrorCode::method_not_allowed, req.method + " is not allowed here; use " + allow});
+    res.headers.emplace_back("Allow", allow);
     return res;
   }
 
@@ -234,8 +238,8 @@ class Router {
 
   static std::optional<ApiError> require_type(const Request& req,
                                               std::initializer_list<std::string_view> types) {
-    auto it = req.find(http::field::content_type);
-    std::string got = it == req.end() ? std::string() : media_type(it->value());
+    auto content_type = req.header("Content-Type");
+    std::string got = content_type ? media_type(*content_type) : std::string();
     for (auto t : types)
       if (got == t) return std::nullopt;
     std::string want;
@@ -253,23 +257,22 @@ class Router {
   }
 
   Response health() {
-    if (node_.healthy()) return json_response(http::status::ok, json{{"status", "ok"}});
-    return json_response(http::status::service_unavailable, json{{"status", "unavailable"}});
+    if (node_.healthy()) return json_response(kOk, json{{"status", "ok"}});
+    return json_response(kServiceUnavailable, json{{"status", "unavailable"}});
   }
 
   Response metrics() {
-    return make_response(http::status::ok, node_.metrics().render(),
-                         "text/plain; version=0.0.4; charset=utf-8");
+    return make_response(kOk, node_.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
   }
 
   Response status() {
     NodeStatus s = node_.status();
-    return json_response(http::status::ok, json{{"chain_id", std::to_string(s.chain_id.value())},
-                                                {"latest_batch", std::to_string(s.latest_batch.value())},
-                                                {"state_root", s.state_root.hex()},
-                                                {"accounts", s.accounts},
-                                                {"mempool_depth", s.mempool_depth},
-                                                {"dev", dev_enabled()}});
+    return json_response(kOk, json{{"chain_id", std::to_string(s.chain_id.value())},
+                                   {"latest_batch", std::to_string(s.latest_batch.value())},
+                                   {"state_root", s.state_root.hex()},
+                                   {"accounts", s.accounts},
+                                   {"mempool_depth", s.mempool_depth},
+                                   {"dev", dev_enabled()}});
   }
 
   Outcome post_tx(const Request& req, std::string_view query) {
@@ -280,7 +283,7 @@ class Router {
     auto timeout = query_timeout(*q);
     if (!timeout) return error_response(timeout.error());
     if (auto e = require_type(req, {"application/json"})) return error_response(*e);
-    auto j = parse_json(req.body());
+    auto j = parse_json(req.body);
     if (!j) return error_response(j.error());
     auto tx = tx_from_json(*j);
     if (!tx) return error_response(tx.error());
@@ -292,7 +295,7 @@ class Router {
     auto group = node_.submit(std::move(txs), opts);
     if (!group) return error_response(group.error());
     auto pending = [](const TxReceipt& r) {
-      return json_response(http::status::accepted, json{{"hash", r.hash.hex()}, {"status", "pending"}});
+      return json_response(kAccepted, json{{"hash", r.hash.hex()}, {"status", "pending"}});
     };
     if (!*wait) return pending((*group)->snapshot()[0]);
     return Deferred{*group, *timeout, [pending](const WaitGroup& g) {
@@ -300,7 +303,7 @@ class Router {
                         return error_response(ApiError{ErrorCode::unavailable, "storage failed"});
                       TxReceipt r = g.snapshot()[0];
                       if (r.status == ReceiptCode::pending) return pending(r);
-                      return json_response(http::status::ok, receipt_to_json(r));
+                      return json_response(kOk, receipt_to_json(r));
                     }};
   }
 
@@ -311,13 +314,12 @@ class Router {
     if (!timeout) return error_response(timeout.error());
     if (auto e = require_type(req, {"application/json", "application/octet-stream"}))
       return error_response(*e);
-    const bool binary =
-        media_type(req.find(http::field::content_type)->value()) == "application/octet-stream";
+    const bool binary = media_type(req.header("Content-Type").value_or("")) == "application/octet-stream";
     Result<std::vector<TxRequest>, ApiError> txs = std::vector<TxRequest>{};
     if (binary) {
-      txs = txs_from_binary(as_bytes(req.body()), options_.http.max_batch_txs);
+      txs = txs_from_binary(as_bytes(req.body), options_.http.max_batch_txs);
     } else {
-      auto j = parse_json(req.body());
+      auto j = parse_json(req.body);
       if (!j) return error_response(j.error());
       txs = txs_from_json(*j, options_.http.max_batch_txs);
     }
@@ -335,14 +337,13 @@ class Router {
                       Response res;
                       if (binary_out) {
                         Bytes b = receipts_to_binary(receipts);
-                        res = make_response(http::status::ok, std::string(b.begin(), b.end()),
-                                            "application/octet-stream");
+                        res = make_response(kOk, std::string(b.begin(), b.end()), "application/octet-stream");
                       } else {
                         json arr = json::array();
                         for (const auto& r : receipts) arr.push_back(receipt_to_json(r));
-                        res = json_response(http::status::ok, json{{"receipts", std::move(arr)}});
+                        res = json_response(kOk, json{{"receipts", std::move(arr)}});
                       }
-                      if (full) res.set(http::field::retry_after, "1");
+                      if (full) res.headers.emplace_back("Retry-After", "1");
                       return res;
                     }};
   }
@@ -355,7 +356,7 @@ class Router {
     if (!*found) return error_response(ApiError{ErrorCode::not_found, "no tx " + hash->hex()});
     json j = receipt_to_json((*found)->receipt);
     j["tx"] = tx_to_json((*found)->tx, node_.chain_id());
-    return json_response(http::status::ok, j);
+    return json_response(kOk, j);
   }
 
   Response get_batch(std::string_view which) {
@@ -369,44 +370,116 @@ class Router {
     auto h = node_.batch_header(n);
     if (!h) return error_response(h.error());
     if (!*h) return error_response(ApiError{ErrorCode::not_found, "no batch " + std::string(which)});
-    return json_response(http::status::ok, header_json(**h));
+    return json_response(kOk, header_json(**h));
   }
 
-  Response get_account(std::string_view id, bool proof) {
-    AccountRef ref;
+  // An account named by decimal index or hex public key.
+  static Result<AccountRef, ApiError> account_ref(std::string_view id) {
     if (!id.empty() && id.size() <= 10 &&
         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       auto v = parse_decimal(id);
       if (!v || *v > std::numeric_limits<std::uint32_t>::max())
-        return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
-      ref = AccountIndex(static_cast<std::uint32_t>(*v));
-    } else if (auto key = PublicKey::from_hex_string(id)) {
-      ref = *key;
-    } else {
-      return error_response(
-          ApiError{ErrorCode::bad_request, "an account is a decimal index or a 64-digit hex public key"});
+        return make_error(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
+      return AccountRef(AccountIndex(static_cast<std::uint32_t>(*v)));
     }
-    auto view = node_.account(ref, proof);
+    if (auto key = PublicKey::from_hex_string(id)) return AccountRef(*key);
+    return make_error(
+        ApiError{ErrorCode::bad_request, "an account is a decimal index or a 64-digit hex public key"});
+  }
+
+  static json withdrawal_json(const WithdrawalView& w) {
+    const rollup::Account& leaf = w.witness.leaf;
+    json j{{"tx_hash", w.tx_hash.hex()},
+           {"account", w.account.value()},
+           {"amount", w.amount.to_string()},
+           {"batch", std::to_string(w.batch.value())},
+           {"state_root", w.state_root.hex()},
+           {"leaf", to_hex(rollup::encode_leaf(leaf))},
+           {"public_key", leaf.pubkey.hex()},
+           {"balance", leaf.balance.to_string()},
+           {"nonce", std::to_string(leaf.nonce.value())},
+           {"withdrawn", leaf.withdrawn.to_string()},
+           {"proof", to_hex(w.witness.proof.encode())},
+           {"status", std::string(to_string(w.status))}};
+    if (w.final_at) j["final_at"] = std::to_string(*w.final_at);
+    if (w.seconds_left) j["seconds_left"] = std::to_string(*w.seconds_left);
+    if (w.paid) j["paid"] = w.paid->to_string();
+    if (!w.detail.empty()) j["detail"] = w.detail;
+    return j;
+  }
+
+  Response get_withdrawal(std::string_view hex) {
+    auto hash = Hash32::from_hex_string(hex);
+    if (!hash) return error_response(ApiError{ErrorCode::bad_hex, "a tx hash is 64 hex digits"});
+    auto w = node_.withdrawal(*hash);
+    if (!w) return error_response(w.error());
+    if (!*w) return error_response(ApiError{ErrorCode::not_found, "no applied withdrawal " + hash->hex()});
+    return json_response(kOk, withdrawal_json(**w));
+  }
+
+  Response get_account_withdrawals(std::string_view id, const Query& q) {
+    std::size_t limit = 20;
+    if (auto it = q.params.find("limit"); it != q.params.end()) {
+      auto v = parse_decimal(it->second);
+      if (!v || *v < 1 || *v > 100)
+        return error_response(ApiError{ErrorCode::bad_query, "'limit' must be a number from 1 to 100"});
+      limit = static_cast<std::size_t>(*v);
+    }
+    auto ref = account_ref(id);
+    if (!ref) return error_response(ref.error());
+    auto view = node_.account(*ref, false);
+    if (!view) return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
+    auto list = node_.account_withdrawals(view->index, limit);
+    if (!list) return error_response(list.error());
+    json arr = json::array();
+    for (const auto& w : *list) arr.push_back(withdrawal_json(w));
+    return json_response(kOk, json{{"withdrawals", std::move(arr)}});
+  }
+
+  Response settlement() {
+    auto s = node_.settlement_status();
+    if (!s) return error_response(ApiError{ErrorCode::not_found, "this sequencer has no base chain"});
+    json j{{"base_chain", options_.base_chain_url},
+           {"reachable", s->poster.reachable && s->chain.reachable},
+           {"fatal", s->poster.fatal},
+           {"last_posted", std::to_string(s->poster.last_posted.value())},
+           {"durable_head", std::to_string(s->durable_head.value())},
+           {"posted", std::to_string(s->poster.posted)},
+           {"refusals", std::to_string(s->poster.refusals)},
+           {"failures", std::to_string(s->poster.failures)},
+           {"last_error", s->poster.last_error},
+           {"next_deposit", std::to_string(s->next_deposit)},
+           {"next_forced", std::to_string(s->next_forced)},
+           {"chain_head", std::to_string(s->chain.head.number)},
+           {"chain_time", std::to_string(s->chain.head.timestamp)}};
+    if (s->chain.rollup) j["last_final"] = std::to_string(s->chain.rollup->last_final.value());
+    return json_response(kOk, j);
+  }
+
+  Response get_account(std::string_view id, bool proof) {
+    auto ref = account_ref(id);
+    if (!ref) return error_response(ref.error());
+    auto view = node_.account(*ref, proof);
     if (!view) return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
     if (!proof) {
-      return json_response(http::status::ok, json{{"index", view->index.value()},
-                                                  {"public_key", view->account.pubkey.hex()},
-                                                  {"balance", view->account.balance.to_string()},
-                                                  {"nonce", std::to_string(view->account.nonce.value())},
-                                                  {"withdrawn", view->account.withdrawn.to_string()},
-                                                  {"batch", std::to_string(view->batch.value())},
-                                                  {"state_root", view->state_root.hex()}});
+      return json_response(kOk, json{{"index", view->index.value()},
+                                     {"public_key", view->account.pubkey.hex()},
+                                     {"balance", view->account.balance.to_string()},
+                                     {"nonce", std::to_string(view->account.nonce.value())},
+                                     {"withdrawn", view->account.withdrawn.to_string()},
+                                     {"batch", std::to_string(view->batch.value())},
+                                     {"state_root", view->state_root.hex()}});
     }
     auto leaf = rollup::encode_leaf(view->account);
     json siblings = json::array();
     for (const auto& s : view->proof->siblings) siblings.push_back(s.hex());
-    return json_response(http::status::ok, json{{"index", view->index.value()},
-                                                {"leaf", to_hex(leaf)},
-                                                {"leaf_hash", rollup::account_leaf_hash(view->account).hex()},
-                                                {"state_root", view->state_root.hex()},
-                                                {"batch", std::to_string(view->batch.value())},
-                                                {"proof", to_hex(view->proof->encode())},
-                                                {"siblings", std::move(siblings)}});
+    return json_response(kOk, json{{"index", view->index.value()},
+                                   {"leaf", to_hex(leaf)},
+                                   {"leaf_hash", rollup::account_leaf_hash(view->account).hex()},
+                                   {"state_root", view->state_root.hex()},
+                                   {"batch", std::to_string(view->batch.value())},
+                                   {"proof", to_hex(view->proof->encode())},
+                                   {"siblings", std::move(siblings)}});
   }
 
   Outcome post_deposit(const Request& req, std::string_view query) {
@@ -416,7 +489,7 @@ class Router {
     auto timeout = query_timeout(*q);
     if (!timeout) return error_response(timeout.error());
     if (auto e = require_type(req, {"application/json"})) return error_response(*e);
-    auto j = parse_json(req.body());
+    auto j = parse_json(req.body);
     if (!j) return error_response(j.error());
     auto deposits = deposits_from_json(*j, options_.http.max_batch_txs);
     if (!deposits) return error_response(deposits.error());
@@ -434,7 +507,7 @@ class Router {
                         }
                         arr.push_back(std::move(r));
                       }
-                      return json_response(http::status::ok, json{{"receipts", std::move(arr)}});
+                      return json_response(kOk, json{{"receipts", std::move(arr)}});
                     }};
   }
 
@@ -442,318 +515,222 @@ class Router {
   ServerOptions options_;
 };
 
+// Runs tasks on a few threads of its own, as soon as possible (post) or at a time
+// (post_at, cancellable until it runs). Tasks still queued at stop() are destroyed
+// without running.
+class Scheduler {
+ public:
+  using Task = std::function<void()>;
+  using Key = std::pair<SteadyClock::time_point, std::uint64_t>;
+
+  explicit Scheduler(unsigned threads) {
+    for (unsigned i = 0; i < std::max(1u, threads); ++i) workers_.emplace_back([this] { run(); });
+  }
+  ~Scheduler() { stop(); }
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  Key post_at(SteadyClock::time_point due, Task task) {
+    std::unique_lock lock(mutex_);
+    const Key key{due, next_id_++};
+    if (stopped_) return key;  // `task` is destroyed on return, outside the lock
+    tasks_.emplace(key, std::move(task));
+    lock.unlock();
+    wake_.notify_one();
+    return key;
+  }
+  void post(Task task) { post_at(SteadyClock::now(), std::move(task)); }
+
+  // A no-op once the task has run (or begun to).
+  void cancel(const Key& key) {
+    Task dropped;  // destroyed outside the lock
+    std::lock_guard lock(mutex_);
+    if (auto it = tasks_.find(key); it != tasks_.end()) {
+      dropped = std::move(it->second);
+      tasks_.erase(it);
+    }
+  }
+
+  // Joins the threads; idempotent.
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    std::map<Key, Task> dropped;
+    std::lock_guard lock(mutex_);
+    dropped.swap(tasks_);
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopped_) {
+      if (tasks_.empty()) {
+        wake_.wait(lock);
+        continue;
+      }
+      auto it = tasks_.begin();
+      if (const auto due = it->first.first; due > SteadyClock::now()) {
+        wake_.wait_until(lock, due);  // a copy: wait_until reads it after waking, when
+        continue;                     // the task may be gone (cancelled or run)
+      }
+      Task task = std::move(it->second);
+      tasks_.erase(it);
+      lock.unlock();
+      task();
+      task = nullptr;
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<Key, Task> tasks_;  // GUARDED_BY(mutex_), by due time
+  std::uint64_t next_id_ = 0;  // GUARDED_BY(mutex_)
+  bool stopped_ = false;       // GUARDED_BY(mutex_)
+  std::vector<std::thread> workers_;
+};
+
+// A deferred answer in flight. The scheduler's timeout task owns it; the group's
+// callback holds only a weak pointer (the group outlives a timed-out answer).
+struct Pending {
+  Deferred deferred;
+  http::Respond respond;
+  std::string label;
+  Scheduler::Key timer;
+  std::atomic<bool> answered{false};
+};
+
 }  // namespace
 
 // ---- the server ----
 
 struct HttpServer::Impl {
-  Impl(Node& n, const ServerOptions& o) : node(n), options(o), router(n, o), acceptor(ioc) {}
+  Impl(Node& n, const ServerOptions& o)
+      : node(n), options(o), router(n, o), scheduler(std::make_shared<Scheduler>(o.http.io_threads)) {}
   Node& node;
   ServerOptions options;
   Router router;
-  net::io_context ioc;
-  std::optional<ssl::context> tls;
-  tcp::acceptor acceptor;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  std::vector<std::thread> threads;
-  std::atomic<int> owed{0};  // answers being waited for or written
-  std::atomic<bool> closing{false};
+  // Shared with the WaitGroups' callbacks, which may outlive the server: past stop()
+  // they reach a stopped scheduler, which drops what they post.
+  std::shared_ptr<Scheduler> scheduler;
+  std::unique_ptr<http::Server> server;  // last: stopped first
 
-  void accept();
-};
-
-namespace {
-
-bool is_http_error(const beast::error_code& ec) {
-  return &ec.category() == &http::make_error_code(http::error::end_of_stream).category();
-}
-
-template <class Derived>
-class Session {
- public:
-  explicit Session(HttpServer::Impl& srv, const net::any_io_executor& ex)
-      : srv_(srv), read_timer_(ex), wait_timer_(ex) {}
-
- protected:
-  Derived& derived() { return static_cast<Derived&>(*this); }
-
-  void do_read() {
-    parser_.emplace();
-    parser_->body_limit(srv_.options.http.max_body_bytes);
-    parser_->header_limit(kHeaderLimit);
-    timed_out_ = false;
-    reading_ = true;
-    beast::get_lowest_layer(derived().stream()).expires_never();
-    read_timer_.expires_after(std::chrono::milliseconds(srv_.options.http.read_timeout_ms));
-    read_timer_.async_wait([self = derived().shared_from_this()](beast::error_code ec) {
-      if (ec || !self->reading_) return;  // the read finished as the timer fired
-      self->timed_out_ = true;
-      beast::get_lowest_layer(self->derived().stream()).cancel();
-    });
-    http::async_read_header(
-        derived().stream(), buffer_, *parser_,
-        [self = derived().shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
-  }
-
-  void on_header(beast::error_code ec) {
-    if (ec) return on_read_error(ec);
-    const auto& req = parser_->get();
-    auto expect = req.find(http::field::expect);
-    if (expect != req.end() && lower(expect->value()) == "100-continue") {
-      continue_ = http::response<http::empty_body>{http::status::continue_, 11};
-      http::async_write(derived().stream(), continue_,
-                        [self = derived().shared_from_this()](beast::error_code wec, std::size_t) {
-                          if (wec) return self->derived().do_close();
-                          self->read_body();
-                        });
-      return;
-    }
-    read_body();
-  }
-
-  void read_body() {
-    http::async_read(derived().stream(), buffer_, *parser_,
-                     [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->read_timer_.cancel();
-                       self->reading_ = false;
-                       if (ec) return self->on_read_error(ec);
-                       self->handle();
-                     });
-  }
-
-  void on_read_error(beast::error_code ec) {
-    read_timer_.cancel();
-    reading_ = false;
-    if (timed_out_) {
-      if (parser_->got_some() || buffer_.size() > 0)
-        return send_error(
-            "-", ApiError{ErrorCode::timeout, "the request was not received within " +
-                                                  std::to_string(srv_.options.http.read_timeout_ms) + " ms"});
-      return derived().do_close();  // an idle keep-alive connection
-    }
-    if (ec == http::error::end_of_stream || !is_http_error(ec)) return derived().do_close();
-    if (ec == http::error::body_limit)
-      return send_error(
-          "-", ApiError{ErrorCode::body_too_large,
-                        "the body is over " + std::to_string(srv_.options.http.max_body_bytes) + " bytes"});
-    if (ec == http::error::header_limit)
-      return send_error("-", ApiError{ErrorCode::bad_request, "the request headers are too large"});
-    send_error("-", ApiError{ErrorCode::bad_request, "malformed HTTP request: " + ec.message()});
-  }
-
-  // An answer before a complete request was read: the connection closes after it.
-  void send_error(std::string label, const ApiError& e) {
-    keep_alive_ = false;
-    label_ = std::move(label);
-    send(error_response(e));
-  }
-
-  void handle() {
-    Request req = parser_->release();
-    keep_alive_ = req.keep_alive() && !srv_.closing.load();
+  void handle(Request req, http::Respond respond) {
+    std::string label = "-";
     Outcome out;
     try {
-      out = srv_.router.route(req, label_);
+      out = router.route(req, label);
     } catch (const std::exception& e) {
-      spdlog::error("handler for {} failed: {}", std::string(req.target()), e.what());
-      out = json_response(http::status::internal_server_error,
-                          json{{"error", {{"code", "internal"}, {"message", "internal error"}}}});
+      spdlog::error("handler for {} failed: {}", req.target, e.what());
+      out = internal_error();
     }
-    if (auto* res = std::get_if<Response>(&out)) return send(std::move(*res));
-    deferred_ = std::move(std::get<Deferred>(out));
-    answered_ = false;
-    srv_.owed.fetch_add(1);
-    wait_timer_.expires_after(deferred_.timeout);
-    wait_timer_.async_wait([self = derived().shared_from_this()](beast::error_code ec) {
-      if (!ec) self->finish_deferred();
-    });
-    std::weak_ptr<Derived> weak = derived().shared_from_this();
-    auto ex = derived().stream().get_executor();
-    deferred_.group->on_done([weak, ex] {
-      net::post(ex, [weak] {
-        if (auto self = weak.lock()) self->finish_deferred();
-      });
-    });
+    if (auto* res = std::get_if<Response>(&out)) return answer(label, respond, std::move(*res));
+
+    auto pending = std::make_shared<Pending>();
+    pending->deferred = std::move(std::get<Deferred>(out));
+    pending->respond = std::move(respond);
+    pending->label = std::move(label);
+    auto group = pending->deferred.group;
+    const auto due = SteadyClock::now() + pending->deferred.timeout;
+    pending->timer = scheduler->post_at(due, [this, pending] { finish(*pending, false); });
+    // Tasks run only on the scheduler's threads, which stop() joins before `this` goes.
+    group->on_done(
+        [this, weak = std::weak_ptr<Pending>(pending), sched = std::weak_ptr<Scheduler>(scheduler)] {
+          if (auto s = sched.lock())
+            s->post([this, weak] {
+              if (auto p = weak.lock()) finish(*p, true);
+            });
+        });
   }
 
-  void finish_deferred() {
-    if (answered_) return;
-    answered_ = true;
-    wait_timer_.cancel();
+  // `cancel_timer`: called for the group, so the timeout task is still queued. (The
+  // timeout task itself must not read p.timer: it may run before post_at's caller
+  // stored it.)
+  void finish(Pending& p, bool cancel_timer) {
+    if (p.answered.exchange(true)) return;
+    if (cancel_timer) scheduler->cancel(p.timer);
     Response res;
     try {
-      res = deferred_.finish(*deferred_.group);
+      res = p.deferred.finish(*p.deferred.group);
     } catch (const std::exception& e) {
       spdlog::error("answer failed: {}", e.what());
-      res = json_response(http::status::internal_server_error,
-                          json{{"error", {{"code", "internal"}, {"message", "internal error"}}}});
+      res = internal_error();
     }
-    deferred_ = Deferred{};
-    srv_.owed.fetch_sub(1);
-    send(std::move(res));
+    p.deferred = Deferred{};
+    answer(p.label, p.respond, std::move(res));
+    p.respond = nullptr;
   }
 
-  void send(Response res) {
-    if (srv_.closing.load()) keep_alive_ = false;
-    res.keep_alive(keep_alive_);
-    res.prepare_payload();
-    srv_.node.metrics().http_request(label_, res.result_int());
-    res_ = std::make_shared<Response>(std::move(res));
-    srv_.owed.fetch_add(1);
-    beast::get_lowest_layer(derived().stream())
-        .expires_after(std::chrono::milliseconds(srv_.options.http.write_timeout_ms));
-    http::async_write(derived().stream(), *res_,
-                      [self = derived().shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->srv_.owed.fetch_sub(1);
-                        self->res_.reset();
-                        if (ec || !self->keep_alive_) return self->derived().do_close();
-                        self->do_read();
-                      });
+  void answer(const std::string& label, const http::Respond& respond, Response res) {
+    node.metrics().http_request(label, res.status);
+    respond(std::move(res));
   }
 
-  HttpServer::Impl& srv_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  net::steady_timer read_timer_;
-  net::steady_timer wait_timer_;
-  bool reading_ = false;  // a request is being read (the read timer applies)
-  bool timed_out_ = false;
-  bool keep_alive_ = true;
-  bool answered_ = true;
-  std::string label_ = "-";
-  Deferred deferred_;
-  std::shared_ptr<Response> res_;
-  http::response<http::empty_body> continue_;
-};
-
-class PlainSession : public Session<PlainSession>, public std::enable_shared_from_this<PlainSession> {
- public:
-  PlainSession(HttpServer::Impl& srv, tcp::socket&& socket)
-      : Session(srv, socket.get_executor()), stream_(std::move(socket)) {}
-  void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
-  }
-  beast::tcp_stream& stream() { return stream_; }
-  void do_close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
-  }
-
- private:
-  beast::tcp_stream stream_;
-};
-
-class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
- public:
-  TlsSession(HttpServer::Impl& srv, tcp::socket&& socket, ssl::context& ctx)
-      : Session(srv, socket.get_executor()), stream_(std::move(socket), ctx) {}
-  void run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::get_lowest_layer(self->stream_)
-          .expires_after(std::chrono::milliseconds(self->srv_.options.http.read_timeout_ms));
-      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
-        if (ec) return beast::get_lowest_layer(self->stream_).close();
-        self->do_read();
-      });
-    });
-  }
-  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
-  void do_close() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
-    stream_.async_shutdown(
-        [self = shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
-  }
-
- private:
-  beast::ssl_stream<beast::tcp_stream> stream_;
-};
-
-}  // namespace
-
-void HttpServer::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      beast::error_code nd;
-      socket.set_option(tcp::no_delay(true), nd);
-      if (tls) {
-        std::make_shared<TlsSession>(*this, std::move(socket), *tls)->run();
-      } else {
-        std::make_shared<PlainSession>(*this, std::move(socket))->run();
-      }
+  // The transport's own answers, in the error format of docs/api.md.
+  Response render(http::TransportError e, std::string_view message) {
+    Response res;
+    switch (e) {
+      case http::TransportError::body_too_large:
+        res = error_response(ApiError{ErrorCode::body_too_large, std::string(message)});
+        break;
+      case http::TransportError::bad_request:
+        res = error_response(ApiError{ErrorCode::bad_request, std::string(message)});
+        break;
+      case http::TransportError::timeout:
+        res = error_response(ApiError{ErrorCode::timeout, std::string(message)});
+        break;
+      case http::TransportError::internal:
+        spdlog::error("HTTP: {}", message);
+        res = internal_error();
+        break;
     }
-    accept();
-  });
-}
+    node.metrics().http_request("-", res.status);
+    return res;
+  }
+};
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 
 Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(Node& node, const ServerOptions& options) {
+  const HttpOptions& o = options.http;
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return make_error(std::string("TLS needs both --tls-cert and --tls-key"));
+  http::ServerOptions so;
+  so.address = o.address;
+  so.port = o.port;
+  so.io_threads = o.io_threads;
+  so.max_body_bytes = o.max_body_bytes;
+  so.read_timeout_ms = o.read_timeout_ms;
+  so.write_timeout_ms = o.write_timeout_ms;
+  so.tls_cert = o.tls_cert;
+  so.tls_key = o.tls_key;
+  so.server_name = "sequencerd";
   auto impl = std::make_unique<Impl>(node, options);
-  try {
-    if (!options.http.tls_cert.empty() || !options.http.tls_key.empty()) {
-      if (options.http.tls_cert.empty() || options.http.tls_key.empty())
-        return make_error(std::string("TLS needs both --tls-cert and --tls-key"));
-      impl->tls.emplace(ssl::context::tls_server);
-      impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                             ssl::context::single_dh_use);
-      impl->tls->use_certificate_chain_file(options.http.tls_cert);
-      impl->tls->use_private_key_file(options.http.tls_key, ssl::context::pem);
-    }
-  } catch (const std::exception& e) {
-    return make_error("cannot load the TLS certificate or key: " + std::string(e.what()));
-  }
-  beast::error_code ec;
-  auto address = net::ip::make_address(options.http.address, ec);
-  if (ec) return make_error("bad listen address " + options.http.address + ": " + ec.message());
-  tcp::endpoint endpoint(address, options.http.port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec)
-    return make_error("cannot listen on " + options.http.address + ":" + std::to_string(options.http.port) +
-                      ": " + ec.message());
-  impl->work.emplace(impl->ioc.get_executor());
-  impl->accept();
-  const unsigned n = std::max(1u, options.http.io_threads);
-  for (unsigned i = 0; i < n; ++i) impl->threads.emplace_back([i = impl.get()] { i->ioc.run(); });
+  Impl* i = impl.get();  // outlives the server: Impl owns it
+  auto server = http::Server::start(
+      [i](Request req, http::Respond respond) { i->handle(std::move(req), std::move(respond)); },
+      [i](http::TransportError e, std::string_view m) { return i->render(e, m); }, so);
+  if (!server) return make_error(server.error());
+  impl->server = std::move(*server);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
-std::string HttpServer::bound_address() const {
-  beast::error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
-  if (ec) return "";
-  std::string host = ep.address().to_string();
-  if (ep.address().is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(ep.port());
-}
+std::string HttpServer::bound_address() const { return impl_->server->bound_address(); }
 
-void HttpServer::stop_accepting() {
-  impl_->closing = true;
-  net::post(impl_->ioc, [i = impl_.get()] {
-    beast::error_code ec;
-    i->acceptor.close(ec);
-  });
-}
+void HttpServer::stop_accepting() { impl_->server->stop_accepting(); }
 
 void HttpServer::stop(std::chrono::milliseconds grace) {
-  if (impl_->threads.empty()) return;
-  stop_accepting();
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (impl_->owed.load() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  impl_->work.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads) t.join();
-  impl_->threads.clear();
+  // Answers the scheduler finishes during the grace period still go out; after it,
+  // what is left in the scheduler is dropped (the server no longer writes).
+  impl_->server->stop(grace);
+  impl_->scheduler->stop();
 }
 
 }  // namespace l2::sequencer

@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -79,9 +81,32 @@ void add_options(CLI::App& app, SequencerConfig& c) {
   app.add_option("--tls-key", c.http.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   app.add_flag("--dev", c.dev,
                "Enable dev routes (POST /v1/dev/deposit); refused while a base chain is configured");
-  app.add_option(
-      "--base-chain", c.base_chain,
-      "Base chain URL. Settlement is not implemented yet: recorded only, and it turns dev routes off");
+  app.add_option("--base-chain", c.settlement.base_chain,
+                 "basechaind URL (http://HOST:PORT or https://...): follow its deposit and forced-tx "
+                 "queues and post every batch's commitment to it (docs/settlement.md); turns dev routes off");
+  app.add_option("--settlement.key-file", c.settlement.key_file,
+                 "The sequencer's base-chain key (64 hex digits of Ed25519 seed, mode 0600); default "
+                 "DATA_DIR/sequencer.key, generated there on first start");
+  app.add_option("--settlement.ca-file", c.settlement.ca_file,
+                 "PEM certificates to verify an https base chain")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--settlement.insecure-tls", c.settlement.insecure_tls,
+               "Accept any certificate from an https base chain (self-signed dev chains only)");
+  app.add_option("--settlement.challenge-window-s", c.settlement.challenge_window_s,
+                 "Challenge window in base-chain seconds, set when the rollup is registered (first start)")
+      ->capture_default_str();
+  app.add_option("--settlement.inclusion-deadline-s", c.settlement.inclusion_deadline_s,
+                 "Deadline for including queued deposits and forced txs, in base-chain seconds, set when the "
+                 "rollup is registered")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option("--settlement.poll-ms", c.settlement.poll_ms, "How often the base chain's queues are polled")
+      ->capture_default_str()
+      ->check(CLI::Range(10u, 600000u));
+  app.add_option("--settlement.max-unposted-batches", c.settlement.max_unposted_batches,
+                 "Stop closing batches while this many are not yet on the base chain (it is down)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -150,6 +175,56 @@ std::optional<l2::PublicKey> operator_key(const SequencerConfig& c) {
   return key.public_key();
 }
 
+// The sequencer's base-chain key: DIR/sequencer.key (or --settlement.key-file), made on
+// first start. Only the public key is ever printed.
+std::optional<l2::SecretKey> sequencer_key(const SequencerConfig& c) {
+  const std::filesystem::path path = c.settlement.key_file.empty()
+                                         ? std::filesystem::path(c.data_dir) / "sequencer.key"
+                                         : std::filesystem::path(c.settlement.key_file);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    const auto perms = std::filesystem::status(path, ec).permissions();
+    if ((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+        std::filesystem::perms::none) {
+      spdlog::critical("{} is readable by others; chmod 600 it", path.string());
+      return std::nullopt;
+    }
+    std::ifstream in(path);
+    std::string hex;
+    in >> hex;
+    auto seed = l2::Seed32::from_hex_string(hex);
+    std::fill(hex.begin(), hex.end(), '\0');
+    if (!seed) {
+      spdlog::critical("{} does not hold 64 hex digits (an Ed25519 seed)", path.string());
+      return std::nullopt;
+    }
+    auto key = l2::SecretKey::from_seed(*seed);
+    *seed = l2::Seed32();
+    return key;
+  }
+  auto key = l2::SecretKey::generate();
+  {
+    // Created with mode 0600 before anything is written to it.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+      spdlog::critical("cannot create {}", path.string());
+      return std::nullopt;
+    }
+    std::string hex = key.seed().hex() + "\n";
+    const bool ok =
+        ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+    std::fill(hex.begin(), hex.end(), '\0');
+    ::close(fd);
+    if (!ok) {
+      spdlog::critical("cannot write {}", path.string());
+      return std::nullopt;
+    }
+  }
+  spdlog::warn("generated the sequencer's base-chain key in {} (public key {}); keep it safe", path.string(),
+               key.public_key().hex());
+  return key;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,22 +266,23 @@ int main(int argc, char** argv) {
   node_options.threads = config.threads;
   node_options.mempool = config.mempool;
   node_options.batch = config.batch;
-  auto node = l2::sequencer::Node::open(node_options);
+  node_options.settlement = config.settlement;
+  std::optional<l2::SecretKey> seq_key;
+  if (!config.settlement.base_chain.empty()) {
+    seq_key = sequencer_key(config);
+    if (!seq_key) return 1;
+  }
+  auto node = l2::sequencer::Node::open(node_options, std::move(seq_key));
   if (!node) {
     spdlog::critical("{}", node.error());
     return 1;
-  }
-  if (!config.base_chain.empty()) {
-    spdlog::warn(
-        "base chain {} recorded, but settlement is not implemented yet: nothing is posted to it; "
-        "dev routes are off",
-        config.base_chain);
   }
 
   l2::sequencer::ServerOptions server_options;
   server_options.http = config.http;
   server_options.dev = config.dev;
-  server_options.base_chain_configured = !config.base_chain.empty();
+  server_options.base_chain_configured = !config.settlement.base_chain.empty();
+  server_options.base_chain_url = config.settlement.base_chain;
   auto server = l2::sequencer::HttpServer::start(**node, server_options);
   if (!server) {
     spdlog::critical("{}", server.error());

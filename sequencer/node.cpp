@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/assert.hpp"
+#include "settlement/basechain/client.hpp"
 
 namespace l2::sequencer {
 
@@ -60,6 +61,22 @@ void run_all(const std::vector<std::function<void()>>& fns) {
 
 }  // namespace
 
+std::string_view to_string(WithdrawalStatus s) {
+  switch (s) {
+    case WithdrawalStatus::pending:
+      return "pending";
+    case WithdrawalStatus::in_window:
+      return "in_window";
+    case WithdrawalStatus::final:
+      return "final";
+    case WithdrawalStatus::claimed:
+      return "claimed";
+    case WithdrawalStatus::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
 // ---- WaitGroup ----
 
 void WaitGroup::on_done(std::function<void()> fn) {
@@ -110,7 +127,10 @@ Node::Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
       reader_(std::move(reader)),
       mempool_(options.mempool) {}
 
-Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options) {
+Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options,
+                                                      std::optional<SecretKey> sequencer_key) {
+  const bool settles = !options.settlement.base_chain.empty();
+  if (settles && !sequencer_key) return make_error(std::string("a base chain needs the sequencer's key"));
   rollup::EngineOptions eo;
   eo.store.path = options.db_path;
   eo.store.chain_id = options.chain_id;
@@ -125,9 +145,100 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
   std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader)));
   if (auto s = node->rebuild_index(); !s) return make_error(s.error());
   node->metrics_.set_latest_batch(node->engine_->durable_head().value());
+  if (settles) {
+    if (auto s = node->start_settlement(std::move(*sequencer_key)); !s) return make_error(s.error());
+  }
   node->acker_ = std::thread([n = node.get()] { n->ack_loop(); });
   node->batcher_ = std::thread([n = node.get()] { n->batcher_loop(); });
+  if (node->poster_) node->poster_->start();
+  if (node->follower_) node->follower_->start();
   return node;
+}
+
+Status<std::string> Node::start_settlement(SecretKey key) {
+  // Where the queues stand: the latest batch's origin record. Every batch made with a
+  // base chain has one; a database whose head batch has none was made without one.
+  const BatchNumber head = engine_->durable_head();
+  Hash32 genesis_root;
+  settlement::BatchOrigin origin;
+  {
+    std::lock_guard lock(reader_mutex_);
+    auto genesis = reader_->header(BatchNumber(0));
+    if (!genesis || !*genesis) return make_error(std::string("cannot read the genesis batch"));
+    genesis_root = (*genesis)->state_root;
+    if (head.value() > 0) {
+      auto stored = reader_->batch(head);
+      if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
+      if ((*stored)->origin.empty())
+        return make_error(std::string(
+            "this rollup database holds batches made without a base chain (--dev); it cannot settle to one"));
+      auto o = settlement::decode_origin((*stored)->origin);
+      if (!o) return make_error("batch " + std::to_string(head.value()) + " has a malformed origin record");
+      origin = *o;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    next_deposit_pos_ = origin.deposits_upto;
+    next_forced_pos_ = origin.forced_upto;
+  }
+  const SettlementOptions& so = options_.settlement;
+  http::ClientOptions http;
+  http.ca_file = so.ca_file;
+  http.insecure = so.insecure_tls;
+  settlement::PosterOptions po;
+  po.rollup_id = options_.chain_id;
+  po.operator_key = options_.operator_key;
+  po.genesis_root = genesis_root;
+  po.challenge_window_s = so.challenge_window_s;
+  po.inclusion_deadline_s = so.inclusion_deadline_s;
+  spdlog::info("settlement: base chain {}, sequencer key {}, resuming at deposit {} and forced tx {}",
+               so.base_chain, key.public_key().hex(), origin.deposits_upto, origin.forced_upto);
+  poster_ = std::make_unique<settlement::Poster>(
+      so.base_chain, http, std::move(key), po, [this](BatchNumber n) { return build_commitment(n); },
+      [this] { return engine_->durable_head(); });
+  settlement::FollowerOptions fo;
+  fo.rollup_id = options_.chain_id;
+  fo.poll_ms = so.poll_ms;
+  follower_ = std::make_unique<settlement::Follower>(
+      so.base_chain, http, fo, origin.deposits_upto, origin.forced_upto,
+      [this](std::vector<settlement::QueuedDeposit> d, std::vector<settlement::QueuedForced> f) {
+        on_queued(std::move(d), std::move(f));
+      });
+  return {};
+}
+
+void Node::on_queued(std::vector<settlement::QueuedDeposit> deposits,
+                     std::vector<settlement::QueuedForced> forced) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mutex_);
+  for (auto& d : deposits) {
+    rollup::Tx tx = rollup::Deposit{d.index, d.recipient, d.amount};
+    const Hash32 h = rollup::tx_hash(options_.chain_id, tx);
+    deposits_pending_.emplace(h, tx);
+    chain_deposits_.push_back(PendingTx{std::move(tx), h, rollup::SigCheck::unchecked, now});
+  }
+  for (auto& f : forced) {
+    const Hash32 h = rollup::tx_hash(options_.chain_id, f.tx);
+    deposits_pending_.emplace(h, f.tx);
+    chain_forced_.push_back(PendingTx{std::move(f.tx), h, rollup::SigCheck::unchecked, now});
+  }
+  if (!deposits.empty() || !forced.empty()) mark_work_locked();
+}
+
+Result<settlement::Commitment, std::string> Node::build_commitment(BatchNumber n) {
+  std::lock_guard lock(reader_mutex_);
+  auto stored = reader_->batch(n);
+  if (!stored)
+    return make_error("cannot read batch " + std::to_string(n.value()) + ": " + stored.error().message);
+  if (!*stored) return make_error("batch " + std::to_string(n.value()) + " is not in the database");
+  auto txs = rollup::decode_txs((*stored)->txs);
+  auto receipts = rollup::decode_receipts((*stored)->receipts);
+  auto origin = settlement::decode_origin((*stored)->origin);
+  if (!txs || !receipts || !origin)
+    return make_error("batch " + std::to_string(n.value()) + " has malformed txs, receipts or origin");
+  return settlement::make_commitment(
+      settlement::CommittedBatchView{options_.chain_id, (*stored)->header, *txs, *receipts, *origin});
 }
 
 Node::~Node() { stop(); }
@@ -148,6 +259,9 @@ Status<std::string> Node::rebuild_index() {
       return make_error("batch " + std::to_string(n) + " has malformed txs or receipts");
     for (std::size_t i = 0; i < receipts->size(); ++i) {
       index_[(*receipts)[i].tx_hash] = TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status};
+      if (const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[i]);
+          w && (*receipts)[i].status == rollup::TxStatus::applied)
+        withdrawals_[w->from].push_back((*receipts)[i].tx_hash);
       if (const auto* d = std::get_if<rollup::Deposit>(&(*txs)[i])) {
         max_deposit = std::max(max_deposit, d->deposit_id);
         any_deposit = true;
@@ -374,16 +488,49 @@ void Node::batcher_loop() {
     }
     if (!stopping_) {
       // The batch window: close at the size limit or max_delay after its first tx.
-      work_cv_.wait_until(lock, window_start_ + max_delay,
-                          [&] { return stopping_ || mempool_.queued() + deposits_.size() >= max_txs; });
+      work_cv_.wait_until(lock, window_start_ + max_delay, [&] {
+        return stopping_ ||
+               mempool_.queued() + deposits_.size() + chain_deposits_.size() + chain_forced_.size() >=
+                   max_txs;
+      });
     }
     if (failed_.load()) {
       has_work_ = false;  // nothing can be committed any more
       if (stopping_) break;
       continue;
     }
+    if (poster_ && engine_->head().number.value() >=
+                       poster_->last_posted().value() + options_.settlement.max_unposted_batches) {
+      // The base chain is this far behind: stop closing batches (the mempool fills and
+      // ingest answers 503) until the poster catches up.
+      if (!backlog_warned_)
+        spdlog::warn("settlement: {} batches not yet on the base chain; holding new batches",
+                     options_.settlement.max_unposted_batches);
+      backlog_warned_ = true;
+      if (stopping_) break;
+      work_cv_.wait_for(lock, kIdleTick, [&] { return stopping_; });
+      continue;
+    }
+    backlog_warned_ = false;
     rollup::BatchInput input;
     std::vector<Hash32> hashes;
+    if (poster_) {
+      // Base-chain queue entries go first, deposits then forced txs, in queue order;
+      // the origin record says which (docs/settlement.md).
+      settlement::BatchOrigin origin{next_deposit_pos_, next_deposit_pos_, next_forced_pos_,
+                                     next_forced_pos_};
+      for (auto* queue : {&chain_deposits_, &chain_forced_}) {
+        while (!queue->empty() && input.txs.size() < max_txs) {
+          input.txs.push_back(std::move(queue->front().tx));
+          hashes.push_back(queue->front().hash);
+          queue->pop_front();
+          ++(queue == &chain_deposits_ ? origin.deposits_upto : origin.forced_upto);
+        }
+      }
+      next_deposit_pos_ = origin.deposits_upto;
+      next_forced_pos_ = origin.forced_upto;
+      input.origin = settlement::encode_origin(origin);
+    }
     while (!deposits_.empty() && input.txs.size() < max_txs) {
       input.txs.push_back(std::move(deposits_.front().tx));
       hashes.push_back(deposits_.front().hash);
@@ -399,7 +546,8 @@ void Node::batcher_loop() {
       input.sigs.push_back(p.sig);
       hashes.push_back(p.hash);
     }
-    has_work_ = !input.txs.empty() && (mempool_.queued() > 0 || !deposits_.empty());
+    has_work_ = !input.txs.empty() && (mempool_.queued() > 0 || !deposits_.empty() ||
+                                       !chain_deposits_.empty() || !chain_forced_.empty());
     if (has_work_) window_start_ = Clock::now();
     if (input.txs.empty()) {
       if (stopping_) break;
@@ -421,13 +569,16 @@ void Node::submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes) {
   if (readers_waiting_.load() > 0 &&
       now_ns() - readers_since_ns_.load() > std::chrono::nanoseconds(kReaderPatience).count())
     (void)engine_->flush();
+  std::vector<std::pair<std::size_t, AccountIndex>> withdrawals;
+  for (std::size_t i = 0; i < input.txs.size(); ++i)
+    if (const auto* w = std::get_if<rollup::Withdraw>(&input.txs[i])) withdrawals.emplace_back(i, w->from);
   input.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
   auto ack = engine_->submit(std::move(input));
   {
     std::lock_guard lock(ack_mutex_);
-    in_flight_.push_back(InFlight{std::move(ack), std::move(hashes)});
+    in_flight_.push_back(InFlight{std::move(ack), std::move(hashes), std::move(withdrawals)});
     ++in_flight_count_;
   }
   ack_cv_.notify_all();
@@ -464,7 +615,11 @@ void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
     std::unique_lock idx(index_mutex_);
     for (std::size_t i = 0; i < b.receipts.size(); ++i)
       index_[b.receipts[i].tx_hash] = TxLocation{number, static_cast<std::uint32_t>(i), b.receipts[i].status};
+    for (const auto& [pos, from] : f.withdrawals)
+      if (b.receipts[pos].status == rollup::TxStatus::applied)
+        withdrawals_[from].push_back(b.receipts[pos].tx_hash);
   }
+  if (poster_) poster_->notify();
   metrics_.batch_committed(number, b.receipts.size(), b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
                            b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3);
   for (const auto& r : b.receipts)
@@ -512,6 +667,10 @@ void Node::stop() {
     stopping_ = true;
     accepting_ = false;
   }
+  // The follower hands entries to the batcher; the poster reads batches. Neither holds
+  // anything that is not on the base chain or in the database already.
+  if (follower_) follower_->stop();
+  if (poster_) poster_->stop();
   work_cv_.notify_all();
   if (batcher_.joinable()) batcher_.join();
   // The batcher is gone: this thread is the engine's owner now.
@@ -610,6 +769,137 @@ NodeStatus Node::status() {
   });
   std::lock_guard lock(mutex_);
   s.mempool_depth = mempool_.size() + deposits_pending_.size();
+  return s;
+}
+
+// ---- Withdrawals and settlement status ----
+
+Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32& hash,
+                                                                    const TxLocation& loc) {
+  if (loc.status != rollup::TxStatus::applied) return std::optional<WithdrawalView>();
+  std::lock_guard lock(reader_mutex_);
+  auto stored = reader_->batch(BatchNumber(loc.batch));
+  if (!stored)
+    return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
+  if (!*stored) return std::optional<WithdrawalView>();  // rolled back
+  auto txs = rollup::decode_txs((*stored)->txs);
+  auto witnesses = rollup::decode_witnesses((*stored)->witnesses);
+  if (!txs || loc.index >= txs->size() || !witnesses)
+    return make_error(
+        ApiError{ErrorCode::unavailable, "batch " + std::to_string(loc.batch) + " is malformed"});
+  const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[loc.index]);
+  if (w == nullptr) return std::optional<WithdrawalView>();
+  for (const auto& wit : *witnesses) {
+    if (wit.proof.index != w->from.value()) continue;
+    WithdrawalView v;
+    v.tx_hash = hash;
+    v.account = w->from;
+    v.amount = w->amount;
+    v.batch = BatchNumber(loc.batch);
+    v.state_root = (*stored)->header.state_root;
+    v.witness = wit;
+    return std::optional<WithdrawalView>(std::move(v));
+  }
+  return make_error(ApiError{ErrorCode::unavailable,
+                             "batch " + std::to_string(loc.batch) + " lacks the witness of account " +
+                                 std::to_string(w->from.value()) + " (made before witnesses were recorded)"});
+}
+
+void Node::settlement_status_of(std::vector<WithdrawalView>& views) {
+  if (!poster_ || views.empty()) return;  // no base chain: every withdrawal stays pending
+  auto unknown = [&](const std::string& why) {
+    for (auto& v : views) {
+      v.status = WithdrawalStatus::unknown;
+      v.detail = why;
+    }
+  };
+  http::ClientOptions http;
+  http.ca_file = options_.settlement.ca_file;
+  http.insecure = options_.settlement.insecure_tls;
+  http.timeout = std::chrono::milliseconds(3000);
+  auto client = settlement::BaseChainClient::create(options_.settlement.base_chain, http);
+  if (!client) return unknown(client.error());
+  auto head = (*client)->head();
+  if (!head) return unknown(head.error().message);
+  std::map<std::uint64_t, std::optional<settlement::CommitmentRecord>> commitments;
+  std::map<PublicKey, Amount> paid;
+  for (auto& v : views) {
+    auto c = commitments.find(v.batch.value());
+    if (c == commitments.end()) {
+      auto r = (*client)->commitment(options_.chain_id, v.batch, false);
+      if (!r) return unknown(r.error().message);
+      c = commitments.emplace(v.batch.value(), *r).first;
+    }
+    auto p = paid.find(v.witness.leaf.pubkey);
+    if (p == paid.end()) {
+      auto r = (*client)->withdrawn(options_.chain_id, v.witness.leaf.pubkey);
+      if (!r) return unknown(r.error().message);
+      p = paid.emplace(v.witness.leaf.pubkey, *r).first;
+    }
+    v.paid = p->second;
+    if (!c->second) {
+      v.status = WithdrawalStatus::pending;
+      continue;
+    }
+    v.final_at = c->second->final_at;
+    if (p->second >= v.witness.leaf.withdrawn) {
+      v.status = WithdrawalStatus::claimed;
+    } else if (c->second->is_final) {
+      v.status = WithdrawalStatus::final;
+    } else {
+      v.status = WithdrawalStatus::in_window;
+      v.seconds_left = std::max<std::int64_t>(0, c->second->final_at - head->timestamp);
+    }
+  }
+}
+
+Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal(const Hash32& tx_hash) {
+  TxLocation loc;
+  {
+    std::shared_lock idx(index_mutex_);
+    auto it = index_.find(tx_hash);
+    if (it == index_.end()) return std::optional<WithdrawalView>();
+    loc = it->second;
+  }
+  auto v = withdrawal_at(tx_hash, loc);
+  if (!v || !*v) return v;
+  std::vector<WithdrawalView> views{std::move(**v)};
+  settlement_status_of(views);
+  return std::optional<WithdrawalView>(std::move(views[0]));
+}
+
+Result<std::vector<WithdrawalView>, ApiError> Node::account_withdrawals(AccountIndex account,
+                                                                        std::size_t limit) {
+  std::vector<std::pair<Hash32, TxLocation>> found;
+  {
+    std::shared_lock idx(index_mutex_);
+    auto it = withdrawals_.find(account);
+    if (it != withdrawals_.end()) {
+      for (auto h = it->second.rbegin(); h != it->second.rend() && found.size() < limit; ++h) {
+        auto loc = index_.find(*h);
+        if (loc != index_.end()) found.emplace_back(*h, loc->second);
+      }
+    }
+  }
+  std::vector<WithdrawalView> views;
+  for (const auto& [hash, loc] : found) {
+    auto v = withdrawal_at(hash, loc);
+    if (!v) return make_error(v.error());
+    if (*v) views.push_back(std::move(**v));
+  }
+  settlement_status_of(views);
+  return views;
+}
+
+std::optional<SettlementStatus> Node::settlement_status() {
+  if (!poster_) return std::nullopt;
+  SettlementStatus s;
+  s.poster = poster_->state();
+  s.chain = follower_->view();
+  s.durable_head = engine_->durable_head();
+  std::lock_guard lock(mutex_);
+  s.next_deposit = next_deposit_pos_;
+  s.next_forced = next_forced_pos_;
   return s;
 }
 

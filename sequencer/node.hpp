@@ -13,6 +13,11 @@
 //   ack thread:          waits for each batch's future (durable), then records its txs
 //                        in the tx index and resolves the waiters: only then is a tx
 //                        acknowledged.
+//   with a base chain (docs/settlement.md): a follower thread queues the deposits and
+//                        forced txs the chain holds for this rollup, which go first into
+//                        the next batch, and a poster thread posts every durable batch's
+//                        commitment, in order. The batch records which queue entries it
+//                        consumed (its origin), so a restart resumes exactly there.
 //
 // Thread safety: every public method may be called from any thread. Waiters are
 // WaitGroups whose callback runs on the ack or batcher thread; it must be quick (post
@@ -42,6 +47,9 @@
 #include "sequencer/json_codec.hpp"
 #include "sequencer/mempool.hpp"
 #include "sequencer/metrics.hpp"
+#include "settlement/commitment.hpp"
+#include "settlement/follower.hpp"
+#include "settlement/poster.hpp"
 
 namespace l2::sequencer {
 
@@ -52,6 +60,7 @@ struct NodeOptions {
   unsigned threads = 0;  // engine threads; 0: all hardware threads
   MempoolOptions mempool;
   BatchOptions batch;
+  SettlementOptions settlement;  // settlement.base_chain empty: no settlement
 };
 
 // The receipts of one request, filled in as its txs become durable (or are dropped).
@@ -94,6 +103,41 @@ struct TxLookup {
 
 using AccountRef = std::variant<AccountIndex, PublicKey>;
 
+// Where a withdrawal stands on the base chain.
+enum class WithdrawalStatus : std::uint8_t {
+  pending,    // its batch is not committed on the base chain yet (always, without one)
+  in_window,  // committed; claimable once the challenge window has passed
+  final,      // claimable now
+  claimed,    // the bridge has paid this withdrawal (or a later one of the account)
+  unknown,    // the base chain could not be asked
+};
+std::string_view to_string(WithdrawalStatus s);
+
+// Everything needed to claim a withdrawal on the base chain (finalize_withdrawal): the
+// batch, its root, and the account's leaf with its proof against that root.
+struct WithdrawalView {
+  Hash32 tx_hash;
+  AccountIndex account;
+  Amount amount;
+  BatchNumber batch;
+  Hash32 state_root;
+  rollup::AccountWitness witness;
+  WithdrawalStatus status = WithdrawalStatus::pending;
+  std::optional<std::int64_t> final_at;      // base-chain time the window ends
+  std::optional<std::int64_t> seconds_left;  // in_window only
+  std::optional<Amount> paid;                // what the bridge paid this account so far
+  std::string detail;                        // why the status is unknown
+};
+
+// The settlement threads' view, for /health and /v1/settlement.
+struct SettlementStatus {
+  settlement::PosterState poster;
+  settlement::ChainView chain;
+  BatchNumber durable_head;
+  std::uint64_t next_deposit = 0;  // first deposit queue entry not yet in a batch
+  std::uint64_t next_forced = 0;
+};
+
 struct AccountView {
   AccountIndex index;
   rollup::Account account;
@@ -113,7 +157,9 @@ struct NodeStatus {
 class Node {
  public:
   // Opens (or creates) the database, rebuilds the tx index and starts the threads.
-  static Result<std::unique_ptr<Node>, std::string> open(const NodeOptions& options);
+  // With a base chain, `sequencer_key` (required) signs the commitments.
+  static Result<std::unique_ptr<Node>, std::string> open(
+      const NodeOptions& options, std::optional<SecretKey> sequencer_key = std::nullopt);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -137,6 +183,13 @@ class Node {
   Result<std::optional<rollup::BatchHeader>, ApiError> batch_header(std::optional<BatchNumber> n);
   NodeStatus status();
   std::optional<AccountIndex> find_account(const PublicKey& key);
+  // Withdrawals, with their base-chain status (which asks the base chain: blocking,
+  // bounded by its client timeout). nullopt: no such applied withdrawal.
+  Result<std::optional<WithdrawalView>, ApiError> withdrawal(const Hash32& tx_hash);
+  // The account's applied withdrawals, newest first, at most `limit`.
+  Result<std::vector<WithdrawalView>, ApiError> account_withdrawals(AccountIndex account, std::size_t limit);
+  [[nodiscard]] bool settles() const { return poster_ != nullptr; }
+  std::optional<SettlementStatus> settlement_status();
 
   // False once storage failed or shutdown began.
   [[nodiscard]] bool healthy() const;
@@ -151,13 +204,21 @@ class Node {
   };
   struct InFlight {
     rollup::Engine::Ack ack;
-    std::vector<Hash32> hashes;  // batch order
+    std::vector<Hash32> hashes;                                     // batch order
+    std::vector<std::pair<std::size_t, AccountIndex>> withdrawals;  // position, sender
   };
   using Notifications = std::vector<std::function<void()>>;
 
   Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
        std::unique_ptr<rollup::StateStore> reader);
   Status<std::string> rebuild_index();
+  Status<std::string> start_settlement(SecretKey key);
+  Result<settlement::Commitment, std::string> build_commitment(BatchNumber n);
+  void on_queued(std::vector<settlement::QueuedDeposit> deposits,
+                 std::vector<settlement::QueuedForced> forced);
+  // Fills in status, final_at, seconds_left and paid from the base chain.
+  void settlement_status_of(std::vector<WithdrawalView>& views);
+  Result<std::optional<WithdrawalView>, ApiError> withdrawal_at(const Hash32& hash, const TxLocation& loc);
   void batcher_loop();
   void submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes);
   void ack_loop();
@@ -182,6 +243,8 @@ class Node {
 
   mutable std::shared_mutex index_mutex_;
   std::unordered_map<Hash32, TxLocation, FixedBytesHasher> index_;  // GUARDED_BY(index_mutex_)
+  // Applied withdrawals by account, oldest first.
+  std::unordered_map<AccountIndex, std::vector<Hash32>> withdrawals_;  // GUARDED_BY(index_mutex_)
 
   // Lock order: mutex_, then index_mutex_.
   mutable std::mutex mutex_;
@@ -190,6 +253,13 @@ class Node {
   std::deque<PendingTx> deposits_;   // GUARDED_BY(mutex_): queued dev deposits
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> deposits_pending_;  // GUARDED_BY(mutex_)
   std::uint64_t next_deposit_id_ = 0;                                          // GUARDED_BY(mutex_)
+  // Settlement: base-chain queue entries not yet in a batch, and the first queue
+  // position of each that no batch has consumed yet.
+  std::deque<PendingTx> chain_deposits_;  // GUARDED_BY(mutex_)
+  std::deque<PendingTx> chain_forced_;    // GUARDED_BY(mutex_)
+  std::uint64_t next_deposit_pos_ = 0;    // GUARDED_BY(mutex_)
+  std::uint64_t next_forced_pos_ = 0;     // GUARDED_BY(mutex_)
+  bool backlog_warned_ = false;           // batcher thread only
   std::unordered_map<Hash32, std::vector<std::pair<std::shared_ptr<WaitGroup>, std::size_t>>,
                      FixedBytesHasher>
       waiters_;                                                       // GUARDED_BY(mutex_)
@@ -215,6 +285,9 @@ class Node {
 
   std::thread batcher_;
   std::thread acker_;
+  // Started last and stopped first (they call into the node).
+  std::unique_ptr<settlement::Follower> follower_;
+  std::unique_ptr<settlement::Poster> poster_;
 };
 
 }  // namespace l2::sequencer

@@ -1,3 +1,201 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
-// Placeholder: being written.
+#include "settlement/poster.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace l2::settlement {
+
+Poster::Poster(std::string base_chain_url, http::ClientOptions http, SecretKey key, PosterOptions options,
+               BuildCommitment build, DurableHead durable_head)
+    : url_(std::move(base_chain_url)),
+      http_(std::move(http)),
+      key_(std::move(key)),
+      options_(std::move(options)),
+      build_(std::move(build)),
+      durable_head_(std::move(durable_head)) {}
+
+Poster::~Poster() { stop(); }
+
+void Poster::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Poster::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Poster::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  cv_.notify_all();
+}
+
+PosterState Poster::state() const {
+  std::lock_guard lock(mutex_);
+  PosterState s = state_;
+  s.last_posted = BatchNumber(last_posted_.load());
+  return s;
+}
+
+void Poster::fail(const std::string& what, bool reached) {
+  std::lock_guard lock(mutex_);
+  state_.reachable = reached;
+  if (reached) {
+    ++state_.refusals;
+  } else {
+    ++state_.failures;
+  }
+  if (state_.last_error != what) spdlog::warn("settlement: {}", what);
+  state_.last_error = what;
+}
+
+void Poster::sleep_backoff() {
+  backoff_ms_ = backoff_ms_ == 0 ? options_.retry_min_ms : std::min(backoff_ms_ * 2, options_.retry_max_ms);
+  std::unique_lock lock(mutex_);
+  cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms_), [&] { return stop_; });
+}
+
+bool Poster::sync(BaseChainClient& client) {
+  auto info = client.rollup(options_.rollup_id);
+  if (!info) {
+    fail("base chain " + url_ + ": " + info.error().message, !info.error().unreachable());
+    return false;
+  }
+  if (!*info) {
+    // First contact: register the rollup, with this key as its sequencer.
+    auto acct = client.account(key_.public_key());
+    if (!acct) {
+      fail("base chain " + url_ + ": " + acct.error().message, !acct.error().unreachable());
+      return false;
+    }
+    BaseTx tx{key_.public_key(),
+              acct->nonce,
+              RegisterRollupBody{options_.rollup_id, options_.operator_key, options_.genesis_root,
+                                 options_.challenge_window_s, options_.inclusion_deadline_s},
+              {}};
+    auto chain = client.chain_id();
+    if (!chain) {
+      fail("base chain " + url_ + ": " + chain.error().message, !chain.error().unreachable());
+      return false;
+    }
+    sign_base_tx(tx, *chain, key_);
+    if (auto sent = client.send(tx); !sent) {
+      fail("registering rollup " + std::to_string(options_.rollup_id.value()) + ": " + sent.error().message,
+           !sent.error().unreachable());
+      return false;
+    }
+    spdlog::info("settlement: registered rollup {} on the base chain (sequencer key {})",
+                 options_.rollup_id.value(), key_.public_key().hex());
+    return sync(client);
+  }
+  const RollupInfo& r = **info;
+  if (r.sequencer != key_.public_key() || r.genesis_root != options_.genesis_root ||
+      r.operator_key != options_.operator_key) {
+    std::lock_guard lock(mutex_);
+    state_.fatal = true;
+    state_.reachable = true;
+    state_.last_error = "rollup " + std::to_string(options_.rollup_id.value()) +
+                        " is registered on the base chain with another sequencer key, operator key or "
+                        "genesis root: not posting";
+    spdlog::critical("settlement: {}", state_.last_error);
+    return false;
+  }
+  last_posted_ = r.last_batch.value();
+  std::lock_guard lock(mutex_);
+  state_.reachable = true;
+  return true;
+}
+
+void Poster::run() {
+  std::unique_ptr<BaseChainClient> client;
+  bool synced = false;
+  ChainId chain{0};
+  Nonce nonce{0};
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_ || state_.fatal) return;
+    }
+    if (!client) {
+      auto c = BaseChainClient::create(url_, http_);
+      if (!c) {
+        fail(c.error(), false);
+        sleep_backoff();
+        continue;
+      }
+      client = std::move(*c);
+      synced = false;
+    }
+    if (!synced) {
+      if (!sync(*client)) {
+        sleep_backoff();
+        continue;
+      }
+      auto id = client->chain_id();
+      auto acct = client->account(key_.public_key());
+      if (!id || !acct) {
+        fail("base chain " + url_ + ": " + (!id ? id.error().message : acct.error().message), false);
+        sleep_backoff();
+        continue;
+      }
+      chain = *id;
+      nonce = acct->nonce;
+      synced = true;
+      spdlog::info("settlement: base chain has rollup {} up to batch {}", options_.rollup_id.value(),
+                   last_posted_.load());
+    }
+    const std::uint64_t next = last_posted_.load() + 1;
+    if (next > durable_head_().value()) {
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || notified_; });
+      notified_ = false;
+      continue;
+    }
+    auto commitment = build_(BatchNumber(next));
+    if (!commitment) {
+      fail("cannot build the commitment of batch " + std::to_string(next) + ": " + commitment.error(), true);
+      sleep_backoff();
+      continue;
+    }
+    BaseTx tx{key_.public_key(), nonce, CommitBatchBody{std::move(*commitment)}, {}};
+    sign_base_tx(tx, chain, key_);
+    auto sent = client->send(tx);
+    if (sent) {
+      last_posted_ = next;
+      nonce = Nonce(nonce.value() + 1);
+      backoff_ms_ = 0;
+      std::lock_guard lock(mutex_);
+      ++state_.posted;
+      state_.reachable = true;
+      state_.last_error.clear();
+      continue;
+    }
+    const RpcError& e = sent.error();
+    if (e.unreachable()) {
+      fail("posting batch " + std::to_string(next) + ": " + e.message, false);
+      client.reset();  // reconnect, then ask the chain where it stands
+    } else {
+      // Refused. Out of order or a stale nonce usually means an earlier post did land
+      // (its answer was lost): re-read the chain's position before anything else.
+      fail("the base chain refused batch " + std::to_string(next) + ": " + e.message +
+               (e.reason.empty() ? "" : " (" + e.reason + ")"),
+           true);
+      synced = false;
+    }
+    sleep_backoff();
+  }
+}
+
+}  // namespace l2::settlement

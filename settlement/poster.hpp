@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The sequencer's side of settlement, posting: a thread that turns every durable batch
+// into a commitment and posts it to the base chain, in order, exactly once.
+//
+// The queue is the rollup database itself: batches above the base chain's last
+// accepted batch are the ones still to post, so nothing needs recording on our side
+// and nothing is lost on a crash. The poster asks the base chain where it stands at
+// start, after every failure and whenever the chain refuses a commitment as out of
+// order (a post whose answer was lost counts as done once the chain says so). While
+// the chain is unreachable it retries with exponential backoff; batches keep being
+// produced meanwhile (the owner bounds how far ahead via last_posted()).
+//
+// Also registers the rollup on first contact when the chain does not know it yet; a
+// rollup registered with another sequencer key is a fatal configuration error
+// (reported by state(), not retried).
+//
+// Thread safety: the public methods may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/crypto.hpp"
+#include "common/result.hpp"
+#include "common/types.hpp"
+#include "settlement/basechain/client.hpp"
+#include "settlement/commitment.hpp"
+
+namespace l2::settlement {
+
+struct PosterOptions {
+  ChainId rollup_id;
+  PublicKey operator_key;  // for registration
+  Hash32 genesis_root;     // for registration
+  std::uint64_t challenge_window_s = 3600;
+  std::uint64_t inclusion_deadline_s = 600;
+  std::uint32_t retry_min_ms = 100;
+  std::uint32_t retry_max_ms = 5000;
+};
+
+struct PosterState {
+  BatchNumber last_posted;     // the base chain's last accepted batch, as last seen
+  bool reachable = false;      // the last call reached the chain
+  bool fatal = false;          // misconfigured (another sequencer's rollup): posting stopped
+  std::uint64_t posted = 0;    // commitments this process posted
+  std::uint64_t refusals = 0;  // commitments the chain refused
+  std::uint64_t failures = 0;  // calls that did not reach the chain
+  std::string last_error;
+};
+
+class Poster {
+ public:
+  // The commitment of durable batch n (built from the rollup database).
+  using BuildCommitment = std::function<Result<Commitment, std::string>(BatchNumber n)>;
+  // The latest durable batch.
+  using DurableHead = std::function<BatchNumber()>;
+
+  // `key` signs the register_rollup and commit_batch base txs.
+  Poster(std::string base_chain_url, http::ClientOptions http, SecretKey key, PosterOptions options,
+         BuildCommitment build, DurableHead durable_head);
+  ~Poster();  // stop()
+  Poster(const Poster&) = delete;
+  Poster& operator=(const Poster&) = delete;
+
+  void start();
+  void stop();
+  // A batch became durable: post it soon.
+  void notify();
+  [[nodiscard]] BatchNumber last_posted() const { return BatchNumber(last_posted_.load()); }
+  [[nodiscard]] PosterState state() const;
+
+ private:
+  void run();
+  // Where the chain stands (registering the rollup if it has to). False: try again later.
+  bool sync(BaseChainClient& client);
+  void fail(const std::string& what, bool reached);
+  void sleep_backoff();
+
+  std::string url_;
+  http::ClientOptions http_;
+  SecretKey key_;
+  PosterOptions options_;
+  BuildCommitment build_;
+  DurableHead durable_head_;
+
+  std::atomic<std::uint64_t> last_posted_{0};
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;             // GUARDED_BY(mutex_)
+  bool notified_ = false;         // GUARDED_BY(mutex_)
+  PosterState state_;             // GUARDED_BY(mutex_)
+  std::uint32_t backoff_ms_ = 0;  // poster thread only
+  std::thread thread_;
+};
+
+}  // namespace l2::settlement

@@ -1,0 +1,478 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The off-chain scaling stack developers
+"""Settlement end to end: basechaind, sequencerd and rollup-derive as real processes on loopback.
+
+usage: /usr/bin/python3 tests/integration/test_settlement.py SEQUENCERD BASECHAIND ROLLUP_DERIVE [unittest args]
+       or  ... test_settlement.py BUILD_DIR [unittest args]   (a CMake build tree)
+
+The tests act as users with an independent client (PyNaCl + zstandard, from docs/encoding.md
+and docs/basechain.md): they deposit on the base chain and see the balance on the rollup,
+withdraw and claim on the base chain with the proof the sequencer serves, push forced txs,
+play a censoring sequencer against the base chain's deadline rule, take the base chain down
+under load and kill the sequencer, and check with rollup-derive that every committed root
+re-derives — and that a tampered payload or a wrong root is reported at its exact batch.
+"""
+
+import sys
+
+sys.dont_write_bytecode = True
+
+import os  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import sqlite3  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import unittest  # noqa: E402
+
+import l2base as base  # noqa: E402
+import l2client as l2  # noqa: E402
+import test_sequencer as ts  # noqa: E402  (ServerTestCase: time limits, cleanup)
+from l2base import BaseTx  # noqa: E402
+from l2client import enc, transfer, withdraw  # noqa: E402
+
+BIN = {"sequencerd": "", "basechaind": "", "rollup-derive": ""}
+SCALE = ts.TIMEOUT_SCALE
+ROLLUP = l2.CHAIN_ID  # the rollup id is the rollup's chain id
+WINDOW_S = 100
+DEADLINE_S = 30
+
+
+def wait_for(what, fn, timeout=30.0, interval=0.05):
+    end = time.monotonic() + timeout * SCALE
+    last = None
+    while time.monotonic() < end:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+
+
+class RollupSequencer(l2.SequencerProcess):
+    """sequencerd for rollup `chain_id`, settling to a base chain (no --dev)."""
+
+    def __init__(self, binary, data_dir, log_dir, chain_id, extra_args):
+        super().__init__(binary, data_dir, log_dir, dev=False, extra_args=extra_args)
+        self.chain_id = chain_id
+
+    def args(self):
+        return [self.binary, "--port", "0", "--data-dir", self.data_dir, "--chain-id", str(self.chain_id)] + \
+            self.extra_args
+
+
+class SettlementCase(ts.ServerTestCase):
+    timeout_s = 240
+
+    def new_dir(self):
+        tmp = tempfile.mkdtemp(prefix="l2-settlement-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        return tmp
+
+    def start_chain(self, tmp=None, data=None, port=None):
+        tmp = tmp or self.new_dir()
+        data = data or os.path.join(tmp, "chain")
+        os.makedirs(data, exist_ok=True)
+        chain = base.BasechainProcess(BIN["basechaind"], data, tmp, port=port)
+        self.addCleanup(chain.kill)
+        self.addCleanup(chain.shutdown_checked)
+        chain.start(timeout=60 * SCALE)
+        return chain
+
+    def start_sequencer(self, chain, tmp=None, data=None, chain_id=ROLLUP, extra=()):
+        tmp = tmp or self.new_dir()
+        data = data or os.path.join(tmp, "seq")
+        os.makedirs(data, exist_ok=True)
+        args = ["--base-chain", chain.url, "--settlement.challenge-window-s", str(WINDOW_S),
+                "--settlement.inclusion-deadline-s", str(DEADLINE_S), "--settlement.poll-ms", "50",
+                "--batch.max-delay-ms", "20"] + list(extra)
+        seq = RollupSequencer(BIN["sequencerd"], data, tmp, chain_id, args)
+        self.addCleanup(seq.kill)
+        self.addCleanup(seq.shutdown_checked)
+        seq.start(timeout=60 * SCALE)
+        rpc = chain.rpc()
+        wait_for("rollup %d registered" % chain_id, lambda: rpc.rollup(chain_id))
+        return seq
+
+    # ------------------------------------------------------------ user actions
+
+    def deposit(self, rpc, key, amount, rollup=ROLLUP, fund=True):
+        if fund:
+            rpc.fund(key, amount)
+        tx = BaseTx(key, rpc.nonce(key), "deposit", base.deposit_body(rollup, key.public, amount))
+        rpc.send(tx)
+        return tx
+
+    def wait_balance(self, client, key, balance):
+        def check():
+            r = client.get("/v1/accounts/" + key.public_hex)
+            return r.status == 200 and int(r.json()["balance"]) == balance and r.json()
+        return wait_for("balance %d of %s on the rollup" % (balance, key.public_hex[:8]), check)
+
+    def wait_posted(self, rpc, batch, rollup=ROLLUP):
+        return wait_for("batch %d on the base chain" % batch,
+                        lambda: int(rpc.rollup(rollup)["last_batch"]) >= batch and rpc.rollup(rollup), timeout=60)
+
+    def withdrawal(self, client, tx_hash):
+        r = client.get("/v1/withdrawals/" + tx_hash)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def claim(self, rpc, key, w, leaf=None, proof=None):
+        leaf = leaf if leaf is not None else bytes.fromhex(w["leaf"])
+        proof = proof if proof is not None else bytes.fromhex(w["proof"])
+        tx = BaseTx(key, rpc.nonce(key), "finalize_withdrawal",
+                    base.finalize_body(ROLLUP, int(w["batch"]), leaf, proof))
+        return rpc.send(tx)
+
+    def assert_rpc_refused(self, rpc, send, code, reason, watch_keys=()):
+        before = [rpc.account(k) for k in watch_keys]
+        head = rpc.call("chain_getHead")
+        with self.assertRaises(base.RpcError) as cm:
+            send()
+        self.assertEqual(cm.exception.code, code, cm.exception)
+        if reason is not None:
+            self.assertEqual(cm.exception.reason, reason, cm.exception)
+        self.assertTrue(cm.exception.message)
+        self.assertEqual([rpc.account(k) for k in watch_keys], before, "a refused tx changed balances")
+        self.assertEqual(rpc.call("chain_getHead")["number"], head["number"], "a refused tx made a block")
+        return cm.exception
+
+    def derive(self, chain_url, rollup=ROLLUP, expect_rc=0):
+        p = subprocess.run([BIN["rollup-derive"], "--base-chain", chain_url, "--rollup-id", str(rollup)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300 * SCALE)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, expect_rc, "rollup-derive exit code; output:\n" + out)
+        return out
+
+    def check_commitments(self, rpc, client, rollup=ROLLUP):
+        """Every batch of the sequencer is on the base chain once, in order, with its root."""
+        latest = int(client.status()["latest_batch"])
+        info = self.wait_posted(rpc, latest, rollup)
+        self.assertEqual(int(info["last_batch"]), latest)
+        for n in range(1, latest + 1):
+            c = rpc.commitment(rollup, n)
+            self.assertIsNotNone(c, "batch %d missing on the base chain" % n)
+            b = client.get_json("/v1/batches/%d" % n)
+            self.assertEqual(c["new_root"], b["state_root"], "batch %d root" % n)
+            self.assertEqual(c["prev_root"], b["prev_root"], "batch %d prev root" % n)
+        head = rpc.call("chain_getHead")["number"]
+        events = []
+        for start in range(0, head + 1, 10000):
+            events += rpc.call("chain_getLogs", {"from_block": start, "to_block": min(head, start + 9999),
+                                                 "event": "BatchCommitted", "rollup_id": rollup})
+        batches = [int(e["data"]["batch"]) for e in events]
+        self.assertEqual(batches, list(range(1, latest + 1)), "commitment events: not each batch once, in order")
+        return latest
+
+
+# ------------------------------------------------------------------ deposits, withdrawals, forced txs
+
+
+class BridgeTests(SettlementCase):
+    def test_deposit_transfer_withdraw_finalize(self):
+        chain = self.start_chain()
+        seq = self.start_sequencer(chain)
+        rpc, c = chain.rpc(), seq.client()
+        alice, bob = self.keys(2)
+        self.deposit(rpc, alice, 5000)
+        self.deposit(rpc, bob, 100)
+        self.assertEqual(rpc.account(alice)[0], 0, "the deposit did not leave alice's base balance")
+        ia = self.wait_balance(c, alice, 5000)["index"]
+        ib = self.wait_balance(c, bob, 100)["index"]
+        self.assertEqual(int(rpc.rollup(ROLLUP)["locked"]), 5100)
+
+        r = c.submit(transfer(alice, ia, ib, 1000, nonce=0))
+        self.assertEqual(r.json()["status"], "applied", r)
+        w1 = withdraw(alice, ia, 300, nonce=1)
+        r = c.submit(w1)
+        self.assertEqual(r.json()["status"], "applied", r)
+
+        w = self.withdrawal(c, w1.hash)
+        self.assertIn(w["status"], ("pending", "in_window"))
+        self.assertEqual((w["account"], w["amount"], w["withdrawn"]), (ia, "300", "300"))
+        leaf = bytes.fromhex(w["leaf"])
+        self.assertEqual(l2.decode_leaf(leaf)["public_key"], alice.public_hex)
+        _, _, root = l2.proof_root(ia, enc.leaf_hash(leaf), bytes.fromhex(w["proof"]))
+        self.assertEqual(root.hex(), w["state_root"], "the served proof does not verify")
+        self.wait_posted(rpc, int(w["batch"]))
+        self.assertEqual(rpc.commitment(ROLLUP, int(w["batch"]))["new_root"], w["state_root"])
+        w = wait_for("in_window", lambda: (lambda x: x["status"] == "in_window" and x)(self.withdrawal(c, w1.hash)))
+        self.assertGreater(int(w["seconds_left"]), 0)
+        self.assertEqual(w["paid"], "0")
+
+        # Not final yet.
+        self.assert_rpc_refused(rpc, lambda: self.claim(rpc, alice, w), -32004, "not_final", [alice])
+        rpc.advance(WINDOW_S + 1)
+        w = self.withdrawal(c, w1.hash)
+        self.assertEqual(w["status"], "final", w)
+
+        # Forged proofs: a flipped sibling, a leaf claiming more.
+        proof = bytearray(bytes.fromhex(w["proof"]))
+        proof[-1] ^= 0x01
+        self.assert_rpc_refused(rpc, lambda: self.claim(rpc, alice, w, proof=bytes(proof)), -32004, "bad_proof",
+                                [alice])
+        greedy = leaf[:48] + enc.u64le(300000)
+        self.assert_rpc_refused(rpc, lambda: self.claim(rpc, alice, w, leaf=greedy), -32004, "bad_proof", [alice])
+
+        # The claim pays once, to alice's base account, whoever sends it.
+        self.claim(rpc, bob, w)
+        self.assertEqual(rpc.account(alice)[0], 300)
+        self.assertEqual(rpc.call("bridge_getWithdrawn", {"rollup_id": ROLLUP, "account": alice.public_hex}), "300")
+        self.assertEqual(self.withdrawal(c, w1.hash)["status"], "claimed")
+        self.assert_rpc_refused(rpc, lambda: self.claim(rpc, alice, w), -32004, "nothing_to_claim", [alice])
+
+        # A second withdrawal: its proof pays the difference; the old proof is stale.
+        w2 = withdraw(alice, ia, 50, nonce=2)
+        self.assertEqual(c.submit(w2).json()["status"], "applied")
+        wait_for("posted", lambda: self.withdrawal(c, w2.hash)["status"] == "in_window")
+        rpc.advance(WINDOW_S + 1)
+        self.assert_rpc_refused(rpc, lambda: self.claim(rpc, alice, w), -32004, "nothing_to_claim", [alice])
+        self.claim(rpc, alice, self.withdrawal(c, w2.hash))
+        self.assertEqual(rpc.account(alice)[0], 350)
+        self.assertEqual(int(rpc.rollup(ROLLUP)["locked"]), 5100 - 350)
+        listed = c.get_json("/v1/accounts/%d/withdrawals" % ia)["withdrawals"]
+        self.assertEqual([x["tx_hash"] for x in listed], [w2.hash, w1.hash])
+        self.assertEqual({x["status"] for x in listed}, {"claimed"})
+        self.assertEqual(c.get("/v1/withdrawals/" + "00" * 32).status, 404)
+
+    def test_forced_withdrawal_is_executed(self):
+        chain = self.start_chain()
+        seq = self.start_sequencer(chain)
+        rpc, c = chain.rpc(), seq.client()
+        (carol,) = self.keys(1)
+        self.deposit(rpc, carol, 1000)
+        ic = self.wait_balance(c, carol, 1000)["index"]
+        # Censored on the rollup: carol pushes her signed withdrawal through the base chain.
+        w = withdraw(carol, ic, 400, nonce=0, fee=0)
+        bad = withdraw(carol, ic, 1, nonce=0, fee=0).with_corrupt_signature()
+        self.assert_rpc_refused(rpc, lambda: rpc.send(BaseTx(carol, rpc.nonce(carol), "force_tx",
+                                                             base.force_body(ROLLUP, bad))),
+                                -32004, None, [carol])
+        rpc.send(BaseTx(carol, rpc.nonce(carol), "force_tx", base.force_body(ROLLUP, w)))
+        self.assertEqual(int(rpc.rollup(ROLLUP)["forced_count"]), 1)
+        a = self.wait_balance(c, carol, 600)
+        self.assertEqual((a["withdrawn"], a["nonce"]), ("400", "1"))
+        got = c.get_json("/v1/transactions/" + w.hash)
+        self.assertEqual(got["status"], "applied")
+        self.wait_posted(rpc, int(got["batch"]))
+        self.assertEqual(rpc.commitment(ROLLUP, int(got["batch"]))["forced_upto"], 1)
+        # Claimable like any withdrawal.
+        rpc.advance(WINDOW_S + 1)
+        wv = wait_for("final", lambda: (lambda x: x["status"] == "final" and x)(self.withdrawal(c, w.hash)))
+        self.claim(rpc, carol, wv)
+        self.assertEqual(rpc.account(carol)[0], 400)
+
+
+# ------------------------------------------------------------------ the base chain's deadline rule
+
+
+class CensorshipTests(SettlementCase):
+    """The test plays a sequencer that ignores a queued deposit: the base chain refuses it."""
+
+    def commit(self, rpc, key, batch, prev_root, deposits_upto, forced_upto, rollup, new_root=None):
+        payload = base.compress(base.raw_payload([]))
+        h = {"rollup_id": rollup, "batch": batch, "prev_root": prev_root,
+             "new_root": new_root or os.urandom(32).hex(), "applied_txs": 0,
+             "payload_hash": enc.blake2b256(payload).hex(), "deposits_upto": deposits_upto,
+             "forced_upto": forced_upto}
+        rpc.send(BaseTx(key, rpc.nonce(key), "commit_batch", base.encode_commitment(h, payload)))
+        return h["new_root"]
+
+    def test_commitment_that_skips_an_old_deposit_is_refused(self):
+        chain = self.start_chain()
+        rpc = chain.rpc()
+        censor, user, stranger = self.keys(3)
+        rollup = 4242
+        genesis = os.urandom(32).hex()
+        rpc.send(BaseTx(censor, 0, "register_rollup", base.register_body(rollup, censor.public, genesis, 10, 30)))
+        self.deposit(rpc, user, 500, rollup=rollup)
+        w = withdraw(user, 1, 5, nonce=0, fee=0, chain_id=rollup)
+        rpc.send(BaseTx(user, rpc.nonce(user), "force_tx", base.force_body(rollup, w)))
+        # Young entries may wait.
+        root1 = self.commit(rpc, censor, 1, genesis, 0, 0, rollup)
+        # Only the registered sequencer commits.
+        self.assert_rpc_refused(rpc, lambda: self.commit(rpc, stranger, 2, root1, 1, 1, rollup), -32004,
+                                "not_sequencer")
+        self.assert_rpc_refused(rpc, lambda: self.commit(rpc, censor, 2, root1, 2, 1, rollup), -32004,
+                                "queue_overrun")
+        rpc.advance(31)
+        # Past the deadline, a commitment that skips the deposit or the forced tx is refused.
+        self.assert_rpc_refused(rpc, lambda: self.commit(rpc, censor, 2, root1, 0, 1, rollup), -32004,
+                                "deposit_deadline_missed")
+        self.assert_rpc_refused(rpc, lambda: self.commit(rpc, censor, 2, root1, 1, 0, rollup), -32004,
+                                "forced_deadline_missed")
+        self.assertEqual(int(rpc.rollup(rollup)["last_batch"]), 1)
+        self.commit(rpc, censor, 2, root1, 1, 1, rollup)
+        self.assertEqual(int(rpc.rollup(rollup)["last_batch"]), 2)
+
+
+# ------------------------------------------------------------------ outages, crashes, re-derivation
+
+
+class Load:
+    """Transfers in a loop between funded accounts, ignoring refusals while things are down."""
+
+    def __init__(self, client_factory, accounts):
+        self.client_factory = client_factory
+        self.accounts = accounts  # [(key, index)]
+        self.nonces = {i: 0 for _, i in accounts}
+        self.stop = threading.Event()
+        self.applied = 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        rng = random.Random(5)
+        while not self.stop.is_set():
+            try:
+                c = self.client_factory()
+                (ka, ia), (_, ib) = rng.sample(self.accounts, 2)
+                r = c.submit(transfer(ka, ia, ib, rng.randint(1, 5), nonce=self.nonces[ia]), timeout=10)
+                if r.status == 200 and r.json()["status"] == "applied":
+                    self.nonces[ia] += 1
+                    self.applied += 1
+                elif r.status == 200 or r.status == 400:
+                    self.nonces[ia] = int(c.account(ia)["nonce"])
+            except Exception:
+                time.sleep(0.05)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(30)
+
+
+class OutageTests(SettlementCase):
+    def setUp(self):
+        self.tmp = self.new_dir()
+        self.chain = self.start_chain(self.tmp)
+        self.seq = self.start_sequencer(self.chain, self.tmp)
+        self.rpc = self.chain.rpc()
+        keys = self.keys(6)
+        for k in keys:
+            self.deposit(self.rpc, k, 10000)
+        self.accounts = [(k, self.wait_balance(self.seq.client(), k, 10000)["index"]) for k in keys]
+
+    def test_base_chain_down_then_sequencer_killed_then_derive(self):
+        with Load(lambda: self.seq.client(timeout=10), self.accounts) as load:
+            wait_for("some load", lambda: load.applied >= 20)
+            self.chain.kill()  # the base chain goes away mid-load
+            before = load.applied
+            wait_for("batches while the base chain is down", lambda: load.applied >= before + 20)
+            self.assertEqual(self.seq.client().get_json("/v1/settlement")["reachable"], False)
+            self.chain.start(timeout=60 * SCALE)
+            self.rpc = self.chain.rpc()
+            wait_for("more load", lambda: load.applied >= before + 40)
+        latest = self.check_commitments(self.rpc, self.seq.client())
+
+        # SIGKILL the sequencer under load and restart it on the same database.
+        with Load(lambda: self.seq.client(timeout=10), self.accounts) as load:
+            wait_for("load", lambda: load.applied >= 10)
+            self.seq.kill()
+            self.seq.start(timeout=60 * SCALE)
+            before = load.applied
+            wait_for("load after restart", lambda: load.applied >= before + 10)
+        latest2 = self.check_commitments(self.rpc, self.seq.client())
+        self.assertGreater(latest2, latest)
+
+        # Everything re-derives from the base chain alone.
+        out = self.derive(self.chain.url)
+        self.assertIn(str(latest2), out)
+
+        # A flipped payload byte in a copy of the base chain's database: reported at its batch.
+        self.seq.terminate()
+        self.chain.terminate()
+        copy_dir = os.path.join(self.tmp, "chain-copy")
+        shutil.copytree(self.chain.data_dir, copy_dir)
+        victim = latest2 // 2 or 1
+        db = sqlite3.connect(os.path.join(copy_dir, "chain.db"))
+        (payload,) = db.execute("SELECT payload FROM commitments WHERE rollup_id = ? AND batch = ?",
+                                (ROLLUP, victim)).fetchone()
+        tampered = bytearray(payload)
+        tampered[len(tampered) // 2] ^= 0x01
+        db.execute("UPDATE commitments SET payload = ? WHERE rollup_id = ? AND batch = ?",
+                   (bytes(tampered), ROLLUP, victim))
+        db.commit()
+        db.close()
+        copy = self.start_chain(self.tmp, copy_dir)
+        out = self.derive(copy.url, expect_rc=1)
+        self.assertIn("batch %d" % victim, out)
+        self.assertIn("payload", out)
+
+    def test_wrong_root_posted_with_the_sequencers_key_is_a_root_mismatch(self):
+        c = self.seq.client()
+        (ka, ia), (_, ib) = self.accounts[:2]
+        self.assertEqual(c.submit(transfer(ka, ia, ib, 7, nonce=0)).json()["status"], "applied")
+        latest = self.check_commitments(self.rpc, c)
+        self.seq.terminate()  # it would post the next batch itself
+        with open(os.path.join(self.seq.data_dir, "sequencer.key")) as f:
+            seed = bytes.fromhex(f.read().strip())
+        key = l2.Key.__new__(l2.Key)
+        key.seed = seed
+        key.signing = l2.nacl.signing.SigningKey(seed)
+        key.public = bytes(key.signing.verify_key)
+        info = self.rpc.rollup(ROLLUP)
+        last = self.rpc.commitment(ROLLUP, latest)
+        # A consistent commitment (payload and hash agree, queues as before) with a wrong root.
+        CensorshipTests.commit(self, self.rpc, key, latest + 1, info["last_root"], last["deposits_upto"],
+                               last["forced_upto"], ROLLUP, new_root="ab" * 32)
+        out = self.derive(self.chain.url, expect_rc=1)
+        self.assertIn("batch %d" % (latest + 1), out)
+        self.assertIn("ab" * 32, out)
+        self.assertIn("root", out)
+
+
+class TwoRollupsTests(SettlementCase):
+    def test_two_rollups_settle_side_by_side(self):
+        chain = self.start_chain()
+        rpc = chain.rpc()
+        seq7 = self.start_sequencer(chain, chain_id=7)
+        seq8 = self.start_sequencer(chain, chain_id=8)
+        k7, k8 = self.keys(2)
+        self.deposit(rpc, k7, 700, rollup=7)
+        self.deposit(rpc, k8, 800, rollup=8)
+        self.wait_balance(seq7.client(), k7, 700)
+        self.wait_balance(seq8.client(), k8, 800)
+        self.assertEqual(seq7.client().get("/v1/accounts/" + k8.public_hex).status, 404)
+        self.assertEqual(seq8.client().get("/v1/accounts/" + k7.public_hex).status, 404)
+        self.assertEqual((int(rpc.rollup(7)["locked"]), int(rpc.rollup(8)["locked"])), (700, 800))
+        for rollup, seq in ((7, seq7), (8, seq8)):
+            self.check_commitments(rpc, seq.client(), rollup)
+            self.derive(chain.url, rollup)
+
+
+def main():
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    first = os.path.abspath(args.pop(0))
+    if os.path.isdir(first):
+        BIN["sequencerd"] = os.path.join(first, "sequencer", "sequencerd")
+        BIN["basechaind"] = os.path.join(first, "settlement", "basechaind")
+        BIN["rollup-derive"] = os.path.join(first, "settlement", "rollup-derive")
+    else:
+        if len(args) < 2:
+            print(__doc__, file=sys.stderr)
+            return 2
+        BIN["sequencerd"] = first
+        BIN["basechaind"] = os.path.abspath(args.pop(0))
+        BIN["rollup-derive"] = os.path.abspath(args.pop(0))
+    for name, path in BIN.items():
+        if not os.access(path, os.X_OK):
+            print("missing %s at %s" % (name, path), file=sys.stderr)
+            return 2
+    ts.SEQUENCERD = BIN["sequencerd"]
+    prog = unittest.main(argv=[sys.argv[0]] + args, exit=False, verbosity=2)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
