@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/cli/daemon.hpp"
 #include "common/crypto.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/http_server.hpp"
@@ -24,28 +25,6 @@
 namespace {
 
 using l2::sequencer::SequencerConfig;
-
-// CLI11 maps TOML/INI sections to subcommands; we want `[http] max_body_bytes = 1` and
-// `http.max_body_bytes = 1` to set the flag --http.max-body-bytes. So: flatten the
-// section into the name, and accept '_' for '-'.
-class FlatConfig : public CLI::ConfigTOML {
- public:
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::vector<CLI::ConfigItem> parsed = CLI::ConfigTOML::from_config(input);
-    std::vector<CLI::ConfigItem> out;
-    for (auto& item : parsed) {
-      if (item.name == "++" || item.name == "--") continue;  // section markers
-      std::string name;
-      for (const auto& p : item.parents) name += p + ".";
-      name += item.name;
-      std::replace(name.begin(), name.end(), '_', '-');
-      item.parents.clear();
-      item.name = name;
-      out.push_back(std::move(item));
-    }
-    return out;
-  }
-};
 
 constexpr const char* kDescription = R"(sequencerd: the rollup's sequencer.
 
@@ -230,11 +209,7 @@ std::optional<l2::SecretKey> sequencer_key(const SequencerConfig& c) {
 int main(int argc, char** argv) {
   SequencerConfig config;
   CLI::App app(kDescription, "sequencerd");
-  app.config_formatter(std::make_shared<FlatConfig>());
-  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
-  app.set_config("--config", "", "Config file (TOML or INI); every flag is also a key")
-      ->check(CLI::ExistingFile);
-  app.get_formatter()->column_width(36);
+  l2::cli::add_config_file(app);
   add_options(app, config);
   CLI11_PARSE(app, argc, argv);
 
@@ -243,12 +218,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
   // Signals are taken by sigwait below; every thread started from here inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = l2::cli::block_stop_signals();
 
   std::error_code fs_error;
   std::filesystem::create_directories(config.data_dir, fs_error);
@@ -290,20 +260,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string bound = (*server)->bound_address();
+  // The port file first: whoever reads the stdout line may look for the file at once.
+  l2::cli::write_port_file(config.port_file, bound);
   std::cout << "listening on " << bound << std::endl;
-  if (!config.port_file.empty()) {
-    const std::string tmp = config.port_file + ".tmp";
-    std::ofstream(tmp) << bound << "\n";
-    std::filesystem::rename(tmp, config.port_file, fs_error);
-    if (fs_error) spdlog::error("cannot write {}: {}", config.port_file, fs_error.message());
-  }
   spdlog::info("serving chain {} on {}{} with operator key {}{}", config.chain_id,
                server_options.http.tls_cert.empty() ? "http://" : "https://", bound, op->hex(),
                server_options.dev && server_options.base_chain_configured == false ? " (dev routes on)" : "");
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  spdlog::info("{}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  l2::cli::wait_for_stop_signal(signals);
   (*server)->stop_accepting();
   (*node)->stop();  // commits the open batch and resolves the waiting requests
   (*server)->stop(std::chrono::milliseconds(2000));

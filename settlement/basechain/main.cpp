@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/cli/daemon.hpp"
 #include "common/http/server.hpp"
 #include "settlement/basechain/chain.hpp"
 #include "settlement/basechain/rpc.hpp"
@@ -50,27 +51,6 @@ struct Config {
   std::size_t max_body_bytes = 2 * l2::settlement::kMaxPayloadBytes + (1u << 20);
   std::uint32_t read_timeout_ms = 60000;
   std::uint32_t write_timeout_ms = 60000;
-};
-
-// As in sequencerd: `[http] max_body_bytes = 1` and `http.max_body_bytes = 1` both set
-// --http.max-body-bytes; '_' is accepted for '-'.
-class FlatConfig : public CLI::ConfigTOML {
- public:
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::vector<CLI::ConfigItem> parsed = CLI::ConfigTOML::from_config(input);
-    std::vector<CLI::ConfigItem> out;
-    for (auto& item : parsed) {
-      if (item.name == "++" || item.name == "--") continue;  // section markers
-      std::string name;
-      for (const auto& p : item.parents) name += p + ".";
-      name += item.name;
-      std::replace(name.begin(), name.end(), '_', '-');
-      item.parents.clear();
-      item.name = name;
-      out.push_back(std::move(item));
-    }
-    return out;
-  }
 };
 
 constexpr const char* kDescription = R"(basechaind: the mock base chain (a local single-node dev chain).
@@ -193,11 +173,7 @@ l2::http::Response json_response(unsigned status, std::string body) {
 int main(int argc, char** argv) {
   Config config;
   CLI::App app(kDescription, "basechaind");
-  app.config_formatter(std::make_shared<FlatConfig>());
-  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
-  app.set_config("--config", "", "Config file (TOML or INI); every flag is also a key")
-      ->check(CLI::ExistingFile);
-  app.get_formatter()->column_width(36);
+  l2::cli::add_config_file(app);
   add_options(app, config);
   CLI11_PARSE(app, argc, argv);
 
@@ -205,12 +181,8 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  const sigset_t signals = l2::cli::block_stop_signals();
 
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     spdlog::critical("--tls-cert and --tls-key go together");
@@ -328,12 +300,7 @@ int main(int argc, char** argv) {
 
   // The port file first: whoever reads the stdout line may look for the file at once.
   const std::string bound = (*server)->bound_address();
-  if (!config.port_file.empty()) {
-    const std::string tmp = config.port_file + ".tmp";
-    std::ofstream(tmp) << bound << "\n";
-    std::filesystem::rename(tmp, config.port_file, fs_error);
-    if (fs_error) spdlog::error("cannot write {}: {}", config.port_file, fs_error.message());
-  }
+  l2::cli::write_port_file(config.port_file, bound);
   std::cout << "listening on " << bound << std::endl;
   const auto head = chain.head();
   spdlog::info("base chain {} at block {} serving on {}{}; {}{}", config.chain_id, head.number.value(),
@@ -342,9 +309,7 @@ int main(int argc, char** argv) {
                                : "a block every " + std::to_string(config.block_time_ms) + " ms",
                config.dev ? "; dev methods on" : "");
 
-  int sig = 0;
-  sigwait(&signals, &sig);
-  spdlog::info("{}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  l2::cli::wait_for_stop_signal(signals);
   (*server)->stop_accepting();
   (*server)->stop(std::chrono::milliseconds(2000));
   if (timer) timer->stop();
