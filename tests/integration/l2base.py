@@ -48,6 +48,14 @@ def encode_commitment(h, payload):
     return encode_commitment_header(h) + enc.varint(len(payload)) + payload
 
 
+def commitment_bytes(rollup_id, batch, prev_root, new_root, payload, deposits_upto=0, forced_upto=0, applied=0):
+    """A commit_batch body from raw roots (bytes) and a compressed payload."""
+    return encode_commitment({"rollup_id": rollup_id, "batch": batch, "prev_root": prev_root.hex(),
+                              "new_root": new_root.hex(), "applied_txs": applied,
+                              "payload_hash": enc.blake2b256(payload).hex(), "deposits_upto": deposits_upto,
+                              "forced_upto": forced_upto}, payload)
+
+
 def raw_payload(txs):
     """docs/encoding.md, Batch payload (columnar). txs: l2client.Tx objects (nonces dropped)."""
     out = enc.u8(1) + enc.varint(len(txs))
@@ -66,6 +74,10 @@ def compress(raw):
 
 def decompress(data):
     return zstandard.ZstdDecompressor().decompress(data)
+
+
+def empty_payload():
+    return compress(enc.u8(1) + enc.varint(0))
 
 
 class BaseTx:
@@ -102,9 +114,10 @@ def transfer_body(to_public, amount):
     return to_public + enc.u64le(amount)
 
 
-def register_body(rollup_id, operator_public, genesis_root_hex, window_s, deadline_s):
-    return (enc.u64le(rollup_id) + operator_public + bytes.fromhex(genesis_root_hex) + enc.u64le(window_s) +
-            enc.u64le(deadline_s))
+def register_body(rollup_id, operator_public, genesis_root, window_s, deadline_s):
+    """genesis_root: 32 bytes (or 64 hex digits)."""
+    root = bytes.fromhex(genesis_root) if isinstance(genesis_root, str) else genesis_root
+    return enc.u64le(rollup_id) + operator_public + root + enc.u64le(window_s) + enc.u64le(deadline_s)
 
 
 def deposit_body(rollup_id, recipient_public, amount):
@@ -112,7 +125,8 @@ def deposit_body(rollup_id, recipient_public, amount):
 
 
 def force_body(rollup_id, tx):
-    wire = tx.wire
+    """tx: an l2client.Tx or its wire form (bytes)."""
+    wire = tx if isinstance(tx, bytes) else tx.wire
     return enc.u64le(rollup_id) + enc.varint(len(wire)) + wire
 
 
