@@ -262,7 +262,13 @@ class Router {
   }
 
   Response metrics() {
-    return make_response(kOk, node_.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = node_.metrics().render();
+    if (auto s = node_.settlement_status()) {
+      render_settlement(text, SettlementGauges{s->poster.last_posted.value(), s->durable_head.value(),
+                                               s->poster.posted, s->poster.refusals, s->poster.failures,
+                                               s->poster.reachable && s->chain.reachable});
+    }
+    return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
   }
 
   Response status() {

@@ -119,4 +119,20 @@ std::string Metrics::render() const {
   return out;
 }
 
+void render_settlement(std::string& out, const SettlementGauges& g) {
+  auto line = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
+    append(out, {"# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ", std::to_string(v),
+                 "\n"});
+  };
+  line("l2_settlement_last_posted_batch", "gauge", "The base chain's last accepted batch of this rollup.",
+       g.last_posted);
+  line("l2_settlement_unposted_batches", "gauge", "Durable batches not yet on the base chain.",
+       g.durable_head > g.last_posted ? g.durable_head - g.last_posted : 0);
+  line("l2_settlement_posted_total", "counter", "Commitments this process posted.", g.posted);
+  line("l2_settlement_refusals_total", "counter", "Commitments the base chain refused.", g.refusals);
+  line("l2_settlement_failures_total", "counter", "Calls that did not reach the base chain.", g.failures);
+  line("l2_settlement_base_chain_up", "gauge", "1 if the last call reached the base chain.",
+       g.reachable ? 1 : 0);
+}
+
 }  // namespace l2::sequencer

@@ -34,6 +34,17 @@ class Histogram {
   double sum_ = 0;                     // GUARDED_BY(mutex_)
 };
 
+// The settlement threads' state, rendered with the other metrics when there is a base chain.
+struct SettlementGauges {
+  std::uint64_t last_posted = 0;   // the base chain's last accepted batch
+  std::uint64_t durable_head = 0;  // the latest durable batch
+  std::uint64_t posted = 0;        // commitments posted by this process
+  std::uint64_t refusals = 0;      // posts the base chain refused
+  std::uint64_t failures = 0;      // calls that did not reach the base chain
+  bool reachable = false;
+};
+void render_settlement(std::string& out, const SettlementGauges& g);
+
 class Metrics {
  public:
   Metrics();

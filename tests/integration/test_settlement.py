@@ -371,6 +371,11 @@ class OutageTests(SettlementCase):
             self.rpc = self.chain.rpc()
             wait_for("more load", lambda: load.applied >= before + 40)
         latest = self.check_commitments(self.rpc, self.seq.client())
+        m, _ = l2.parse_prometheus(self.seq.client().get("/metrics").body.decode())
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_last_posted_batch"), latest)
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_unposted_batches"), 0)
+        self.assertGreater(l2.metric_sum(m, "l2_settlement_failures_total"), 0, "the outage went unnoticed")
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_base_chain_up"), 1)
 
         # SIGKILL the sequencer under load and restart it on the same database.
         with Load(lambda: self.seq.client(timeout=10), self.accounts) as load:
