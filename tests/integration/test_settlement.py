@@ -434,6 +434,19 @@ class OutageTests(SettlementCase):
         self.assertIn("root", out)
 
 
+class DeriveCliTests(SettlementCase):
+    def test_usage_and_unreachable_chain_exit_2(self):
+        self.derive("http://127.0.0.1:%d" % base.free_port(), expect_rc=2)
+        p = subprocess.run([BIN["rollup-derive"], "--rollup-id", "7"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stdout)
+
+    def test_unregistered_rollup_is_an_error_not_a_pass(self):
+        chain = self.start_chain()
+        out = self.derive(chain.url, rollup=999, expect_rc=2)
+        self.assertIn("999", out)
+
+
 class TwoRollupsTests(SettlementCase):
     def test_two_rollups_settle_side_by_side(self):
         chain = self.start_chain()
@@ -451,6 +464,19 @@ class TwoRollupsTests(SettlementCase):
         for rollup, seq in ((7, seq7), (8, seq8)):
             self.check_commitments(rpc, seq.client(), rollup)
             self.derive(chain.url, rollup)
+
+
+class MisconfigurationTests(SettlementCase):
+    def test_second_sequencer_for_a_taken_rollup_posts_nothing(self):
+        chain = self.start_chain()
+        rpc = chain.rpc()
+        self.start_sequencer(chain)
+        owner = rpc.rollup(ROLLUP)["sequencer"]
+        intruder = self.start_sequencer(chain)  # its own data dir: another key, another genesis
+        st = wait_for("fatal", lambda: (lambda x: x["fatal"] and x)(intruder.client().get_json("/v1/settlement")))
+        self.assertIn("another sequencer key", st["last_error"])
+        self.assertEqual(st["last_posted"], "0")
+        self.assertEqual(rpc.rollup(ROLLUP)["sequencer"], owner)
 
 
 def main():
