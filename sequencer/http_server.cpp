@@ -448,6 +448,7 @@ class Router {
     json j{{"base_chain", options_.base_chain_url},
            {"reachable", s->poster.reachable && s->chain.reachable},
            {"fatal", s->poster.fatal},
+           {"synced", s->poster.synced},
            {"last_posted", std::to_string(s->poster.last_posted.value())},
            {"durable_head", std::to_string(s->durable_head.value())},
            {"posted", std::to_string(s->poster.posted)},

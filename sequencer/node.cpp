@@ -196,7 +196,7 @@ Status<std::string> Node::start_settlement(SecretKey key) {
                so.base_chain, key.public_key().hex(), origin.deposits_upto, origin.forced_upto);
   poster_ = std::make_unique<settlement::Poster>(
       so.base_chain, http, std::move(key), po, [this](BatchNumber n) { return build_commitment(n); },
-      [this] { return engine_->durable_head(); });
+      [this] { return engine_->durable_head(); }, head);
   settlement::FollowerOptions fo;
   fo.rollup_id = options_.chain_id;
   fo.poll_ms = so.poll_ms;

@@ -10,13 +10,14 @@
 namespace l2::settlement {
 
 Poster::Poster(std::string base_chain_url, http::ClientOptions http, SecretKey key, PosterOptions options,
-               BuildCommitment build, DurableHead durable_head)
+               BuildCommitment build, DurableHead durable_head, BatchNumber assumed_posted)
     : url_(std::move(base_chain_url)),
       http_(std::move(http)),
       key_(std::move(key)),
       options_(std::move(options)),
       build_(std::move(build)),
-      durable_head_(std::move(durable_head)) {}
+      durable_head_(std::move(durable_head)),
+      last_posted_(assumed_posted.value()) {}
 
 Poster::~Poster() { stop(); }
 
@@ -115,6 +116,7 @@ bool Poster::sync(BaseChainClient& client) {
   last_posted_ = r.last_batch.value();
   std::lock_guard lock(mutex_);
   state_.reachable = true;
+  state_.synced = true;
   return true;
 }
 

@@ -48,6 +48,7 @@ struct PosterOptions {
 
 struct PosterState {
   BatchNumber last_posted;     // the base chain's last accepted batch, as last seen
+  bool synced = false;         // last_posted came from the chain (until then: the start's guess)
   bool reachable = false;      // the last call reached the chain
   bool fatal = false;          // misconfigured (another sequencer's rollup): posting stopped
   std::uint64_t posted = 0;    // commitments this process posted
@@ -63,9 +64,12 @@ class Poster {
   // The latest durable batch.
   using DurableHead = std::function<BatchNumber()>;
 
-  // `key` signs the register_rollup and commit_batch base txs.
+  // `key` signs the register_rollup and commit_batch base txs. Until the chain has been
+  // asked, last_posted() is `assumed_posted` (the caller's guess: its durable head at
+  // start, so that a restart while the chain is down does not count old batches against
+  // the owner's bound); nothing is posted before the chain answers.
   Poster(std::string base_chain_url, http::ClientOptions http, SecretKey key, PosterOptions options,
-         BuildCommitment build, DurableHead durable_head);
+         BuildCommitment build, DurableHead durable_head, BatchNumber assumed_posted = BatchNumber(0));
   ~Poster();  // stop()
   Poster(const Poster&) = delete;
   Poster& operator=(const Poster&) = delete;

@@ -434,6 +434,40 @@ class OutageTests(SettlementCase):
         self.assertIn("root", out)
 
 
+class BacklogBoundTests(SettlementCase):
+    def test_batches_continue_while_the_chain_is_down_up_to_the_bound(self):
+        tmp = self.new_dir()
+        chain = self.start_chain(tmp)
+        seq = self.start_sequencer(chain, tmp, extra=["--settlement.max-unposted-batches", "3"])
+        rpc = chain.rpc()
+        (k1, k2) = self.keys(2)
+        self.deposit(rpc, k1, 1000)
+        self.deposit(rpc, k2, 1000)
+        c = seq.client()
+        i1 = self.wait_balance(c, k1, 1000)["index"]
+        i2 = self.wait_balance(c, k2, 1000)["index"]
+        self.check_commitments(rpc, c)
+        chain.terminate()
+        # Restarted while the chain is down: the batches it already has do not count.
+        seq.terminate()
+        seq.start(timeout=60 * SCALE)
+        c = seq.client()
+        self.assertFalse(c.get_json("/v1/settlement")["synced"])
+        for n in range(3):
+            r = c.submit(transfer(k1, i1, i2, 1, nonce=n))
+            self.assertEqual(r.json()["status"], "applied", r)
+        # Three batches ahead of the chain: the fourth tx waits in the mempool.
+        fourth = transfer(k1, i1, i2, 1, nonce=3)
+        r = c.post_json("/v1/transactions?wait=true&timeout_ms=1000", fourth.json())
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(c.get_json("/v1/transactions/" + fourth.hash)["status"], "pending")
+        chain.start(timeout=60 * SCALE)
+        wait_for("the held tx applied",
+                 lambda: c.get_json("/v1/transactions/" + fourth.hash)["status"] == "applied", timeout=60)
+        self.assertTrue(c.get_json("/v1/settlement")["synced"])
+        self.check_commitments(chain.rpc(), c)
+
+
 class DeriveCliTests(SettlementCase):
     def test_usage_and_unreachable_chain_exit_2(self):
         self.derive("http://127.0.0.1:%d" % base.free_port(), expect_rc=2)
