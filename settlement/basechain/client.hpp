@@ -62,7 +62,7 @@ struct QueuedDeposit {
   std::uint64_t index = 0;
   PublicKey recipient;
   Amount amount;
-  std::int64_t timestamp = 0;  // of the block that queued it
+  std::int64_t timestamp = 0;  // chain time when it was queued (its block's, with --automine)
 };
 
 struct QueuedForced {
