@@ -243,6 +243,22 @@ class DevServerTests(ServerTestCase):
         fee = self.c.account(0)
         self.assertEqual(fee["index"], 0)
 
+    def test_withdrawal_witness_without_a_base_chain(self):
+        ((key, a),) = self.fund(self.c, [1000])
+        w = withdraw(key, a, 300, nonce=0, fee=1)
+        self.assertEqual(self.c.submit(w).json()["status"], "applied")
+        self.c.submit(transfer(key, a, 0, 5, nonce=1))  # the tree moves on
+        got = self.c.get_json("/v1/withdrawals/" + w.hash)
+        self.assertEqual(got["status"], "pending")  # nothing to settle to
+        self.assertEqual((got["account"], got["amount"], got["withdrawn"], got["nonce"]), (a, "300", "300", "1"))
+        leaf = bytes.fromhex(got["leaf"])
+        _, _, root = l2.proof_root(a, l2.enc.leaf_hash(leaf), bytes.fromhex(got["proof"]))
+        self.assertEqual(root.hex(), got["state_root"], "the witness does not prove the batch's root")
+        self.assertEqual(self.c.get_json("/v1/batches/" + got["batch"])["state_root"], got["state_root"])
+        self.assertEqual([x["tx_hash"] for x in self.c.get_json("/v1/accounts/%d/withdrawals" % a)["withdrawals"]],
+                         [w.hash])
+        self.assert_error(self.c.get("/v1/settlement"), 404, "not_found")
+
     def test_submit_wait_applied_and_everything_agrees(self):
         (a_key, a), (b_key, b) = self.fund(self.c, [1_000_000, 1_000_000])
         before = {i: self.c.account(i) for i in (0, a, b)}

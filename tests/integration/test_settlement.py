@@ -239,6 +239,17 @@ class BridgeTests(SettlementCase):
         self.assertEqual([x["tx_hash"] for x in listed], [w2.hash, w1.hash])
         self.assertEqual({x["status"] for x in listed}, {"claimed"})
         self.assertEqual(c.get("/v1/withdrawals/" + "00" * 32).status, 404)
+        # Bad input: a clear error.
+        t = transfer(alice, ia, ib, 1, nonce=3)
+        self.assertEqual(c.submit(t).json()["status"], "applied")
+        self.assert_error(c.get("/v1/withdrawals/" + t.hash), 404, "not_found")  # a transfer
+        self.assert_error(c.get("/v1/withdrawals/xyz"), 400, "bad_hex")
+        self.assert_error(c.get("/v1/accounts/%d/withdrawals?limit=0" % ia), 400, "bad_query")
+        self.assert_error(c.get("/v1/accounts/%d/withdrawals?limit=101" % ia), 400, "bad_query")
+        self.assert_error(c.get("/v1/accounts/%d/withdrawals?page=2" % ia), 400, "bad_query")
+        self.assert_error(c.get("/v1/accounts/4000000/withdrawals"), 404, "not_found")
+        self.assertEqual(len(c.get_json("/v1/accounts/%d/withdrawals?limit=1" % ia)["withdrawals"]), 1)
+        self.assertEqual(c.get_json("/v1/accounts/%s/withdrawals" % bob.public_hex)["withdrawals"], [])
 
     def test_forced_withdrawal_is_executed(self):
         chain = self.start_chain()
