@@ -147,6 +147,15 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
   node->metrics_.set_latest_batch(node->engine_->durable_head().value());
   if (settles) {
     if (auto s = node->start_settlement(std::move(*sequencer_key)); !s) return make_error(s.error());
+  } else if (const BatchNumber head = node->engine_->durable_head(); head.value() > 0) {
+    // A database that settles keeps settling: batches made without the base chain (dev
+    // deposits above all) could never be re-derived from it.
+    std::lock_guard lock(node->reader_mutex_);
+    auto stored = node->reader_->batch(head);
+    if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
+    if (!(*stored)->origin.empty())
+      return make_error(
+          std::string("this rollup database settles to a base chain; start sequencerd with --base-chain"));
   }
   node->acker_ = std::thread([n = node.get()] { n->ack_loop(); });
   node->batcher_ = std::thread([n = node.get()] { n->batcher_loop(); });

@@ -479,6 +479,23 @@ class BacklogBoundTests(SettlementCase):
         self.check_commitments(chain.rpc(), c)
 
 
+class SettledDatabaseTests(SettlementCase):
+    def test_a_settled_database_refuses_to_start_without_its_base_chain(self):
+        tmp = self.new_dir()
+        chain = self.start_chain(tmp)
+        seq = self.start_sequencer(chain, tmp)
+        (k,) = self.keys(1)
+        self.deposit(chain.rpc(), k, 10)
+        self.wait_balance(seq.client(), k, 10)
+        seq.terminate()
+        p = subprocess.run([BIN["sequencerd"], "--data-dir", seq.data_dir, "--chain-id", str(ROLLUP), "--port", "0",
+                            "--dev"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60 * SCALE)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"--base-chain", p.stdout)
+        seq.start(timeout=60 * SCALE)  # with it, it goes on
+        self.assertEqual(int(self.wait_balance(seq.client(), k, 10)["balance"]), 10)
+
+
 class DeriveCliTests(SettlementCase):
     def test_usage_and_unreachable_chain_exit_2(self):
         self.derive("http://127.0.0.1:%d" % base.free_port(), expect_rc=2)
