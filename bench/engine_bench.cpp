@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "bench/engine_bench_workload.hpp"
 #include "common/crypto.hpp"
 #include "common/sqlite.hpp"
@@ -55,6 +56,7 @@ using rollup::TxStatus;
 using Clock = std::chrono::steady_clock;
 
 constexpr ChainId kChain{1};
+const BenchKeys kKeys("engine_bench");
 constexpr std::uint64_t kMinStartBalance = 1'000'000'000'000;  // per account; raised if a sender needs more
 constexpr std::size_t kGenesisBatch = 50'000;                  // deposits per genesis batch
 constexpr const char* kDbFile = "engine_bench.sqlite";
@@ -65,13 +67,6 @@ constexpr int kExitSetup = 3;     // the engine, the database or the setup faile
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 // CPU use over an interval: this process's CPU time (all threads) and every CPU's busy
@@ -112,34 +107,6 @@ CpuUse cpu_use(const CpuClock& a, const CpuClock& b) {
                         ? -1
                         : std::max(0.0, (b.machine_busy_s - a.machine_busy_s - own) / wall_s);
   return u;
-}
-
-double round1(double x) { return std::round(x * 10) / 10; }
-double round3(double x) { return std::round(x * 1000) / 1000; }
-
-__attribute__((format(printf, 1, 2))) void progress(const char* fmt, ...) {
-  std::fprintf(stderr, "engine_bench: ");
-  va_list args;
-  va_start(args, fmt);
-  std::vfprintf(stderr, fmt, args);
-  va_end(args);
-  std::fputc('\n', stderr);
-}
-
-// BLAKE2b-256(tag || index u32le): key seeds and the filler public keys.
-Hash32 tagged_hash(std::string_view tag, std::uint32_t index) {
-  ByteWriter w;
-  w.ascii(tag);
-  w.u32le(index);
-  return blake2b256(w.data());
-}
-Seed32 sender_seed(std::uint32_t index) {
-  return Seed32(tagged_hash("engine_bench/sender-seed", index).array());
-}
-Seed32 operator_seed() { return Seed32(tagged_hash("engine_bench/operator-seed", 0).array()); }
-// A pseudo-random public key for an account that never sends (no secret key exists).
-PublicKey filler_key(std::uint32_t index) {
-  return PublicKey(tagged_hash("engine_bench/filler-pubkey", index).array());
 }
 
 struct Options {
@@ -431,64 +398,6 @@ VerifyLimit measure_verify_limit(const VerifyJob& job, const std::vector<PublicK
   return out;
 }
 
-// Derives each sender's key from its seed, records its public key and signs all its
-// transfers, then wipes the key; gives every other account a pseudo-random public key.
-// This calls libsodium directly (crypto_sign_seed_keypair, crypto_sign_detached over
-// rollup::signing_preimage), which is what SecretKey::from_seed and sign_tx do, because
-// every SecretKey is a sodium_malloc'd guarded mapping: about 63 us of mmap/mprotect/
-// mlock/munmap per key on one thread and slower on two (TLB shootdowns), 4x the key
-// derivation itself. A sample is cross-checked against SecretKey and sign_tx. Returns
-// the number of senders, or nullopt if the cross-check fails.
-std::optional<std::uint32_t> make_keys_and_sign(Plan& plan, std::uint32_t accounts, ThreadPool& pool,
-                                                std::vector<PublicKey>& pubkeys) {
-  const std::size_t n = static_cast<std::size_t>(accounts) + 1;
-  std::vector<std::uint32_t> offsets(n + 1, 0);
-  for (const Tx& tx : plan.txs) ++offsets[std::get<rollup::Transfer>(tx).from.value() + 1];
-  std::vector<std::uint32_t> senders;
-  for (std::size_t i = 0; i < n; ++i)
-    if (offsets[i + 1] != 0) senders.push_back(static_cast<std::uint32_t>(i));
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<std::uint32_t> by_sender(plan.txs.size());
-  {
-    std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
-    for (std::size_t k = 0; k < plan.txs.size(); ++k)
-      by_sender[fill[std::get<rollup::Transfer>(plan.txs[k]).from.value()]++] = static_cast<std::uint32_t>(k);
-  }
-  pubkeys.assign(n, PublicKey());
-  pubkeys[0] = SecretKey::from_seed(operator_seed()).public_key();
-  pool.parallel_for(senders.size(), 16, [&](std::size_t b, std::size_t e) {
-    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
-    for (std::size_t k = b; k < e; ++k) {
-      const std::uint32_t s = senders[k];
-      crypto_sign_seed_keypair(pubkeys[s].data(), sk.data(), sender_seed(s).data());
-      for (std::uint32_t j = offsets[s]; j < offsets[s + 1]; ++j) {
-        auto& t = std::get<rollup::Transfer>(plan.txs[by_sender[j]]);
-        const Bytes preimage = rollup::signing_preimage(kChain, t);
-        crypto_sign_detached(t.signature.data(), nullptr, preimage.data(), preimage.size(), sk.data());
-      }
-    }
-    sodium_memzero(sk.data(), sk.size());
-  });
-  pool.parallel_for(n, 4096, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = std::max<std::size_t>(b, 1); i < e; ++i)
-      if (offsets[i + 1] == offsets[i]) pubkeys[i] = filler_key(static_cast<std::uint32_t>(i));
-  });
-  // Cross-check a spread of senders against the library's own key and signing path.
-  const std::size_t samples = std::min<std::size_t>(senders.size(), 16);
-  for (std::size_t k = 0; k < samples; ++k) {
-    const std::uint32_t s = senders[k * senders.size() / samples];
-    const SecretKey key = SecretKey::from_seed(sender_seed(s));
-    Tx copy = plan.txs[by_sender[offsets[s]]];
-    std::get<rollup::Transfer>(copy).signature = Signature();
-    rollup::sign_tx(copy, kChain, key);
-    if (key.public_key() != pubkeys[s] || copy != plan.txs[by_sender[offsets[s]]]) {
-      progress("key or signature of account %u differs from SecretKey::from_seed / sign_tx", s);
-      return std::nullopt;
-    }
-  }
-  return static_cast<std::uint32_t>(senders.size());
-}
-
 EngineOptions engine_options(const std::string& path, const PublicKey& operator_key, unsigned threads) {
   EngineOptions o;
   o.store.path = path;
@@ -778,7 +687,7 @@ int run(Options& o) {
   // 2. Keys for the senders, signatures, filler keys for the rest.
   t = Clock::now();
   std::vector<PublicKey> pubkeys;
-  auto senders = make_keys_and_sign(plan, o.accounts, setup_pool, pubkeys);
+  auto senders = make_keys_and_sign(kKeys, kChain, plan.txs, o.accounts, setup_pool, pubkeys);
   if (!senders) return kExitSetup;
   setup.senders = *senders;
   setup.sign_ms = ms_between(t, Clock::now());
@@ -857,6 +766,7 @@ int run(Options& o) {
 }  // namespace l2::bench
 
 int main(int argc, char** argv) {
+  l2::bench::set_progress_name("engine_bench");
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout (| head) must not skip removing the database
   l2::bench::Options o;
   CLI::App app{"engine_bench: end-to-end rollup engine throughput vs the raw Ed25519 verify limit"};

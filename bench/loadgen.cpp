@@ -48,6 +48,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "bench/loadgen_http.hpp"
 #include "bench/loadgen_process.hpp"
 #include "common/codec.hpp"
@@ -79,15 +80,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailures = 1;  // a tx was not applied, or a request failed
 constexpr int kExitSetup = 3;     // the server, the engine or the setup failed
 
-__attribute__((format(printf, 1, 2))) void progress(const char* fmt, ...) {
-  std::fprintf(stderr, "loadgen: ");
-  va_list args;
-  va_start(args, fmt);
-  std::vfprintf(stderr, fmt, args);
-  va_end(args);
-  std::fputc('\n', stderr);
-}
-
 sigset_t interrupt_signals() {
   sigset_t set;
   ::sigemptyset(&set);
@@ -98,8 +90,6 @@ sigset_t interrupt_signals() {
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
-double round1(double x) { return std::round(x * 10) / 10; }
-double round3(double x) { return std::round(x * 1000) / 1000; }
 
 // Nearest-rank percentile of a sorted sample; 0 for an empty one.
 double percentile(const std::vector<double>& sorted, double q) {
@@ -1101,6 +1091,7 @@ int run(Options& o) {
 }  // namespace l2::bench
 
 int main(int argc, char** argv) {
+  l2::bench::set_progress_name("loadgen");
   std::signal(SIGPIPE, SIG_IGN);
   const sigset_t interrupts = l2::bench::interrupt_signals();
   ::pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);  // before any thread exists

@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "bench/engine_bench_workload.hpp"
 #include "common/crypto.hpp"
 #include "common/thread_pool.hpp"
@@ -55,6 +56,7 @@ using rollup::Tx;
 using rollup::TxStatus;
 
 constexpr ChainId kChain{1};
+const BenchKeys kKeys("settlement_bench");
 constexpr ChainId kBaseChain{31337};
 constexpr std::uint64_t kStartBalance = 1'000'000'000'000;  // per account; the plan spends far less
 constexpr std::size_t kGenesisBatch = 50'000;               // deposits per genesis batch
@@ -65,39 +67,6 @@ constexpr int kExitSetup = 3;
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-double round1(double x) { return std::round(x * 10) / 10; }
-double round3(double x) { return std::round(x * 1000) / 1000; }
-
-__attribute__((format(printf, 1, 2))) void progress(const char* fmt, ...) {
-  std::fprintf(stderr, "settlement_bench: ");
-  va_list args;
-  va_start(args, fmt);
-  std::vfprintf(stderr, fmt, args);
-  va_end(args);
-  std::fputc('\n', stderr);
-}
-
-Hash32 tagged_hash(std::string_view tag, std::uint32_t index) {
-  ByteWriter w;
-  w.ascii(tag);
-  w.u32le(index);
-  return blake2b256(w.data());
-}
-Seed32 sender_seed(std::uint32_t index) {
-  return Seed32(tagged_hash("settlement_bench/sender-seed", index).array());
-}
-Seed32 operator_seed() { return Seed32(tagged_hash("settlement_bench/operator-seed", 0).array()); }
-PublicKey filler_key(std::uint32_t index) {
-  return PublicKey(tagged_hash("settlement_bench/filler-pubkey", index).array());
 }
 
 struct Options {
@@ -131,60 +100,6 @@ std::vector<Tx> make_transfers(const Options& o) {
                                       Nonce(nonces[from]++), Signature{}});
   }
   return txs;
-}
-
-// As engine_bench (bench/README.md, "The shortcut on keys"): senders get real keys
-// derived with libsodium directly and sign their transfers; every other account gets a
-// pseudo-random public key without a secret. A sample is cross-checked against
-// SecretKey::from_seed + sign_tx. Returns false if the cross-check fails.
-bool make_keys_and_sign(std::vector<Tx>& txs, std::uint32_t accounts, ThreadPool& pool,
-                        std::vector<PublicKey>& pubkeys, std::uint32_t& senders_out) {
-  const std::size_t n = static_cast<std::size_t>(accounts) + 1;
-  std::vector<std::uint32_t> offsets(n + 1, 0);
-  for (const Tx& tx : txs) ++offsets[std::get<rollup::Transfer>(tx).from.value() + 1];
-  std::vector<std::uint32_t> senders;
-  for (std::size_t i = 0; i < n; ++i)
-    if (offsets[i + 1] != 0) senders.push_back(static_cast<std::uint32_t>(i));
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<std::uint32_t> by_sender(txs.size());
-  {
-    std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
-    for (std::size_t k = 0; k < txs.size(); ++k)
-      by_sender[fill[std::get<rollup::Transfer>(txs[k]).from.value()]++] = static_cast<std::uint32_t>(k);
-  }
-  pubkeys.assign(n, PublicKey());
-  pubkeys[0] = SecretKey::from_seed(operator_seed()).public_key();
-  pool.parallel_for(senders.size(), 16, [&](std::size_t b, std::size_t e) {
-    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
-    for (std::size_t k = b; k < e; ++k) {
-      const std::uint32_t s = senders[k];
-      crypto_sign_seed_keypair(pubkeys[s].data(), sk.data(), sender_seed(s).data());
-      for (std::uint32_t j = offsets[s]; j < offsets[s + 1]; ++j) {
-        auto& t = std::get<rollup::Transfer>(txs[by_sender[j]]);
-        const Bytes preimage = rollup::signing_preimage(kChain, t);
-        crypto_sign_detached(t.signature.data(), nullptr, preimage.data(), preimage.size(), sk.data());
-      }
-    }
-    sodium_memzero(sk.data(), sk.size());
-  });
-  pool.parallel_for(n, 4096, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = std::max<std::size_t>(b, 1); i < e; ++i)
-      if (offsets[i + 1] == offsets[i]) pubkeys[i] = filler_key(static_cast<std::uint32_t>(i));
-  });
-  const std::size_t samples = std::min<std::size_t>(senders.size(), 16);
-  for (std::size_t k = 0; k < samples; ++k) {
-    const std::uint32_t s = senders[k * senders.size() / samples];
-    const SecretKey key = SecretKey::from_seed(sender_seed(s));
-    Tx copy = txs[by_sender[offsets[s]]];
-    std::get<rollup::Transfer>(copy).signature = Signature();
-    rollup::sign_tx(copy, kChain, key);
-    if (key.public_key() != pubkeys[s] || copy != txs[by_sender[offsets[s]]]) {
-      progress("key or signature of account %u differs from SecretKey::from_seed / sign_tx", s);
-      return false;
-    }
-  }
-  senders_out = static_cast<std::uint32_t>(senders.size());
-  return true;
 }
 
 // The sequencer's side: executes batches and commits them to the in-memory base chain
@@ -359,7 +274,9 @@ int run(const Options& o) {
   std::vector<Tx> transfers = make_transfers(o);
   std::vector<PublicKey> pubkeys;
   std::uint32_t senders = 0;
-  if (!make_keys_and_sign(transfers, o.accounts, pool, pubkeys, senders)) return kExitSetup;
+  auto signed_by = make_keys_and_sign(kKeys, kChain, transfers, o.accounts, pool, pubkeys);
+  if (!signed_by) return kExitSetup;
+  senders = *signed_by;
   progress("planned and signed %zu transfers (%u senders with real keys) in %.1f s", transfers.size(),
            senders, ms_between(t, Clock::now()) / 1000);
 
@@ -382,7 +299,7 @@ int run(const Options& o) {
 
   // The measured batches: executed, committed, then the size and time of their payloads.
   SizeResult size;
-  const SecretKey operator_key = SecretKey::from_seed(operator_seed());
+  const SecretKey operator_key = SecretKey::from_seed(kKeys.operator_seed());
   for (std::size_t b = 0; b < o.batches; ++b) {
     const auto begin = transfers.begin() + static_cast<std::ptrdiff_t>(b * o.batch_size);
     std::vector<Tx> txs(begin, begin + static_cast<std::ptrdiff_t>(o.batch_size));
@@ -508,6 +425,7 @@ int run(const Options& o) {
 }  // namespace l2::bench
 
 int main(int argc, char** argv) {
+  l2::bench::set_progress_name("settlement_bench");
   l2::bench::Options o;
   CLI::App app("settlement_bench: posted bytes per transfer, compression time and derivation speed",
                "settlement_bench");
