@@ -13,13 +13,8 @@ Standard library, PyNaCl and zstandard only; run with Debian's /usr/bin/python3.
 
 import http.client
 import json
-import os
 import re
 import socket
-import struct
-import subprocess
-import threading
-import time
 
 import zstandard
 
@@ -38,10 +33,8 @@ KIND = {"transfer": 1, "register_rollup": 2, "deposit": 3, "force_tx": 4, "commi
 
 
 def encode_commitment_header(h):
-    """docs/encoding.md, Commitment: the header fields in order."""
-    return (enc.u8(1) + enc.u64le(h["rollup_id"]) + enc.u64le(h["batch"]) + bytes.fromhex(h["prev_root"]) +
-            bytes.fromhex(h["new_root"]) + enc.u32le(h["applied_txs"]) + bytes.fromhex(h["payload_hash"]) +
-            enc.u64le(h["deposits_upto"]) + enc.u64le(h["forced_upto"]) + enc.u8(h.get("mode", 0)))
+    """docs/encoding.md, Commitment: the header fields in order (the checker's encoder)."""
+    return enc.commitment_header(dict(h, mode_tag=h.get("mode", 0)))
 
 
 def encode_commitment(h, payload):
@@ -58,14 +51,7 @@ def commitment_bytes(rollup_id, batch, prev_root, new_root, payload, deposits_up
 
 def raw_payload(txs):
     """docs/encoding.md, Batch payload (columnar). txs: l2client.Tx objects (nonces dropped)."""
-    out = enc.u8(1) + enc.varint(len(txs))
-    out += b"".join(enc.u8(2 if t.fields["type"] == "transfer" else 3) for t in txs)
-    out += b"".join(enc.varint(t.fields["from"]) for t in txs)
-    out += b"".join(enc.varint(t.fields["to"]) for t in txs if t.fields["type"] == "transfer")
-    out += b"".join(enc.varint(t.fields["amount"]) for t in txs)
-    out += b"".join(enc.varint(t.fields["fee"]) for t in txs)
-    out += b"".join(t.signature for t in txs)
-    return out
+    return enc.encode_payload([dict(t.fields, signature=t.signature.hex()) for t in txs])
 
 
 def compress(raw):
