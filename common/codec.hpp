@@ -34,7 +34,7 @@ class ByteWriter {
   void u32le(std::uint32_t v);
   void u64le(std::uint64_t v);
   void varint(std::uint64_t v);
-  void bytes(ByteView v) { out_.insert(out_.end(), v.begin(), v.end()); }
+  void bytes(ByteView v);
   void ascii(std::string_view s) { bytes(as_bytes(s)); }
   [[nodiscard]] const Bytes& data() const { return out_; }
   Bytes take() { return std::move(out_); }

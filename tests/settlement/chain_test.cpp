@@ -63,8 +63,15 @@ Hash32 genesis_root() { return test::root_of(rollup::State(operator_key())); }
 
 std::string describe(const ChainError& e) {
   std::string s(to_string(e.code));
-  if (e.code == ChainErrorCode::refused) s += "/" + std::string(to_string(e.reason));
-  return s + ": " + e.message;
+  // Appended piece by piece: "/" + std::string makes GCC 12 at -O3 warn falsely
+  // (-Wrestrict, GCC PR 105651).
+  if (e.code == ChainErrorCode::refused) {
+    s += '/';
+    s += to_string(e.reason);
+  }
+  s += ": ";
+  s += e.message;
+  return s;
 }
 
 // ---- the fixture ---------------------------------------------------------------------------
