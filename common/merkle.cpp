@@ -89,6 +89,151 @@ bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_h
   return acc == root;
 }
 
+namespace {
+
+bool strictly_increasing(std::span<const std::uint32_t> v) {
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (v[i] <= v[i - 1]) return false;
+  return true;
+}
+
+// The shared walk of a multiproof: nodes (position, hash) of one height, sorted by
+// position, are paired up into their parents; a node whose sibling is not among them
+// asks `sibling(height, position)` for it. Returns the root, or nullopt if `sibling`
+// gave up. With `hashing` false only positions are walked (hashes stay zero).
+template <class Sibling>
+std::optional<Hash32> multiproof_walk(std::vector<std::pair<std::uint64_t, Hash32>> nodes, bool hashing,
+                                      Sibling&& sibling) {
+  std::vector<std::pair<std::uint64_t, Hash32>> next;
+  for (int h = 0; h < kMerkleDepth; ++h) {
+    next.clear();
+    for (std::size_t i = 0; i < nodes.size();) {
+      const auto [pos, hash] = nodes[i];
+      if ((pos & 1u) == 0 && i + 1 < nodes.size() && nodes[i + 1].first == pos + 1) {
+        next.emplace_back(pos >> 1, hashing ? hash_node(hash, nodes[i + 1].second) : Hash32());
+        i += 2;
+        continue;
+      }
+      auto sib = sibling(h, pos ^ 1u);
+      if (!sib) return std::nullopt;
+      Hash32 parent;
+      if (hashing) parent = (pos & 1u) ? hash_node(*sib, hash) : hash_node(hash, *sib);
+      next.emplace_back(pos >> 1, parent);
+      ++i;
+    }
+    nodes.swap(next);
+  }
+  L2_ASSERT(nodes.size() == 1);
+  return nodes[0].second;
+}
+
+std::vector<std::pair<std::uint64_t, Hash32>> leaf_nodes(std::span<const std::uint32_t> indices,
+                                                         std::span<const std::optional<Hash32>> leaves) {
+  std::vector<std::pair<std::uint64_t, Hash32>> nodes;
+  nodes.reserve(indices.size());
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    nodes.emplace_back(indices[i], leaves.empty() ? Hash32() : leaves[i].value_or(empty_subtree_hash(0)));
+  return nodes;
+}
+
+}  // namespace
+
+std::size_t multiproof_sibling_count(std::span<const std::uint32_t> indices) {
+  if (indices.empty()) return 0;
+  L2_ASSERT(strictly_increasing(indices));
+  std::size_t count = 0;
+  (void)multiproof_walk(leaf_nodes(indices, {}), false, [&](int, std::uint64_t) {
+    ++count;
+    return std::optional<Hash32>(Hash32());
+  });
+  return count;
+}
+
+std::optional<Hash32> multiproof_root(const MerkleMultiProof& proof,
+                                      std::span<const std::optional<Hash32>> leaves) {
+  if (proof.indices.empty() || proof.indices.size() > kMaxMultiProofLeaves) return std::nullopt;
+  if (leaves.size() != proof.indices.size() || !strictly_increasing(proof.indices)) return std::nullopt;
+  std::size_t next = 0;
+  auto root = multiproof_walk(leaf_nodes(proof.indices, leaves), true,
+                              [&](int, std::uint64_t) -> std::optional<Hash32> {
+                                if (next == proof.siblings.size()) return std::nullopt;
+                                return proof.siblings[next++];
+                              });
+  if (!root || next != proof.siblings.size()) return std::nullopt;
+  return root;
+}
+
+bool verify_multiproof(const Hash32& root, const MerkleMultiProof& proof,
+                       std::span<const std::optional<Hash32>> leaves) {
+  auto got = multiproof_root(proof, leaves);
+  return got && *got == root;
+}
+
+Bytes MerkleMultiProof::encode() const {
+  ByteWriter w(16 + 4 * indices.size() + 32 * siblings.size());
+  w.varint(indices.size());
+  for (auto i : indices) w.u32le(i);
+  // Heights are implicit: the k-th sibling's height comes from the walk, so the empty
+  // ones are recognised by value against every height's empty hash of its position.
+  std::vector<int> heights;
+  heights.reserve(siblings.size());
+  if (!indices.empty())
+    (void)multiproof_walk(leaf_nodes(indices, {}), false, [&](int h, std::uint64_t) {
+      heights.push_back(h);
+      return std::optional<Hash32>(Hash32());
+    });
+  L2_ASSERT(heights.size() == siblings.size());
+  std::vector<std::uint8_t> bitmap((siblings.size() + 7) / 8, 0);
+  for (std::size_t k = 0; k < siblings.size(); ++k)
+    if (siblings[k] != empty_subtree_hash(heights[k]))
+      bitmap[k / 8] |= static_cast<std::uint8_t>(1u << (k % 8));
+  for (auto b : bitmap) w.u8(b);
+  for (std::size_t k = 0; k < siblings.size(); ++k)
+    if ((bitmap[k / 8] >> (k % 8)) & 1u) w.bytes(siblings[k].view());
+  return w.take();
+}
+
+Result<MerkleMultiProof, DecodeError> MerkleMultiProof::decode(ByteView in) {
+  ByteReader r(in);
+  auto count = r.varint();
+  if (!count) return make_error(count.error());
+  if (*count == 0 || *count > kMaxMultiProofLeaves) return make_error(DecodeError::out_of_range);
+  MerkleMultiProof p;
+  p.indices.reserve(*count);
+  for (std::uint64_t i = 0; i < *count; ++i) {
+    auto v = r.u32le();
+    if (!v) return make_error(v.error());
+    if (!p.indices.empty() && *v <= p.indices.back()) return make_error(DecodeError::out_of_range);
+    p.indices.push_back(*v);
+  }
+  std::vector<int> heights;
+  (void)multiproof_walk(leaf_nodes(p.indices, {}), false, [&](int h, std::uint64_t) {
+    heights.push_back(h);
+    return std::optional<Hash32>(Hash32());
+  });
+  const std::size_t n = heights.size();
+  std::vector<std::uint8_t> bitmap((n + 7) / 8);
+  for (auto& b : bitmap) {
+    auto v = r.u8();
+    if (!v) return make_error(v.error());
+    b = *v;
+  }
+  if (n % 8 != 0 && (bitmap.back() >> (n % 8)) != 0) return make_error(DecodeError::out_of_range);
+  p.siblings.reserve(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    if ((bitmap[k / 8] >> (k % 8)) & 1u) {
+      auto v = r.fixed<Hash32>();
+      if (!v) return make_error(v.error());
+      if (*v == empty_subtree_hash(heights[k])) return make_error(DecodeError::out_of_range);
+      p.siblings.push_back(*v);
+    } else {
+      p.siblings.push_back(empty_subtree_hash(heights[k]));
+    }
+  }
+  if (auto e = r.expect_end(); !e) return make_error(e.error());
+  return p;
+}
+
 SparseMerkleTree::SparseMerkleTree() { root_ = empty_subtree_hash(kMerkleDepth); }
 
 void SparseMerkleTree::set_leaf(std::uint32_t index, const Hash32& leaf_hash) {
@@ -167,6 +312,18 @@ MerkleProof SparseMerkleTree::prove(std::uint32_t index) const {
     p.siblings[static_cast<std::size_t>(h)] = node_or_empty(h, pos ^ 1u);
     pos >>= 1;
   }
+  return p;
+}
+
+MerkleMultiProof SparseMerkleTree::prove_many(std::span<const std::uint32_t> indices) const {
+  L2_ASSERT(dirty_.empty());
+  L2_ASSERT(!indices.empty() && indices.size() <= kMaxMultiProofLeaves && strictly_increasing(indices));
+  MerkleMultiProof p;
+  p.indices.assign(indices.begin(), indices.end());
+  (void)multiproof_walk(leaf_nodes(indices, {}), false, [&](int h, std::uint64_t pos) {
+    p.siblings.push_back(node_or_empty(h, pos));
+    return std::optional<Hash32>(Hash32());
+  });
   return p;
 }
 

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "common/bytes.hpp"
@@ -50,6 +51,41 @@ struct MerkleProof {
 bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_hash,
                          const MerkleProof& proof);
 
+// A proof of several leaves against one root that shares the siblings their paths have
+// in common (a transfer touches sender, recipient and the fee account: one multiproof
+// instead of three proofs). The siblings are the nodes the paths need and do not
+// compute themselves, walked height by height from the leaves up and, within a height,
+// left to right; empty subtrees are in the list too (encode() leaves them out).
+//
+//   multiproof = count varint (1..kMaxMultiProofLeaves) || index u32le * count (strictly
+//                increasing) || bitmap[ceil(n / 8)] (bit k, LSB first: sibling k is
+//                not empty(h); unused high bits zero) || the non-empty siblings, in order
+// where n = multiproof_sibling_count(indices) is a function of the indices alone.
+// Strict decoder: an empty sibling written out, unsorted or repeated indices, stray
+// bitmap bits and trailing bytes are errors.
+inline constexpr std::size_t kMaxMultiProofLeaves = 64;
+
+struct MerkleMultiProof {
+  std::vector<std::uint32_t> indices;  // strictly increasing
+  std::vector<Hash32> siblings;        // multiproof_sibling_count(indices) of them
+
+  [[nodiscard]] Bytes encode() const;
+  static Result<MerkleMultiProof, DecodeError> decode(ByteView in);
+  friend bool operator==(const MerkleMultiProof&, const MerkleMultiProof&) = default;
+};
+
+// How many siblings the paths of `indices` (strictly increasing) need.
+std::size_t multiproof_sibling_count(std::span<const std::uint32_t> indices);
+// Stateless: the root that `leaves` (one per proof index, in the same order; nullopt:
+// an empty leaf) give under the proof's siblings; nullopt if the proof is malformed
+// (indices not strictly increasing, wrong sibling or leaf count). Computing it twice,
+// with the leaves before and after a change, gives the root before and after: that is
+// how a one-step proof gets the post-state root from the pre-state witnesses.
+std::optional<Hash32> multiproof_root(const MerkleMultiProof& proof,
+                                      std::span<const std::optional<Hash32>> leaves);
+bool verify_multiproof(const Hash32& root, const MerkleMultiProof& proof,
+                       std::span<const std::optional<Hash32>> leaves);
+
 class SparseMerkleTree {
  public:
   SparseMerkleTree();
@@ -66,6 +102,9 @@ class SparseMerkleTree {
   [[nodiscard]] std::optional<Hash32> leaf(std::uint32_t index) const;
   // Proof against root(); requires no pending updates.
   [[nodiscard]] MerkleProof prove(std::uint32_t index) const;
+  // Multiproof of `indices` (strictly increasing, 1..kMaxMultiProofLeaves of them)
+  // against root(); requires no pending updates.
+  [[nodiscard]] MerkleMultiProof prove_many(std::span<const std::uint32_t> indices) const;
 
  private:
   [[nodiscard]] Hash32 node_or_empty(int height, std::uint64_t pos) const;

@@ -112,13 +112,35 @@ Engine::Ack Engine::submit(BatchInput input) {
         make_error(EngineError{EngineErrorCode::invalid_argument, "one signature check per tx"}));
     return ack;
   }
+  if (!input.hashes.empty() && input.hashes.size() != input.txs.size()) {
+    job->done.set_value(make_error(EngineError{EngineErrorCode::invalid_argument, "one hash per tx"}));
+    return ack;
+  }
   if (input.origin.size() > kMaxOriginBytes) {
     job->done.set_value(
         make_error(EngineError{EngineErrorCode::invalid_argument, "origin record too large"}));
     return ack;
   }
+  // The executor's precondition: the batch's deposits keep the sum of all balances in
+  // 64 bits (the bridge guarantees it for deposits from the base chain: it never locks
+  // more than that for one rollup). Checked here so that a caller that breaks it gets
+  // an error, not an abort.
+  {
+    Amount supply = state_.supply();
+    for (const auto& tx : input.txs) {
+      const auto* d = std::get_if<Deposit>(&tx);
+      if (d == nullptr) continue;
+      auto raised = supply.checked_add(d->amount);
+      if (!raised) {
+        job->done.set_value(make_error(EngineError{
+            EngineErrorCode::invalid_argument, "the batch's deposits would push the supply past 2^64 - 1"}));
+        return ack;
+      }
+      supply = *raised;
+    }
+  }
   auto t0 = Clock::now();
-  PreparedBatch prepared = executor_.prepare(state_, chain_id(), input.txs, input.sigs);
+  PreparedBatch prepared = executor_.prepare(state_, chain_id(), input.txs, input.sigs, input.hashes);
   job->timings.verify_ms = ms_since(t0);
   auto t1 = Clock::now();
   ExecutionResult result = executor_.execute(state_, chain_id(), input.txs, prepared);

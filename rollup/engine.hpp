@@ -22,6 +22,7 @@
 // submitted batch, which may not be durable yet. read_durable() is for every other
 // thread (an HTTP server's, say): it runs a function over the state at a moment when
 // every executed batch is durable, so it never shows anything a crash could undo.
+// read_executed() shows other threads what the owner sees, without that wait.
 #pragma once
 
 #include <atomic>
@@ -66,6 +67,10 @@ struct BatchInput {
   // Stored with the batch, atomically, and otherwise ignored (at most kMaxOriginBytes):
   // the sequencer records there which base-chain queue entries the batch consumed.
   Bytes origin = {};
+  // Empty, or one per tx: tx_hash of each, computed at ingest so that no tx is hashed
+  // twice. Trusted, like sigs: they become the receipts' hashes. (Last, so that the
+  // positional initialisers {txs, sigs, timestamp_ms[, origin]} keep working.)
+  std::vector<Hash32> hashes = {};
 };
 
 struct CommittedBatch {
@@ -105,6 +110,17 @@ class Engine {
     std::shared_lock lock(state_mutex_);
     durable_cv_.wait(lock,
                      [&] { return head_.number.value() <= durable_number_.load() || is_poisoned_.load(); });
+    return std::forward<F>(fn)(static_cast<const State&>(state_), static_cast<const SparseMerkleTree&>(tree_),
+                               static_cast<const BatchHeader&>(head_));
+  }
+  // Calls fn(state, tree, head) under a shared lock over the state after the last
+  // executed batch, durable or not: it waits only while the owner applies a batch (the
+  // execute and merkleize stages), never for a commit. Any thread; fn must not call back
+  // into the engine. For what decides what happens next (a sequencer's ingest checks),
+  // not for answers that must survive a crash.
+  template <class F>
+  decltype(auto) read_executed(F&& fn) const {
+    std::shared_lock lock(state_mutex_);
     return std::forward<F>(fn)(static_cast<const State&>(state_), static_cast<const SparseMerkleTree&>(tree_),
                                static_cast<const BatchHeader&>(head_));
   }

@@ -50,16 +50,27 @@ struct Scratch {
 }  // namespace
 
 PreparedBatch Executor::prepare(const State& state, ChainId chain, std::span<const Tx> txs,
-                                std::span<const SigCheck> known) const {
+                                std::span<const SigCheck> known, std::span<const Hash32> hashes) const {
   L2_ASSERT(known.empty() || known.size() == txs.size());
+  L2_ASSERT(hashes.empty() || hashes.size() == txs.size());
   PreparedBatch out;
-  out.hashes.resize(txs.size());
+  if (hashes.empty()) {
+    out.hashes.resize(txs.size());
+  } else {
+    out.hashes.assign(hashes.begin(), hashes.end());
+  }
   out.sigs.resize(txs.size(), SigCheck::unchecked);
   pool_.parallel_for(txs.size(), 32, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const Tx& tx = txs[i];
-      Bytes pre = signing_preimage(chain, tx);
       auto d = debit_of(tx);
+      const bool sig_known = !known.empty() && known[i] != SigCheck::unchecked;
+      if (!hashes.empty() && (!d || sig_known || !state.contains(d->from))) {
+        // Hash given and nothing to verify: the tx's bytes are not even encoded.
+        out.sigs[i] = !d ? SigCheck::valid : (sig_known ? known[i] : SigCheck::unchecked);
+        continue;
+      }
+      Bytes pre = signing_preimage(chain, tx);
       if (!d) {
         out.hashes[i] = blake2b256(pre);
         out.sigs[i] = SigCheck::valid;  // deposits carry no signature
@@ -67,8 +78,8 @@ PreparedBatch Executor::prepare(const State& state, ChainId chain, std::span<con
       }
       const Signature& sig = std::holds_alternative<Transfer>(tx) ? std::get<Transfer>(tx).signature
                                                                   : std::get<Withdraw>(tx).signature;
-      out.hashes[i] = Blake2b().update(pre).update(sig.view()).finish();
-      if (!known.empty() && known[i] != SigCheck::unchecked) {
+      if (hashes.empty()) out.hashes[i] = Blake2b().update(pre).update(sig.view()).finish();
+      if (sig_known) {
         out.sigs[i] = known[i];
       } else if (state.contains(d->from)) {
         out.sigs[i] =
@@ -101,8 +112,8 @@ ExecutionResult Executor::execute(const State& state, ChainId chain, std::span<c
     if (const auto& d = s.debit[i]) {
       if (d->from.value() < limit) s.slot_index.push_back(d->from.value());
       if (d->to && d->to->value() < limit) s.slot_index.push_back(d->to->value());
-    } else if (auto idx = state.find(std::get<Deposit>(txs[i]).to)) {
-      s.slot_index.push_back(idx->value());
+    } else if (const auto& dep = std::get<Deposit>(txs[i]); dep.to_index.value() < limit) {
+      s.slot_index.push_back(dep.to_index.value());
     }
   }
   for (std::uint64_t i = base; i < limit; ++i) s.slot_index.push_back(static_cast<std::uint32_t>(i));
@@ -129,9 +140,8 @@ ExecutionResult Executor::execute(const State& state, ChainId chain, std::span<c
 
   std::uint32_t count = state.size();  // accounts existing at the current position
   Amount supply = state.supply();
-  std::unordered_map<PublicKey, std::uint32_t, FixedBytesHasher> created;  // key -> slot
-  const std::uint32_t fee_slot = 0;                                        // index 0 sorts first
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> pure;               // (sender slot, tx)
+  const std::uint32_t fee_slot = 0;                           // index 0 sorts first
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pure;  // (sender slot, tx)
   std::vector<std::pair<std::size_t, std::size_t>> groups;
 
   auto run_segment = [&](std::size_t a, std::size_t b, std::uint32_t mark) {
@@ -233,26 +243,35 @@ ExecutionResult Executor::execute(const State& state, ChainId chain, std::span<c
     supply = *lower;
   };
 
+  // The deposit rule of apply_tx (stf.hpp). The supply check is the engine's
+  // precondition (Engine::submit refuses a batch that breaks it), so it cannot fail.
   auto run_deposit = [&](std::size_t i) {
     const Deposit& d = std::get<Deposit>(txs[i]);
-    auto raised = supply.checked_add(d.amount);
-    if (!raised) {
+    const std::uint32_t idx = d.to_index.value();
+    std::uint32_t slot = kNoSlot;
+    if (idx < count) {
+      slot = s.slot_of(idx);
+      L2_ASSERT(slot != kNoSlot);
+      if (s.work[slot].pubkey != d.to) {
+        s.status[i] = TxStatus::wrong_account;
+        return;
+      }
+    } else if (idx == count) {
+      slot = s.slot_of(idx);
+      L2_ASSERT(slot != kNoSlot);
+      s.work[slot] = Account{d.to, Amount(0), Nonce(0), Amount(0)};
+      ++count;
+    } else {
+      s.status[i] = TxStatus::wrong_account;
+      return;
+    }
+    if (!s.work[slot].balance.checked_add(d.amount)) {  // never for a new account (balance 0)
       s.status[i] = TxStatus::overflow;
       return;
     }
+    auto raised = supply.checked_add(d.amount);
+    L2_ASSERT(raised.has_value());
     supply = *raised;
-    std::uint32_t slot = kNoSlot;
-    if (auto idx = state.find(d.to)) {
-      slot = s.slot_of(idx->value());
-    } else if (auto it = created.find(d.to); it != created.end()) {
-      slot = it->second;
-    } else {
-      slot = s.slot_of(count);
-      L2_ASSERT(slot != kNoSlot);
-      s.work[slot] = Account{d.to, Amount(0), Nonce(0), Amount(0)};
-      created.emplace(d.to, slot);
-      ++count;
-    }
     add_to(s.work[slot], d.amount.value());
   };
 
@@ -298,7 +317,21 @@ ExecutionResult execute_sequential(const State& state, ChainId chain, std::span<
     if (out.receipts.back().status == TxStatus::applied) ++out.applied;
   }
   out.changes = overlay.changes();
-  out.supply_after = overlay.supply();
+  // The supply after: the base's plus what the diff added (every step stays in 64 bits
+  // under the engine's precondition): all befores out first, so no partial sum passes
+  // the final one.
+  Amount supply = state.supply();
+  for (const auto& c : out.changes) {
+    auto lowered = supply.checked_sub(c.before ? c.before->balance : Amount(0));
+    L2_ASSERT(lowered.has_value());
+    supply = *lowered;
+  }
+  for (const auto& c : out.changes) {
+    auto raised = supply.checked_add(c.after.balance);
+    L2_ASSERT(raised.has_value());
+    supply = *raised;
+  }
+  out.supply_after = supply;
   return out;
 }
 

@@ -53,8 +53,10 @@ class Executor {
   // Stage 1: hashes every tx and verifies every signature whose sender exists in
   // `state`, on all threads. `known` (empty or one per tx) carries checks done
   // earlier (a sequencer verifies a single tx at ingest): those are not redone.
+  // `hashes` (empty or one per tx) are tx hashes computed earlier: taken as they are.
   [[nodiscard]] PreparedBatch prepare(const State& state, ChainId chain, std::span<const Tx> txs,
-                                      std::span<const SigCheck> known = {}) const;
+                                      std::span<const SigCheck> known = {},
+                                      std::span<const Hash32> hashes = {}) const;
 
   // Stage 2: executes the batch against `state` (unchanged) and returns the diff.
   [[nodiscard]] ExecutionResult execute(const State& state, ChainId chain, std::span<const Tx> txs,

@@ -22,6 +22,8 @@ std::string_view to_string(TxStatus s) {
       return "self_transfer";
     case TxStatus::zero_amount:
       return "zero_amount";
+    case TxStatus::wrong_account:
+      return "wrong_account";
   }
   return "unknown";
 }

@@ -23,11 +23,12 @@ enum class TxStatus : std::uint8_t {
   unknown_account = 2,  // sender or recipient index not (yet) created
   bad_nonce = 3,
   insufficient_balance = 4,
-  overflow = 5,  // amount + fee, a withdrawn total, or a deposit past the supply cap
+  overflow = 5,  // amount + fee, a nonce, a withdrawn total or a credited balance past 2^64 - 1
   self_transfer = 6,
   zero_amount = 7,
+  wrong_account = 8,  // a deposit's index holds another key, or is not the next free one
 };
-inline constexpr std::uint8_t kMaxTxStatus = 7;
+inline constexpr std::uint8_t kMaxTxStatus = 8;
 std::string_view to_string(TxStatus s);
 
 struct Receipt {

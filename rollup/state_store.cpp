@@ -284,6 +284,30 @@ Result<LoadedState, StoreError> StateStore::load() {
   return out;
 }
 
+Result<State, StoreError> StateStore::state_at(BatchNumber n) {
+  if (auto b = db_->exec("BEGIN"); !b) return make_error(io_error(b.error()));
+  auto out = [&]() -> Result<State, StoreError> {
+    auto loaded = load_in_snapshot();
+    if (!loaded) return make_error(loaded.error());
+    if (n > loaded->head.number)
+      return make_error(
+          StoreError{StoreErrorCode::conflict, "batch " + std::to_string(n.value()) + " is past the head " +
+                                                   std::to_string(loaded->head.number.value())});
+    State state = std::move(loaded->state);
+    for (std::uint64_t b = loaded->head.number.value(); b > n.value(); --b) {
+      auto stored = batch(BatchNumber(b));
+      if (!stored) return make_error(stored.error());
+      if (!*stored) return make_error(corrupt("batch " + std::to_string(b) + " is missing"));
+      auto changes = decode_changes((*stored)->changes, state.accounts());
+      if (!changes) return make_error(corrupt("batch " + std::to_string(b) + " has a malformed diff"));
+      state.revert(*changes);
+    }
+    return state;
+  }();
+  db_->rollback();
+  return out;
+}
+
 Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
   // 0. The checkpoint as of this snapshot: another connection may have moved it.
   {

@@ -101,6 +101,11 @@ class StateStore {
   // reverts its in-memory state first); it is used when the checkpoint is past n.
   Status<StoreError> rollback_to(BatchNumber n, const State& state_at_n);
 
+  // The state as of stored batch n (<= head), without changing anything: loads the
+  // head state and reverts the diffs of the batches after n on that copy. On demand
+  // (O(accounts) memory and time): traces and disputes, never the hot path.
+  Result<State, StoreError> state_at(BatchNumber n);
+
   Result<std::optional<BatchHeader>, StoreError> header(BatchNumber n);
   Result<BatchHeader, StoreError> head();
   Result<std::optional<StoredBatch>, StoreError> batch(BatchNumber n);

@@ -17,6 +17,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 void encode_body(ByteWriter& w, const Tx& tx) {
   std::visit(Overloaded{[&](const Deposit& d) {
                           w.u64le(d.deposit_id);
+                          w.u32le(d.to_index.value());
                           w.bytes(d.to.view());
                           w.u64le(d.amount.value());
                         },
@@ -132,7 +133,8 @@ Result<Tx, DecodeError> decode_tx(ByteReader& r) {
   switch (*type) {
     case static_cast<std::uint8_t>(TxType::deposit): {
       Deposit d;
-      if (!u64(d.deposit_id)) return make_error(DecodeError::truncated);
+      if (!u64(d.deposit_id) || !u32(to)) return make_error(DecodeError::truncated);
+      d.to_index = AccountIndex(to);
       auto key = r.fixed<PublicKey>();
       if (!key || !u64(amount)) return make_error(DecodeError::truncated);
       d.to = *key;

@@ -5,7 +5,7 @@
 // docs/encoding.md is the reference, with test vectors.
 //
 //   signing preimage = "L2STACK/TX/V1" (13 ASCII bytes) || chain_id u64le || type u8 || body
-//   body(Deposit  = 1) = deposit_id u64le || to_pubkey[32] || amount u64le
+//   body(Deposit  = 1) = deposit_id u64le || to_index u32le || to_pubkey[32] || amount u64le
 //   body(Transfer = 2) = from u32le || to u32le || amount u64le || fee u64le || nonce u64le
 //   body(Withdraw = 3) = from u32le || amount u64le || fee u64le || nonce u64le
 //   signature  = Ed25519(sender's key, signing preimage)        (not for deposits)
@@ -14,7 +14,10 @@
 //
 // The chain id is in every preimage but not in the wire form: the batch or the API
 // request carries it once. Deposits come from the base chain's bridge and are not
-// signed; deposit_id is their position in the bridge's queue.
+// signed; deposit_id is their position in the bridge's queue, and to_index the account
+// the bridge assigned to to_pubkey when it queued the deposit (the index that key
+// already has, or the next free one), so executing a deposit reads and writes one
+// account by index, like every other tx.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +38,8 @@ enum class TxType : std::uint8_t { deposit = 1, transfer = 2, withdraw = 3 };
 
 struct Deposit {
   std::uint64_t deposit_id = 0;
-  PublicKey to;
+  AccountIndex to_index;  // the account credited (or created, if empty)
+  PublicKey to;           // its key: must match an existing account's
   Amount amount;
   friend bool operator==(const Deposit&, const Deposit&) = default;
 };

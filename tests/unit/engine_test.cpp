@@ -58,9 +58,9 @@ class Workload {
 
   std::vector<Tx> next(const State& s) {
     std::vector<Tx> txs;
+    test::DepositIndexer deposits(s);
     if (s.size() == 1) {
-      for (int k = 1; k <= 6; ++k)
-        txs.push_back(test::make_deposit(deposit_id_++, key(k).public_key(), 1000));
+      for (int k = 1; k <= 6; ++k) txs.push_back(deposits.deposit(deposit_id_++, key(k).public_key(), 1000));
       return txs;
     }
     std::map<std::uint32_t, std::uint64_t> sent;
@@ -68,7 +68,7 @@ class Workload {
       const auto roll = rng_() % 20;
       if (roll == 0) {
         const int k = 1 + static_cast<int>(rng_() % (kKeys - 1));
-        txs.push_back(test::make_deposit(deposit_id_++, key(k).public_key(), rng_() % 500));
+        txs.push_back(deposits.deposit(deposit_id_++, key(k).public_key(), rng_() % 500));
         continue;
       }
       const auto from = static_cast<std::uint32_t>(rng_() % s.size());
@@ -245,7 +245,7 @@ TEST_F(EngineTest, ReopenGivesTheSameStateForAnyCheckpointInterval) {
     // And it carries on from there, with a batch that touches one account only (so a
     // checkpoint after it must also fold in the diffs loaded at open).
     ChainBuilder more = ref_;
-    const std::vector<Tx> txs = {test::make_deposit(1000, key(1).public_key(), 5)};
+    const std::vector<Tx> txs = {test::make_deposit(1000, 1, key(1).public_key(), 5)};
     more.next(txs, 9);
     auto r = e->submit(BatchInput{txs, {}, 9}).get();
     ASSERT_TRUE(r) << describe(r.error());
@@ -386,7 +386,7 @@ TEST_F(EngineTest, SignatureChecksCountMismatchIsInvalidArgument) {
 TEST_F(EngineTest, KnownSignatureChecksAreHonoured) {
   auto e = open_engine(engine_options(path()));
   ASSERT_NE(e, nullptr);
-  ASSERT_TRUE(e->submit(BatchInput{{test::make_deposit(0, key(1).public_key(), 100)}, {}, 0}).get());
+  ASSERT_TRUE(e->submit(BatchInput{{test::make_deposit(0, 1, key(1).public_key(), 100)}, {}, 0}).get());
   Tx unsigned_tx = Transfer{AccountIndex(1), AccountIndex(0), Amount(10), Amount(0), Nonce(0), {}};
   Tx signed_tx = test::make_transfer(kChain, key(1), 1, 0, 10, 0, 0);
   auto r = e->submit(BatchInput{{unsigned_tx, signed_tx}, {SigCheck::valid, SigCheck::invalid}, 0}).get();
@@ -407,7 +407,8 @@ TEST_F(EngineTest, StoresWithdrawalWitnessesAgainstTheBatchRootAndTheOrigin) {
   ASSERT_NE(e, nullptr);
   std::vector<Tx> fund;
   for (int k = 1; k <= 3; ++k)
-    fund.push_back(test::make_deposit(static_cast<std::uint64_t>(k - 1), key(k).public_key(), 1000));
+    fund.push_back(test::make_deposit(static_cast<std::uint64_t>(k - 1), static_cast<std::uint32_t>(k),
+                                      key(k).public_key(), 1000));
   ASSERT_TRUE(e->submit(BatchInput{fund, {}, 1}).get());
   // Accounts 1 and 3 withdraw (account 1 twice); account 2 only transfers; a rejected
   // withdrawal (overdraft) by account 2 leaves no witness.

@@ -267,10 +267,10 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
   State s = with_balances({0, 100});
   std::vector<Tx> txs;
   txs.push_back(transfer(1, 2, 5, 0, 0));  // index 2 doesn't exist yet
-  txs.push_back(Deposit{0, u_.key(2).public_key(), Amount(1000)});
+  txs.push_back(Deposit{0, AccountIndex(2), u_.key(2).public_key(), Amount(1000)});
   txs.push_back(transfer(1, 2, 5, 0, 0));
-  txs.push_back(transfer(2, 1, 300, 1, 0));                      // signed by the new account's key
-  txs.push_back(Deposit{1, u_.key(2).public_key(), Amount(1)});  // same key: same account
+  txs.push_back(transfer(2, 1, 300, 1, 0));  // signed by the new account's key
+  txs.push_back(Deposit{1, AccountIndex(2), u_.key(2).public_key(), Amount(1)});  // same key: same account
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::unknown_account);
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);
@@ -282,16 +282,33 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
   EXPECT_EQ(r.changes[2].after.balance.value(), 1000u + 5 - 301 + 1);
 }
 
-TEST_F(ExecutorCases, DepositPastTheSupplyCapIsRejectedAndChangesNothing) {
+TEST_F(ExecutorCases, DepositPastTheAccountsBalanceIsRejectedAndChangesNothing) {
+  // Account 1 holds all but 10: a deposit that would push it past 2^64 - 1 is overflow.
   State s = with_balances({0, UINT64_MAX - 10});
-  std::vector<Tx> txs = {Deposit{0, u_.key(2).public_key(), Amount(11)},
-                         Deposit{1, u_.key(2).public_key(), Amount(10)}};
+  std::vector<Tx> txs = {Deposit{0, AccountIndex(1), u_.key(1).public_key(), Amount(11)},
+                         Deposit{1, AccountIndex(1), u_.key(1).public_key(), Amount(10)}};
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::overflow);
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);
   EXPECT_EQ(r.supply_after, Amount::max());
   ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].index, AccountIndex(1));
+}
+
+TEST_F(ExecutorCases, DepositToAnotherKeysIndexOrPastTheNextFreeIsWrongAccount) {
+  State s = with_balances({0, 100});
+  std::vector<Tx> txs = {Deposit{0, AccountIndex(1), u_.key(2).public_key(), Amount(5)},   // key 1's index
+                         Deposit{1, AccountIndex(3), u_.key(2).public_key(), Amount(5)},   // skips 2
+                         Deposit{2, AccountIndex(2), u_.key(2).public_key(), Amount(5)},   // the next free
+                         Deposit{3, AccountIndex(2), u_.key(3).public_key(), Amount(5)}};  // now key 2's
+  auto r = run(s, txs);
+  EXPECT_EQ(r.receipts[0].status, TxStatus::wrong_account);
+  EXPECT_EQ(r.receipts[1].status, TxStatus::wrong_account);
+  EXPECT_EQ(r.receipts[2].status, TxStatus::applied);
+  EXPECT_EQ(r.receipts[3].status, TxStatus::wrong_account);
+  ASSERT_EQ(r.changes.size(), 1u);
   EXPECT_EQ(r.changes[0].index, AccountIndex(2));
+  EXPECT_EQ(r.changes[0].after.balance, Amount(5));
 }
 
 TEST_F(ExecutorCases, EmptyBatchAndMoreThreadsThanTxs) {

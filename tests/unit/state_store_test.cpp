@@ -45,20 +45,20 @@ const PublicKey& operator_key() { return key(0).public_key(); }
 // uses it, and a mix with a withdrawal that creates account 6.
 std::vector<std::vector<Tx>> workload() {
   return {
-      {make_deposit(0, key(1).public_key(), 1000), make_deposit(1, key(2).public_key(), 500),
-       make_deposit(2, key(3).public_key(), 300), make_deposit(3, key(4).public_key(), 50)},
+      {make_deposit(0, 1, key(1).public_key(), 1000), make_deposit(1, 2, key(2).public_key(), 500),
+       make_deposit(2, 3, key(3).public_key(), 300), make_deposit(3, 4, key(4).public_key(), 50)},
       {make_transfer(kChain, key(1), 1, 2, 100, 2, 0), make_transfer(kChain, key(3), 3, 4, 30, 1, 0),
        make_transfer(kChain, key(2), 2, 1, 50, 0, 0), make_transfer(kChain, key(4), 4, 1, 10, 0, 5)},
-      {make_deposit(4, key(5).public_key(), 70), make_transfer(kChain, key(4), 4, 5, 20, 1, 0),
-       make_withdraw(kChain, key(2), 2, 100, 1, 1), make_deposit(5, key(1).public_key(), 10)},
+      {make_deposit(4, 5, key(5).public_key(), 70), make_transfer(kChain, key(4), 4, 5, 20, 1, 0),
+       make_withdraw(kChain, key(2), 2, 100, 1, 1), make_deposit(5, 1, key(1).public_key(), 10)},
       {make_transfer(kChain, key(5), 5, 1, 10, 0, 0), make_transfer(kChain, key(1), 1, 3, 1, 1, 1),
-       make_withdraw(kChain, key(3), 3, 5, 0, 1), make_deposit(6, key(6).public_key(), 1)},
+       make_withdraw(kChain, key(3), 3, 5, 0, 1), make_deposit(6, 6, key(6).public_key(), 1)},
   };
 }
 
 // A different batch 3 for a chain rolled back to batch 2: account 5 is now key 7's.
 std::vector<Tx> alternative_batch3() {
-  return {make_deposit(4, key(7).public_key(), 999), make_transfer(kChain, key(1), 1, 5, 1, 0, 1)};
+  return {make_deposit(4, 5, key(7).public_key(), 999), make_transfer(kChain, key(1), 1, 5, 1, 0, 1)};
 }
 
 ChainBuilder build_chain(std::size_t batches) {

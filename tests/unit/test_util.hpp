@@ -15,6 +15,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -76,9 +77,33 @@ inline Hash32 random_hash(std::mt19937_64& rng) {
 
 // ---- rollup helpers ---------------------------------------------------------------------
 
-inline rollup::Tx make_deposit(std::uint64_t id, const PublicKey& to, std::uint64_t amount) {
-  return rollup::Deposit{id, to, Amount(amount)};
+// A deposit of `amount` to account `index`, whose key is `to` (the bridge assigns the
+// index: the key's own, or the next free one).
+inline rollup::Tx make_deposit(std::uint64_t id, std::uint32_t index, const PublicKey& to,
+                               std::uint64_t amount) {
+  return rollup::Deposit{id, AccountIndex(index), to, Amount(amount)};
 }
+
+// Deposit indices as the bridge assigns them: the key's account in `state`, else the
+// one an earlier deposit of the same batch created for it, else the next free index.
+class DepositIndexer {
+ public:
+  explicit DepositIndexer(const rollup::State& state) : state_(state), next_(state.size()) {}
+  AccountIndex index_for(const PublicKey& key) {
+    if (auto i = state_.find(key)) return *i;
+    auto [it, fresh] = created_.try_emplace(key, next_);
+    if (fresh) ++next_;
+    return AccountIndex(it->second);
+  }
+  rollup::Tx deposit(std::uint64_t id, const PublicKey& to, std::uint64_t amount) {
+    return rollup::Deposit{id, index_for(to), to, Amount(amount)};
+  }
+
+ private:
+  const rollup::State& state_;
+  std::uint32_t next_;
+  std::unordered_map<PublicKey, std::uint32_t, FixedBytesHasher> created_;
+};
 
 inline rollup::Tx make_transfer(ChainId chain, const SecretKey& key, std::uint32_t from, std::uint32_t to,
                                 std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce) {

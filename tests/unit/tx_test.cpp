@@ -43,7 +43,7 @@ PublicKey pattern_key(std::uint8_t seed) {
 // One tx of each type, with every field distinct and non-zero.
 std::vector<Tx> sample_txs() {
   return {
-      Deposit{0x1122334455667788ull, pattern_key(1), Amount(1000)},
+      Deposit{0x1122334455667788ull, AccountIndex(0x0a0b0c0d), pattern_key(1), Amount(1000)},
       Transfer{AccountIndex(3), AccountIndex(0x01020304), Amount(kMax64), Amount(5), Nonce(9),
                pattern_signature(2)},
       Withdraw{AccountIndex(0xfffffffe), Amount(77), Amount(0), Nonce(kMax64), pattern_signature(3)},
@@ -64,7 +64,7 @@ TEST(TxWire, RoundTripEachType) {
 
 TEST(TxWire, SizesAndTypeTags) {
   auto txs = sample_txs();
-  EXPECT_EQ(encode_tx(txs[0]).size(), 49u);
+  EXPECT_EQ(encode_tx(txs[0]).size(), 53u);
   EXPECT_EQ(encode_tx(txs[1]).size(), 97u);
   EXPECT_EQ(encode_tx(txs[2]).size(), 93u);
   EXPECT_EQ(encode_tx(txs[0])[0], 1);
@@ -83,6 +83,7 @@ TEST(TxWire, ExactLayout) {
   ByteWriter d;
   d.u8(1);
   d.u64le(0x1122334455667788ull);
+  d.u32le(0x0a0b0c0d);
   d.bytes(pattern_key(1).view());
   d.u64le(1000);
   EXPECT_EQ(to_hex(encode_tx(txs[0])), to_hex(d.data()));
@@ -154,7 +155,7 @@ TEST(TxBatch, RoundTrip) {
   txs.insert(txs.end(), more.begin(), more.end());
   Bytes enc = encode_txs(txs);
   EXPECT_EQ(enc[0], 6);  // count varint
-  EXPECT_EQ(enc.size(), 1u + 2 * (49 + 97 + 93));
+  EXPECT_EQ(enc.size(), 1u + 2 * (53 + 97 + 93));
   auto back = decode_txs(enc);
   ASSERT_TRUE(back) << to_string(back.error());
   EXPECT_EQ(*back, txs);
@@ -233,7 +234,7 @@ TEST(TxBatch, TrailingBytesAndBadCountsAreRejected) {
 
   // An unknown tag inside a batch.
   Bytes bad = encode_txs(sample_txs());
-  bad[1 + 49] = 9;  // the second tx's tag
+  bad[1 + 53] = 9;  // the second tx's tag
   auto u = decode_txs(bad);
   ASSERT_FALSE(u);
   EXPECT_EQ(u.error(), DecodeError::unknown_type);
@@ -361,7 +362,7 @@ TEST(TxSignature, SignAndVerify) {
 }
 
 TEST(TxSignature, DepositsAreUnsignedAndPass) {
-  Tx d = Deposit{1, pattern_key(4), Amount(5)};
+  Tx d = Deposit{1, AccountIndex(4), pattern_key(4), Amount(5)};
   Tx before = d;
   sign_tx(d, kChain, test_key(1));
   EXPECT_EQ(d, before);
@@ -426,7 +427,7 @@ TEST(Receipts, StrictDecoding) {
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error(), DecodeError::trailing_bytes);
 
-  for (int status : {8, 9, 0x80, 255}) {
+  for (int status : {9, 10, 0x80, 255}) {
     Bytes bad = enc;
     bad[33] = static_cast<std::uint8_t>(status);
     auto r = decode_receipts(bad);

@@ -30,7 +30,7 @@ TX_TYPE_NAMES = {v: k for k, v in TX_TYPES.items()}
 MERKLE_DEPTH = 32
 U32_MAX = (1 << 32) - 1
 U64_MAX = (1 << 64) - 1
-MAX_TX_STATUS = 7
+MAX_TX_STATUS = 8
 
 
 class DecodeError(Exception):
@@ -133,7 +133,7 @@ def tx_body(tx):
     if t == "deposit":
         to_pubkey = bytes.fromhex(tx["to_pubkey"])
         assert len(to_pubkey) == 32
-        return u64le(int(tx["deposit_id"])) + to_pubkey + u64le(int(tx["amount"]))
+        return u64le(int(tx["deposit_id"])) + u32le(tx["to_index"]) + to_pubkey + u64le(int(tx["amount"]))
     if t == "transfer":
         return (u32le(tx["from"]) + u32le(tx["to"]) + u64le(int(tx["amount"])) + u64le(int(tx["fee"])) +
                 u64le(int(tx["nonce"])))
@@ -178,8 +178,10 @@ def read_tx(r):
     t = TX_TYPE_NAMES[tag]
     if t == "deposit":
         deposit_id = str(r.u64le())
+        to_index = r.u32le()
         to_pubkey = r.take(32).hex()
-        return {"type": t, "deposit_id": deposit_id, "to_pubkey": to_pubkey, "amount": str(r.u64le())}
+        return {"type": t, "deposit_id": deposit_id, "to_index": to_index, "to_pubkey": to_pubkey,
+                "amount": str(r.u64le())}
     tx = {"type": t, "from": r.u32le()}
     if t == "transfer":
         tx["to"] = r.u32le()
@@ -196,7 +198,7 @@ def read_batch(r):
 
 
 TX_FIELDS = {
-    "deposit": ["deposit_id", "to_pubkey", "amount"],
+    "deposit": ["deposit_id", "to_index", "to_pubkey", "amount"],
     "transfer": ["from", "to", "amount", "fee", "nonce", "signature"],
     "withdraw": ["from", "amount", "fee", "nonce", "signature"],
 }
