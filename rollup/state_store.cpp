@@ -298,7 +298,14 @@ Result<State, StoreError> StateStore::state_at(BatchNumber n) {
       auto stored = batch(BatchNumber(b));
       if (!stored) return make_error(stored.error());
       if (!*stored) return make_error(corrupt("batch " + std::to_string(b) + " is missing"));
-      auto changes = decode_changes((*stored)->changes, state.accounts());
+      // The diff decodes against the accounts that existed before batch b.
+      auto indices = decode_change_indices((*stored)->changes);
+      if (!indices) return make_error(corrupt("batch " + std::to_string(b) + " has a malformed diff"));
+      std::size_t created = 0;
+      for (const auto& [index, was_created] : *indices) created += was_created ? 1 : 0;
+      if (created > state.size())
+        return make_error(corrupt("batch " + std::to_string(b) + " creates too many"));
+      auto changes = decode_changes((*stored)->changes, state.accounts().first(state.size() - created));
       if (!changes) return make_error(corrupt("batch " + std::to_string(b) + " has a malformed diff"));
       state.revert(*changes);
     }
