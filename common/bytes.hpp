@@ -62,6 +62,7 @@ class FixedBytes {
   }
 
   friend bool operator==(const FixedBytes&, const FixedBytes&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): false positive on a defaulted <=> (LLVM issue 53961)
   friend auto operator<=>(const FixedBytes&, const FixedBytes&) = default;
 
  private:

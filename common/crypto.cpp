@@ -31,6 +31,7 @@ Hash32 sha256(ByteView data) {
 
 static_assert(sizeof(crypto_generichash_state) <= 384);
 
+// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): crypto_generichash_init writes the state
 Blake2b::Blake2b() {
   crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, Hash32::size());
 }

@@ -56,7 +56,8 @@ void ThreadPool::parallel_for(std::size_t n, std::size_t min_chunk,
   }
   std::lock_guard call(call_mutex_);
   // About four chunks per thread balances uneven work without much claiming traffic.
-  std::size_t chunk = std::max(min_chunk, (n + 4 * size() - 1) / (4 * size()));
+  const std::size_t parts = std::size_t{4} * size();
+  std::size_t chunk = std::max(min_chunk, (n + parts - 1) / parts);
   {
     std::lock_guard lock(mutex_);
     job_ = &fn;

@@ -23,6 +23,7 @@ class StrongInt {
   constexpr explicit StrongInt(Rep v) : v_(v) {}
   [[nodiscard]] constexpr Rep value() const { return v_; }
   friend constexpr bool operator==(StrongInt, StrongInt) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): false positive on a defaulted <=> (LLVM issue 53961)
   friend constexpr auto operator<=>(StrongInt, StrongInt) = default;
 
  private:
@@ -56,6 +57,7 @@ class Amount {
   static std::optional<Amount> parse(const std::string& s);
 
   friend constexpr bool operator==(Amount, Amount) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): false positive on a defaulted <=> (LLVM issue 53961)
   friend constexpr auto operator<=>(Amount, Amount) = default;
 
  private:

@@ -53,7 +53,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kHeaderLimit = std::size_t{16} * 1024;
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(2);
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
