@@ -11,15 +11,16 @@
 #include "common/assert.hpp"
 #include "common/codec.hpp"
 #include "common/crypto.hpp"
-#include "settlement/basechain/modules.hpp"
+#include "settlement/basechain/module.hpp"
 
 namespace l2::settlement {
 
 namespace {
 
 // Schema migrations of the core: kCoreMigrations[v] takes a database from user_version v
-// to v + 1; the modules' step v (modules.cpp) runs right after it in the same db_txn.
-// Never edit a shipped step; append a new one.
+// to v + 1. The modules' tables have steps and versions of their own (migrate_modules);
+// schema 1 was written before that, and its one step also held the tables of the modules
+// whose legacy_version() is 1. Never edit a shipped step; append a new one.
 constexpr const char* kCoreMigrations[] = {
     R"sql(
 -- One row: which chain this file is, how far dev_advanceTime moved the clock, and the
@@ -94,6 +95,36 @@ CREATE TABLE logs (
   PRIMARY KEY (tx_hash, log_index)
 ) STRICT;
 CREATE INDEX logs_by_block ON logs (block);
+)sql",
+    // 2: per-module schema versions, and base-tx kinds no longer listed by the core (a
+    // new module's kind must fit in txs.kind without touching the core). SQLite cannot
+    // relax a CHECK in place: txs is rebuilt (with foreign keys off, see migrate).
+    R"sql(
+CREATE TABLE modules (
+  name    TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),
+  version INTEGER NOT NULL CHECK (version >= 1)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE txs_v2 (
+  seq    INTEGER PRIMARY KEY,
+  hash   BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+  block  INTEGER REFERENCES blocks (number),
+  idx    INTEGER CHECK (idx >= 0),
+  sender BLOB NOT NULL CHECK (length(sender) = 32),
+  nonce  INTEGER NOT NULL CHECK (nonce >= 0),
+  kind   INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 255),
+  raw    BLOB NOT NULL CHECK (length(raw) > 0),
+  CHECK ((block IS NULL) = (idx IS NULL)),
+  UNIQUE (block, idx)
+) STRICT;
+INSERT INTO txs_v2 (seq, hash, block, idx, sender, nonce, kind, raw)
+  SELECT seq, hash, block, idx, sender, nonce, kind, raw FROM txs;
+DROP TABLE txs;
+ALTER TABLE txs_v2 RENAME TO txs;
+CREATE UNIQUE INDEX txs_sender_nonce ON txs (sender, nonce) WHERE kind <> 0;
+CREATE INDEX txs_pending ON txs (seq) WHERE block IS NULL;
+CREATE TRIGGER txs_sealed_immutable BEFORE UPDATE ON txs WHEN OLD.block IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a sealed tx is immutable'); END;
 )sql",
 };
 constexpr int kCoreMigrationCount = static_cast<int>(std::size(kCoreMigrations));
@@ -211,63 +242,9 @@ std::string_view to_string(ChainErrorCode c) {
   return "unknown";
 }
 
-std::string_view to_string(Refusal r) {
-  switch (r) {
-    case Refusal::none:
-      return "none";
-    case Refusal::zero_amount:
-      return "zero_amount";
-    case Refusal::overflow:
-      return "overflow";
-    case Refusal::unknown_rollup:
-      return "unknown_rollup";
-    case Refusal::rollup_exists:
-      return "rollup_exists";
-    case Refusal::bad_window:
-      return "bad_window";
-    case Refusal::bad_tx_signature:
-      return "bad_tx_signature";
-    case Refusal::not_sequencer:
-      return "not_sequencer";
-    case Refusal::mode_unsupported:
-      return "mode_unsupported";
-    case Refusal::wrong_batch:
-      return "wrong_batch";
-    case Refusal::wrong_prev_root:
-      return "wrong_prev_root";
-    case Refusal::payload_too_large:
-      return "payload_too_large";
-    case Refusal::payload_hash_mismatch:
-      return "payload_hash_mismatch";
-    case Refusal::bad_payload:
-      return "bad_payload";
-    case Refusal::applied_count_mismatch:
-      return "applied_count_mismatch";
-    case Refusal::queue_regress:
-      return "queue_regress";
-    case Refusal::queue_overrun:
-      return "queue_overrun";
-    case Refusal::deposit_deadline_missed:
-      return "deposit_deadline_missed";
-    case Refusal::forced_deadline_missed:
-      return "forced_deadline_missed";
-    case Refusal::no_commitment:
-      return "no_commitment";
-    case Refusal::not_final:
-      return "not_final";
-    case Refusal::bad_proof:
-      return "bad_proof";
-    case Refusal::nothing_to_claim:
-      return "nothing_to_claim";
-    case Refusal::bridge_insolvent:
-      return "bridge_insolvent";
-  }
-  return "unknown";
-}
-
 ChainError refuse(Refusal reason, std::string message) {
   ChainError e = make_chain_error(ChainErrorCode::refused, std::move(message));
-  e.reason = reason;
+  e.reason = std::string(reason.name);
   return e;
 }
 
@@ -327,7 +304,7 @@ Status<ChainError> TxContext::credit(const PublicKey& account, Amount amount) {
   if (auto s = load_account(store_, account, a); !s) return s;
   auto sum = a.balance.checked_add(amount);
   if (!sum || *sum > kMaxSupply)
-    return make_error(refuse(Refusal::overflow, "balance of " + account.hex() + " would overflow"));
+    return make_error(refuse(core_refusal::kOverflow, "balance of " + account.hex() + " would overflow"));
   a.balance = *sum;
   return store_account(store_, account, a);
 }
@@ -351,19 +328,21 @@ Status<ChainError> TxContext::emit(std::string_view module, std::string_view eve
 
 // ---- BaseChain --------------------------------------------------------------------------
 
-BaseChain::BaseChain(ChainOptions options) : options_(std::move(options)) {
+BaseChain::BaseChain(ChainOptions options, ModuleSet modules)
+    : options_(std::move(options)), modules_(std::make_unique<const ModuleSet>(std::move(modules))) {
   if (!options_.clock) options_.clock = system_clock_seconds;
-  modules_ = builtin_modules();
-  for (const auto& m : modules_)
+  for (const auto& m : modules_->modules())
     for (BaseTxKind k : m->kinds()) {
-      L2_ASSERT(module_by_kind_.count(static_cast<std::uint8_t>(k)) == 0);  // one module per kind
+      L2_ASSERT(module_by_kind_.count(static_cast<std::uint8_t>(k)) == 0);  // ModuleSet::validate
       module_by_kind_[static_cast<std::uint8_t>(k)] = m.get();
     }
 }
 
 BaseChain::~BaseChain() = default;
 
-Result<std::unique_ptr<BaseChain>, ChainError> BaseChain::open(ChainOptions options) {
+Result<std::unique_ptr<BaseChain>, ChainError> BaseChain::open(ChainOptions options, ModuleSet modules) {
+  if (auto v = modules.validate(); !v)
+    return make_error(make_chain_error(ChainErrorCode::bad_options, "modules: " + v.error()));
   std::set<PublicKey> seen;
   Amount total;
   for (const auto& a : options.genesis_alloc) {
@@ -377,7 +356,7 @@ Result<std::unique_ptr<BaseChain>, ChainError> BaseChain::open(ChainOptions opti
                            "genesis allocations exceed the maximum supply " + kMaxSupply.to_string()));
     total = *sum;
   }
-  std::unique_ptr<BaseChain> chain(new BaseChain(std::move(options)));
+  std::unique_ptr<BaseChain> chain(new BaseChain(std::move(options), std::move(modules)));
   std::lock_guard lock(chain->mutex_);
   if (auto s = chain->open_store(); !s) return make_error(s.error());
   if (!chain->options_.snapshot_dir.empty()) {
@@ -432,47 +411,74 @@ Status<ChainError> BaseChain::init_or_migrate() {
                                                                            std::to_string(version) +
                                                                            " is newer than this program's " +
                                                                            std::to_string(kSchemaVersion)));
-  const auto module_steps = module_migrations();
-  L2_ASSERT(module_steps.size() == static_cast<std::size_t>(kSchemaVersion));
-  if (version < kSchemaVersion) {
-    if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
-    auto fail = [&](const DbError& e) {
-      db.rollback();
-      return make_error(storage_error(e));
-    };
-    for (int v = version; v < kSchemaVersion; ++v) {
-      if (auto e = db.exec(kCoreMigrations[v]); !e) return fail(e.error());
-      if (auto e = db.exec(module_steps[static_cast<std::size_t>(v)]); !e) return fail(e.error());
+  // Foreign keys are off while the core's schema changes (step 2 drops and renames a
+  // table that others refer to; SQLite ignores the pragma inside a db_txn), and checked
+  // as a whole before the commit instead.
+  const bool core_steps = version < kSchemaVersion;
+  if (core_steps) {
+    if (auto e = db.exec("PRAGMA foreign_keys=OFF"); !e) return make_error(storage_error(e.error()));
+  }
+  struct ForeignKeysBackOn {
+    Db& db;
+    bool armed;
+    ~ForeignKeysBackOn() {
+      if (armed) (void)db.exec("PRAGMA foreign_keys=ON");
     }
+  } fk_guard{db, core_steps};
+  if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
+  auto fail = [&](const DbError& e) {
+    db.rollback();
+    return make_error(storage_error(e));
+  };
+  for (int v = version; v < kSchemaVersion; ++v) {
+    if (auto e = db.exec(kCoreMigrations[v]); !e) return fail(e.error());
+  }
+  if (core_steps) {
     if (auto e = db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)); !e)
       return fail(e.error());
-    if (version == 0) {
-      // Genesis: meta, the allocations, block 0.
-      Amount supply;
-      for (const auto& a : options_.genesis_alloc) supply = *supply.checked_add(a.amount);  // checked in open
-      auto meta =
-          store_->query("INSERT INTO meta (id, chain_id, time_offset_s, supply) VALUES (0, ?1, 0, ?2)");
-      if (!meta) return fail(meta.error());
-      if (auto s = meta->bind(1, to_db(options_.chain_id.value())).bind(2, to_db(supply.value())).run(); !s)
-        return fail(s.error());
-      for (const auto& a : options_.genesis_alloc) {
-        if (auto s = store_account(*store_, a.account, BaseAccountState{a.amount, Nonce(0)}); !s) {
-          db.rollback();
-          return s;
-        }
-      }
-      const std::int64_t ts = std::max<std::int64_t>(0, options_.clock());
-      const Hash32 root = block_tx_root({});
-      const Hash32 hash = block_hash(BlockNumber(0), ts, Hash32(), root);
-      auto blk = store_->query(
-          "INSERT INTO blocks (number, timestamp, parent_hash, tx_root, hash) VALUES (0, ?1, ?2, ?3, ?4)");
-      if (!blk) return fail(blk.error());
-      if (auto s = blk->bind(1, ts).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
-          !s)
-        return fail(s.error());
-    }
-    if (auto c = db.commit(); !c) return fail(c.error());
   }
+  if (auto s = migrate_modules(version); !s) {
+    db.rollback();
+    return s;
+  }
+  if (version == 0) {
+    // Genesis: meta, the allocations, block 0.
+    Amount supply;
+    for (const auto& a : options_.genesis_alloc) supply = *supply.checked_add(a.amount);  // checked in open
+    auto meta = store_->query("INSERT INTO meta (id, chain_id, time_offset_s, supply) VALUES (0, ?1, 0, ?2)");
+    if (!meta) return fail(meta.error());
+    if (auto s = meta->bind(1, to_db(options_.chain_id.value())).bind(2, to_db(supply.value())).run(); !s)
+      return fail(s.error());
+    for (const auto& a : options_.genesis_alloc) {
+      if (auto s = store_account(*store_, a.account, BaseAccountState{a.amount, Nonce(0)}); !s) {
+        db.rollback();
+        return s;
+      }
+    }
+    const std::int64_t ts = std::max<std::int64_t>(0, options_.clock());
+    const Hash32 root = block_tx_root({});
+    const Hash32 hash = block_hash(BlockNumber(0), ts, Hash32(), root);
+    auto blk = store_->query(
+        "INSERT INTO blocks (number, timestamp, parent_hash, tx_root, hash) VALUES (0, ?1, ?2, ?3, ?4)");
+    if (!blk) return fail(blk.error());
+    if (auto s = blk->bind(1, ts).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
+        !s)
+      return fail(s.error());
+  }
+  if (core_steps) {
+    auto check = db.prepare("SELECT count(*) FROM pragma_foreign_key_check");
+    if (!check) return fail(check.error());
+    auto r = check->step();
+    if (!r) return fail(r.error());
+    if (check->column_int(0) != 0) {
+      check->reset();
+      db.rollback();
+      return make_error(
+          make_chain_error(ChainErrorCode::corrupt, "the migrated schema fails its foreign-key check"));
+    }
+    check->reset();
+  }
+  if (auto c = db.commit(); !c) return fail(c.error());
   auto meta = store_->query("SELECT chain_id, time_offset_s, supply FROM meta WHERE id = 0");
   if (!meta) return make_error(storage_error(meta.error()));
   auto r = meta->next();
@@ -485,6 +491,47 @@ Status<ChainError> BaseChain::init_or_migrate() {
     return make_error(make_chain_error(ChainErrorCode::wrong_chain,
                                        options_.path + " belongs to chain id " + std::to_string(chain) +
                                            ", not " + std::to_string(options_.chain_id.value())));
+  return {};
+}
+
+Status<ChainError> BaseChain::migrate_modules(int core_version_before) {
+  // Schema 1 kept no module versions: its one step held the tables of the modules that
+  // existed then, which say so with legacy_version().
+  if (core_version_before == 1) {
+    for (const auto& m : modules_->modules()) {
+      if (m->legacy_version() == 0) continue;
+      auto q = store_->query("INSERT INTO modules (name, version) VALUES (?1, ?2)");
+      if (!q) return make_error(storage_error(q.error()));
+      if (auto s = q->bind(1, m->name()).bind(2, std::int64_t{m->legacy_version()}).run(); !s)
+        return make_error(storage_error(s.error()));
+    }
+  }
+  for (const auto& m : modules_->modules()) {
+    auto q = store_->query("SELECT version FROM modules WHERE name = ?1");
+    if (!q) return make_error(storage_error(q.error()));
+    auto r = q->bind(1, m->name()).next();
+    if (!r) return make_error(storage_error(r.error()));
+    const std::int64_t have = *r ? q->row().column_int(0) : 0;
+    const auto steps = m->migrations();
+    if (have > static_cast<std::int64_t>(steps.size()))
+      return make_error(make_chain_error(ChainErrorCode::schema_too_new,
+                                         "module " + std::string(m->name()) + "'s schema version " +
+                                             std::to_string(have) + " is newer than this program's " +
+                                             std::to_string(steps.size())));
+    if (have == static_cast<std::int64_t>(steps.size())) continue;
+    for (auto v = static_cast<std::size_t>(have); v < steps.size(); ++v) {
+      if (auto e = store_->db().exec(steps[v]); !e)
+        return make_error(
+            make_chain_error(ChainErrorCode::storage, "module " + std::string(m->name()) + " migration " +
+                                                          std::to_string(v + 1) + ": " + e.error().message));
+    }
+    auto up = store_->query(
+        "INSERT INTO modules (name, version) VALUES (?1, ?2) "
+        "ON CONFLICT (name) DO UPDATE SET version = excluded.version");
+    if (!up) return make_error(storage_error(up.error()));
+    if (auto s = up->bind(1, m->name()).bind(2, static_cast<std::int64_t>(steps.size())).run(); !s)
+      return make_error(storage_error(s.error()));
+  }
   return {};
 }
 
@@ -593,6 +640,15 @@ Result<BlockHeader, ChainError> BaseChain::seal_block() {
 }
 
 Status<ChainError> BaseChain::execute_locked(TxContext& ctx, const BaseTx& tx, ByteView wire) {
+  const auto kind = base_tx_kind(tx);
+  Module* module = nullptr;
+  if (kind != BaseTxKind::transfer) {
+    auto it = module_by_kind_.find(static_cast<std::uint8_t>(kind));
+    if (it == module_by_kind_.end())
+      return make_error(refuse(core_refusal::kUnsupportedKind,
+                               "no module of this chain executes " + std::string(to_string(kind)) + " txs"));
+    module = it->second;
+  }
   BaseAccountState sender;
   if (auto s = load_account(*store_, tx.sender, sender); !s) return s;
   if (tx.nonce != sender.nonce) {
@@ -603,7 +659,6 @@ Status<ChainError> BaseChain::execute_locked(TxContext& ctx, const BaseTx& tx, B
     e.got_nonce = tx.nonce;
     return make_error(std::move(e));
   }
-  const auto kind = base_tx_kind(tx);
   // The row first: the logs the tx emits refer to it.
   if (auto s = insert_tx(*store_, ctx.tx_hash(), tx.sender, tx.nonce, static_cast<std::uint8_t>(kind), wire);
       !s)
@@ -616,9 +671,7 @@ Status<ChainError> BaseChain::execute_locked(TxContext& ctx, const BaseTx& tx, B
     if (auto s = ctx.credit(t->to, t->amount); !s) return s;
     return ctx.emit("chain", "Transfer", std::nullopt, transfer_log(tx.sender, t->to, t->amount));
   }
-  auto it = module_by_kind_.find(static_cast<std::uint8_t>(kind));
-  L2_ASSERT(it != module_by_kind_.end());  // every decodable kind has a module
-  return it->second->execute(ctx, tx);
+  return module->execute(ctx, tx);
 }
 
 Result<Submitted, ChainError> BaseChain::submit(ByteView wire) {
@@ -641,7 +694,7 @@ Result<Submitted, ChainError> BaseChain::submit(ByteView wire) {
   const std::int64_t now = now_locked();
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
-  TxContext ctx(*store_, options_.chain_id, now, hash, tx->sender);
+  TxContext ctx(ChainView{*store_, options_.chain_id, now, *modules_}, hash, tx->sender);
   if (auto s = execute_locked(ctx, *tx, wire); !s) {
     db.rollback();
     return make_error(s.error());
@@ -656,13 +709,14 @@ Result<Submitted, ChainError> BaseChain::submit(ByteView wire) {
 }
 
 Result<Submitted, ChainError> BaseChain::fund(const PublicKey& account, Amount amount) {
-  if (amount.is_zero()) return make_error(refuse(Refusal::zero_amount, "funding amount must be positive"));
+  if (amount.is_zero())
+    return make_error(refuse(core_refusal::kZeroAmount, "funding amount must be positive"));
   std::lock_guard lock(mutex_);
   if (!store_) return make_error(chain_unusable());
   auto supply = supply_.checked_add(amount);
   if (!supply || *supply > kMaxSupply)
     return make_error(
-        refuse(Refusal::overflow, "funding would take the supply over " + kMaxSupply.to_string()));
+        refuse(core_refusal::kOverflow, "funding would take the supply over " + kMaxSupply.to_string()));
   const std::int64_t now = now_locked();
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
@@ -689,7 +743,7 @@ Result<Submitted, ChainError> BaseChain::fund(const PublicKey& account, Amount a
   const Hash32 hash = blake2b256(pre.data());
   if (auto s = insert_tx(*store_, hash, PublicKey(), Nonce(seq), kDevFundKind, body.data()); !s)
     return fail(s.error());
-  TxContext ctx(*store_, options_.chain_id, now, hash, PublicKey());
+  TxContext ctx(ChainView{*store_, options_.chain_id, now, *modules_}, hash, PublicKey());
   if (auto s = ctx.credit(account, amount); !s) return fail(s.error());
   {
     auto q = store_->query("UPDATE meta SET supply = ?1 WHERE id = 0");
@@ -712,7 +766,7 @@ Result<BlockHeader, ChainError> BaseChain::advance_time(std::uint64_t seconds) {
   if (!store_) return make_error(chain_unusable());
   if (seconds > kMaxWindowSeconds ||
       static_cast<std::uint64_t>(time_offset_) + seconds > 4 * kMaxWindowSeconds)
-    return make_error(refuse(Refusal::overflow, "cannot advance the clock that far"));
+    return make_error(refuse(core_refusal::kOverflow, "cannot advance the clock that far"));
   const std::int64_t offset = time_offset_ + static_cast<std::int64_t>(seconds);
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));

@@ -3,7 +3,8 @@
 //
 // The mock base chain's core (basechaind; docs/basechain.md is the user reference): one
 // node, one SQLite file, native balances, blocks, chain time, and native modules
-// (modules.hpp) that execute every kind of base tx except the native transfer.
+// (module.hpp: handed to the chain at open; the core names none of them) that execute
+// every kind of base tx except the native transfer.
 //
 // A base tx is validated and executed when it is submitted, in one db_txn: it either
 // takes full effect (state, tx row, logs) and waits, pending, for the next block, or it
@@ -53,6 +54,9 @@
 
 namespace l2::settlement {
 
+class Module;     // module.hpp
+class ModuleSet;  // module.hpp
+
 using BlockNumber = StrongInt<std::uint64_t, struct BlockNumberTag>;
 
 // The most that can exist on the chain at once (balances plus locked bridge funds).
@@ -77,38 +81,27 @@ enum class ChainErrorCode : std::uint8_t {
 };
 std::string_view to_string(ChainErrorCode c);
 
-// Why a rule refused a base tx: stable snake_case names (error.data.reason in JSON-RPC).
-enum class Refusal : std::uint8_t {
-  none,
-  zero_amount,              // a deposit or dev funding of 0
-  overflow,                 // an amount or total would pass kMaxSupply
-  unknown_rollup,           // no rollup registered under that id
-  rollup_exists,            // register_rollup: the id is taken
-  bad_window,               // register_rollup: deadline 0, or a window or deadline too long
-  bad_tx_signature,         // force_tx: the rollup tx is not signed by the base tx's sender
-  not_sequencer,            // commit_batch: the sender is not the rollup's sequencer
-  mode_unsupported,         // commit_batch: validity mode (no prover yet)
-  wrong_batch,              // commit_batch: batch is not last batch + 1
-  wrong_prev_root,          // commit_batch: prev_root is not the last accepted root
-  payload_too_large,        // commit_batch: payload over kMaxPayloadBytes
-  payload_hash_mismatch,    // commit_batch: payload_hash is not the payload's hash
-  bad_payload,              // commit_batch: the payload does not decompress or decode
-  applied_count_mismatch,   // commit_batch: the payload does not hold applied_txs txs
-  queue_regress,            // commit_batch: deposits_upto/forced_upto below the previous batch's
-  queue_overrun,            // commit_batch: ... beyond the queue's length
-  deposit_deadline_missed,  // commit_batch: leaves out a deposit older than the inclusion deadline
-  forced_deadline_missed,   // commit_batch: leaves out a forced tx older than the inclusion deadline
-  no_commitment,            // finalize_withdrawal: no commitment with that batch number
-  not_final,                // finalize_withdrawal: the commitment is not final yet
-  bad_proof,                // finalize_withdrawal: the leaf is not under the commitment's root
-  nothing_to_claim,         // finalize_withdrawal: everything the leaf proves was already paid
-  bridge_insolvent,         // finalize_withdrawal: more than the rollup has locked
+// Why a rule refused a base tx: a stable snake_case name (error.data.reason in JSON-RPC,
+// the `reason` label of basechain_tx_refusals_total). The core has the few below; every
+// module declares the reasons of its own rules next to them, in its header (e.g.
+// bridge.hpp), and lists them in Module::refusals().
+struct Refusal {
+  std::string_view name;
+  friend bool operator==(const Refusal&, const Refusal&) = default;
 };
-std::string_view to_string(Refusal r);
+namespace core_refusal {
+inline constexpr Refusal kZeroAmount{"zero_amount"};            // a dev funding of 0
+inline constexpr Refusal kOverflow{"overflow"};                 // an amount or total would pass kMaxSupply
+inline constexpr Refusal kUnsupportedKind{"unsupported_kind"};  // no module of this chain claims the kind
+}  // namespace core_refusal
+
+// Windows and deadlines longer than this are refused: they would make timestamps
+// overflow, and no one means a century.
+inline constexpr std::uint64_t kMaxWindowSeconds = 100ull * 366 * 24 * 3600;
 
 struct ChainError {
   ChainErrorCode code = ChainErrorCode::storage;
-  Refusal reason = Refusal::none;  // code == refused
+  std::string reason;  // code == refused: the Refusal's name
   std::string message;
   Nonce expected_nonce;  // code == wrong_nonce
   Nonce got_nonce;       // code == wrong_nonce
@@ -250,22 +243,28 @@ ChainError storage_error(const DbError& e);
 struct ChainView {
   Store& store;
   ChainId chain_id;
-  std::int64_t now;  // chain time
+  std::int64_t now;          // chain time
+  const ModuleSet& modules;  // the chain's modules (for the hooks one module offers another)
 };
 
 // What a module's execute() works with: the open db_txn of one base tx, its sender, the
 // chain time, and the base accounts and log of the chain.
 class TxContext {
  public:
-  TxContext(Store& store, ChainId chain_id, std::int64_t now, const Hash32& tx_hash, const PublicKey& sender)
-      : store_(store), chain_id_(chain_id), now_(now), tx_hash_(tx_hash), sender_(sender) {}
+  TxContext(ChainView view, const Hash32& tx_hash, const PublicKey& sender)
+      : store_(view.store),
+        chain_id_(view.chain_id),
+        now_(view.now),
+        modules_(view.modules),
+        tx_hash_(tx_hash),
+        sender_(sender) {}
 
   [[nodiscard]] ChainId chain_id() const { return chain_id_; }
   [[nodiscard]] std::int64_t now() const { return now_; }
   [[nodiscard]] const Hash32& tx_hash() const { return tx_hash_; }
   [[nodiscard]] const PublicKey& sender() const { return sender_; }
   Store& store() { return store_; }
-  ChainView view() { return ChainView{store_, chain_id_, now_}; }
+  ChainView view() { return ChainView{store_, chain_id_, now_, modules_}; }
 
   // Moves native balance (insufficient_funds / overflow errors). Locked bridge funds are
   // the module's own bookkeeping: money leaves the accounts with debit and comes back with
@@ -280,36 +279,30 @@ class TxContext {
   Store& store_;
   ChainId chain_id_;
   std::int64_t now_;
+  const ModuleSet& modules_;
   Hash32 tx_hash_;
   PublicKey sender_;
   std::uint32_t next_log_ = 0;
 };
 
-// A native module: executes the base tx kinds it claims, inside the tx's db_txn, and
-// refuses with a ChainError (reason: a Refusal) to undo everything. Its tables are part
-// of the chain's schema (modules.cpp: kModuleMigrations). Stateless: everything lives in
-// the Store, so a module may be shared by the chain's threads under the chain's lock.
-class Module {
- public:
-  virtual ~Module() = default;
-  [[nodiscard]] virtual std::string_view name() const = 0;
-  [[nodiscard]] virtual std::span<const BaseTxKind> kinds() const = 0;
-  virtual Status<ChainError> execute(TxContext& ctx, const BaseTx& tx) = 0;
-};
-
 class BaseChain {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // The core's schema version (PRAGMA user_version); the modules' tables have versions
+  // of their own (the `modules` table).
+  static constexpr int kSchemaVersion = 2;
 
-  // Creates (genesis block 0, genesis_alloc) or reopens the chain in options.path. With
+  // Creates (genesis block 0, genesis_alloc) or reopens the chain in options.path, with
+  // `modules` (module.hpp; refused with bad_options if they do not fit together), and
+  // brings the core's and every module's tables to their current version. With
   // automine, txs still pending from a previous run are sealed at once.
-  static Result<std::unique_ptr<BaseChain>, ChainError> open(ChainOptions options);
+  static Result<std::unique_ptr<BaseChain>, ChainError> open(ChainOptions options, ModuleSet modules);
   ~BaseChain();
   BaseChain(const BaseChain&) = delete;
   BaseChain& operator=(const BaseChain&) = delete;
 
   [[nodiscard]] ChainId chain_id() const { return options_.chain_id; }
   [[nodiscard]] bool automine() const { return options_.automine; }
+  [[nodiscard]] const ModuleSet& modules() const { return *modules_; }
   std::int64_t now();
   BlockHeader head();
 
@@ -325,12 +318,12 @@ class BaseChain {
   Result<std::vector<LogRecord>, ChainError> logs(const LogFilter& filter);
   Result<ChainStats, ChainError> stats();
 
-  // Runs a module query (modules.hpp) under the chain's lock.
+  // Runs a module query (e.g. bridge.hpp) under the chain's lock.
   template <class F>
   auto read(F&& fn) {
     std::lock_guard lock(mutex_);
     L2_ASSERT(store_ != nullptr);  // only a failed revert leaves it empty
-    ChainView view{*store_, options_.chain_id, now_locked()};
+    ChainView view{*store_, options_.chain_id, now_locked(), *modules_};
     return std::forward<F>(fn)(view);
   }
 
@@ -351,9 +344,10 @@ class BaseChain {
   void set_fault_hook(Db::FaultHook hook);
 
  private:
-  explicit BaseChain(ChainOptions options);
+  BaseChain(ChainOptions options, ModuleSet modules);
   Status<ChainError> open_store();
   Status<ChainError> init_or_migrate();
+  Status<ChainError> migrate_modules(int core_version_before);
   std::int64_t now_locked() const;
   Result<BlockHeader, ChainError> seal_locked(std::int64_t now);
   Result<std::uint64_t, ChainError> pending_count_locked();
@@ -364,8 +358,8 @@ class BaseChain {
   ChainOptions options_;
   std::mutex mutex_;
   std::unique_ptr<Store> store_;                              // GUARDED_BY(mutex_)
-  std::vector<std::unique_ptr<Module>> modules_;              // GUARDED_BY(mutex_)
-  std::unordered_map<std::uint8_t, Module*> module_by_kind_;  // GUARDED_BY(mutex_)
+  std::unique_ptr<const ModuleSet> modules_;                  // immutable after open
+  std::unordered_map<std::uint8_t, Module*> module_by_kind_;  // immutable after open
   BlockHeader head_;                                          // GUARDED_BY(mutex_)
   std::int64_t time_offset_ = 0;                              // GUARDED_BY(mutex_)
   Amount supply_;                                             // GUARDED_BY(mutex_)

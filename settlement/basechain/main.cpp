@@ -2,36 +2,29 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // basechaind: the mock base chain as a process (docs/basechain.md). Parses flags and the
-// config file, opens the chain (DATA_DIR/chain.db), serves JSON-RPC 2.0 on POST /, plus
-// GET /health and GET /metrics, seals blocks (after each tx with --automine, else every
-// --block-time ms), and stops gracefully on SIGTERM or SIGINT.
+// config file, opens the chain (DATA_DIR/chain.db) with the standard modules, starts its
+// HTTP front (server.hpp: JSON-RPC 2.0 on POST /, GET /health and GET /metrics, the
+// block timer unless --automine), and stops gracefully on SIGTERM or SIGINT.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <pthread.h>
-#include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/cli/daemon.hpp"
-#include "common/http/server.hpp"
 #include "settlement/basechain/chain.hpp"
-#include "settlement/basechain/rpc.hpp"
+#include "settlement/basechain/server.hpp"
+#include "settlement/basechain/standard_modules.hpp"
 
 namespace {
 
 using l2::settlement::BaseChain;
-using l2::settlement::RpcDispatcher;
 
 struct Config {
   std::string data_dir;
@@ -121,53 +114,6 @@ std::optional<std::vector<l2::settlement::GenesisAlloc>> parse_allocs(const std:
   return out;
 }
 
-// Seals a block every `period` until stopped.
-class BlockTimer {
- public:
-  BlockTimer(BaseChain& chain, std::chrono::milliseconds period)
-      : thread_([this, &chain, period] { run(chain, period); }) {}
-  ~BlockTimer() { stop(); }
-  BlockTimer(const BlockTimer&) = delete;
-  BlockTimer& operator=(const BlockTimer&) = delete;
-
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run(BaseChain& chain, std::chrono::milliseconds period) {
-    auto next = std::chrono::steady_clock::now() + period;
-    std::unique_lock lock(mutex_);
-    while (!cv_.wait_until(lock, next, [this] { return stopping_; })) {
-      lock.unlock();
-      if (auto b = chain.seal_block(); !b)
-        spdlog::error("sealing a block failed: {}", b.error().message);
-      else
-        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp);
-      lock.lock();
-      // Fixed rate; after a stall, carry on from now rather than sealing a burst.
-      next = std::max(next + period, std::chrono::steady_clock::now());
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;     // last: starts once the rest is ready
-};
-
-l2::http::Response json_response(unsigned status, std::string body) {
-  l2::http::Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,99 +150,30 @@ int main(int argc, char** argv) {
   chain_options.genesis_alloc = std::move(*allocs);
   if (config.dev)
     chain_options.snapshot_dir = (std::filesystem::path(config.data_dir) / "snapshots").string();
-  auto opened = BaseChain::open(chain_options);
+  auto opened = BaseChain::open(chain_options, l2::settlement::standard_modules());
   if (!opened) {
     spdlog::critical("{}", opened.error().message);
     return 1;
   }
   BaseChain& chain = **opened;
 
-  l2::settlement::RpcOptions rpc_options;
-  rpc_options.dev = config.dev;
-  RpcDispatcher rpc(chain, rpc_options);
-
-  auto handler = [&chain, &rpc](l2::http::Request req, const l2::http::Respond& respond) {
-    const std::string path = req.target.substr(0, req.target.find('?'));
-    if (path == "/") {
-      if (req.method != "POST") {
-        auto r = json_response(405, l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
-                                                                   "JSON-RPC requests are POSTed to /"));
-        r.headers.emplace_back("Allow", "POST");
-        return respond(std::move(r));
-      }
-      auto body = rpc.handle(req.body);
-      if (!body) return respond(json_response(204, ""));
-      return respond(json_response(200, std::move(*body)));
-    }
-    if (path == "/health" || path == "/metrics") {
-      if (req.method != "GET") {
-        auto r = json_response(405, l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
-                                                                   path + " only answers GET"));
-        r.headers.emplace_back("Allow", "GET");
-        return respond(std::move(r));
-      }
-      auto stats = chain.stats();
-      if (!stats)
-        return respond(json_response(
-            503, nlohmann::json{{"status", "unavailable"}, {"error", stats.error().message}}.dump()));
-      if (path == "/health") {
-        const auto& h = stats->head;
-        return respond(json_response(200, nlohmann::json{{"status", "ok"},
-                                                         {"chain_id", chain.chain_id().value()},
-                                                         {"head", h.number.value()},
-                                                         {"timestamp", h.timestamp},
-                                                         {"pending", stats->pending}}
-                                              .dump()));
-      }
-      l2::http::Response r;
-      r.content_type = "text/plain; version=0.0.4";
-      r.body = rpc.metrics().render(*stats);
-      return respond(std::move(r));
-    }
-    respond(json_response(404,
-                          l2::settlement::rpc_error_body(l2::settlement::rpc_code::kInvalidRequest,
-                                                         "no such path: " + path + " (JSON-RPC is POST /)")));
-  };
-  auto render = [](l2::http::TransportError e, std::string_view message) {
-    unsigned status = 400;
-    switch (e) {
-      case l2::http::TransportError::body_too_large:
-        status = 413;
-        break;
-      case l2::http::TransportError::bad_request:
-        status = 400;
-        break;
-      case l2::http::TransportError::timeout:
-        status = 408;
-        break;
-      case l2::http::TransportError::internal:
-        status = 500;
-        break;
-    }
-    const int code = e == l2::http::TransportError::internal ? l2::settlement::rpc_code::kInternalError
-                                                             : l2::settlement::rpc_code::kInvalidRequest;
-    return json_response(status, l2::settlement::rpc_error_body(code, message));
-  };
-
-  l2::http::ServerOptions server_options;
-  server_options.address = config.address;
-  server_options.port = config.port;
-  server_options.io_threads = config.io_threads;
-  server_options.max_body_bytes = config.max_body_bytes;
-  server_options.read_timeout_ms = config.read_timeout_ms;
-  server_options.write_timeout_ms = config.write_timeout_ms;
-  server_options.tls_cert = config.tls_cert;
-  server_options.tls_key = config.tls_key;
-  server_options.server_name = "basechaind";
-  auto server = l2::http::Server::start(handler, render, server_options);
+  l2::settlement::BaseChainServerOptions server_options;
+  server_options.rpc.dev = config.dev;
+  server_options.http.address = config.address;
+  server_options.http.port = config.port;
+  server_options.http.io_threads = config.io_threads;
+  server_options.http.max_body_bytes = config.max_body_bytes;
+  server_options.http.read_timeout_ms = config.read_timeout_ms;
+  server_options.http.write_timeout_ms = config.write_timeout_ms;
+  server_options.http.tls_cert = config.tls_cert;
+  server_options.http.tls_key = config.tls_key;
+  server_options.http.server_name = "basechaind";
+  if (!config.automine) server_options.block_time = std::chrono::milliseconds(config.block_time_ms);
+  auto server = l2::settlement::BaseChainServer::start(chain, server_options);
   if (!server) {
     spdlog::critical("{}", server.error());
     return 1;
   }
-
-  std::unique_ptr<BlockTimer> timer;
-  if (!config.automine)
-    timer = std::make_unique<BlockTimer>(chain, std::chrono::milliseconds(config.block_time_ms));
 
   // The port file first: whoever reads the stdout line may look for the file at once.
   const std::string bound = (*server)->bound_address();
@@ -310,9 +187,7 @@ int main(int argc, char** argv) {
                config.dev ? "; dev methods on" : "");
 
   l2::cli::wait_for_stop_signal(signals);
-  (*server)->stop_accepting();
   (*server)->stop(std::chrono::milliseconds(2000));
-  if (timer) timer->stop();
   server->reset();
   opened->reset();
   spdlog::info("stopped");

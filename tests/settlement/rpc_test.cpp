@@ -20,6 +20,7 @@
 #include "settlement/basechain/chain.hpp"
 #include "settlement/basechain/client.hpp"
 #include "settlement/basechain/rpc.hpp"
+#include "settlement/basechain/standard_modules.hpp"
 #include "settlement/payload.hpp"
 #include "tests/unit/test_util.hpp"
 
@@ -59,7 +60,7 @@ class RpcTest : public ::testing::Test {
     o.automine = automine;
     o.clock = [this] { return wall_; };
     o.genesis_alloc = {{alice().public_key(), Amount(1'000'000)}, {sequencer().public_key(), Amount(10)}};
-    auto c = BaseChain::open(o);
+    auto c = BaseChain::open(o, standard_modules());
     ASSERT_TRUE(c) << c.error().message;
     chain_ = std::move(*c);
     RpcOptions ro;
