@@ -154,7 +154,8 @@ json header_json(const rollup::BatchHeader& h) {
 
 class Router {
  public:
-  Router(Node& node, const ServerOptions& options) : node_(node), options_(options) {}
+  Router(Node& node, settlement::Settler* settler, const ServerOptions& options)
+      : node_(node), settler_(settler), options_(options) {}
 
   // `label` gets the route's template, for metrics.
   Outcome route(const Request& req, std::string& label) {
@@ -263,10 +264,11 @@ class Router {
 
   Response metrics() {
     std::string text = node_.metrics().render();
-    if (auto s = node_.settlement_status()) {
-      render_settlement(text, SettlementGauges{s->poster.last_posted.value(), s->durable_head.value(),
-                                               s->poster.posted, s->poster.refusals, s->poster.failures,
-                                               s->poster.reachable && s->chain.reachable});
+    if (settler_) {
+      const settlement::SettlerStatus s = settler_->status();
+      render_settlement(text, SettlementGauges{s.poster.last_posted.value(), node_.durable_head().value(),
+                                               s.poster.posted, s.poster.refusals, s.poster.failures,
+                                               s.poster.reachable && s.chain.reachable});
     }
     return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
   }
@@ -393,7 +395,9 @@ class Router {
         ApiError{ErrorCode::bad_request, "an account is a decimal index or a 64-digit hex public key"});
   }
 
-  static json withdrawal_json(const WithdrawalView& w) {
+  // `chain`: where it stands on the base chain (nullopt without one: always pending).
+  static json withdrawal_json(const WithdrawalView& w,
+                              const std::optional<settlement::WithdrawalChainState>& chain) {
     const rollup::Account& leaf = w.witness.leaf;
     json j{{"tx_hash", w.tx_hash.hex()},
            {"account", w.account.value()},
@@ -406,12 +410,31 @@ class Router {
            {"nonce", std::to_string(leaf.nonce.value())},
            {"withdrawn", leaf.withdrawn.to_string()},
            {"proof", to_hex(w.witness.proof.encode())},
-           {"status", std::string(to_string(w.status))}};
-    if (w.final_at) j["final_at"] = std::to_string(*w.final_at);
-    if (w.seconds_left) j["seconds_left"] = std::to_string(*w.seconds_left);
-    if (w.paid) j["paid"] = w.paid->to_string();
-    if (!w.detail.empty()) j["detail"] = w.detail;
+           {"status", "pending"}};
+    if (!chain) return j;
+    j["status"] = std::string(settlement::to_string(chain->status));
+    if (chain->final_at) j["final_at"] = std::to_string(*chain->final_at);
+    if (chain->seconds_left) j["seconds_left"] = std::to_string(*chain->seconds_left);
+    if (chain->paid) j["paid"] = chain->paid->to_string();
+    if (!chain->detail.empty()) j["detail"] = chain->detail;
+    if (chain->chain_time) j["chain_time"] = std::to_string(*chain->chain_time);
+    if (chain->view_age_ms) j["view_age_ms"] = std::to_string(*chain->view_age_ms);
     return j;
+  }
+
+  // The base-chain status of each view, from the settler's cache (never a call to the
+  // base chain on this I/O thread).
+  std::vector<std::optional<settlement::WithdrawalChainState>> chain_states(
+      const std::vector<WithdrawalView>& views) {
+    std::vector<std::optional<settlement::WithdrawalChainState>> out(views.size());
+    if (!settler_ || views.empty()) return out;
+    std::vector<settlement::WatchedWithdrawal> ws;
+    ws.reserve(views.size());
+    for (const auto& v : views)
+      ws.push_back(settlement::WatchedWithdrawal{v.batch, v.witness.leaf.pubkey, v.witness.leaf.withdrawn});
+    auto states = settler_->withdrawal_states(ws);
+    for (std::size_t i = 0; i < views.size(); ++i) out[i] = std::move(states[i]);
+    return out;
   }
 
   Response get_withdrawal(std::string_view hex) {
@@ -420,7 +443,9 @@ class Router {
     auto w = node_.withdrawal(*hash);
     if (!w) return error_response(w.error());
     if (!*w) return error_response(ApiError{ErrorCode::not_found, "no applied withdrawal " + hash->hex()});
-    return json_response(kOk, withdrawal_json(**w));
+    std::vector<WithdrawalView> views{std::move(**w)};
+    auto chain = chain_states(views);
+    return json_response(kOk, withdrawal_json(views[0], chain[0]));
   }
 
   Response get_account_withdrawals(std::string_view id, const Query& q) {
@@ -438,28 +463,33 @@ class Router {
     auto list = node_.account_withdrawals(view->index, limit);
     if (!list) return error_response(list.error());
     json arr = json::array();
-    for (const auto& w : *list) arr.push_back(withdrawal_json(w));
+    auto chain = chain_states(*list);
+    for (std::size_t i = 0; i < list->size(); ++i) arr.push_back(withdrawal_json((*list)[i], chain[i]));
     return json_response(kOk, json{{"withdrawals", std::move(arr)}});
   }
 
   Response settlement() {
-    auto s = node_.settlement_status();
-    if (!s) return error_response(ApiError{ErrorCode::not_found, "this sequencer has no base chain"});
+    if (!settler_) return error_response(ApiError{ErrorCode::not_found, "this sequencer has no base chain"});
+    const settlement::SettlerStatus s = settler_->status();
     json j{{"base_chain", options_.base_chain_url},
-           {"reachable", s->poster.reachable && s->chain.reachable},
-           {"fatal", s->poster.fatal},
-           {"synced", s->poster.synced},
-           {"last_posted", std::to_string(s->poster.last_posted.value())},
-           {"durable_head", std::to_string(s->durable_head.value())},
-           {"posted", std::to_string(s->poster.posted)},
-           {"refusals", std::to_string(s->poster.refusals)},
-           {"failures", std::to_string(s->poster.failures)},
-           {"last_error", s->poster.last_error},
-           {"next_deposit", std::to_string(s->next_deposit)},
-           {"next_forced", std::to_string(s->next_forced)},
-           {"chain_head", std::to_string(s->chain.head.number)},
-           {"chain_time", std::to_string(s->chain.head.timestamp)}};
-    if (s->chain.rollup) j["last_final"] = std::to_string(s->chain.rollup->last_final.value());
+           {"reachable", s.poster.reachable && s.chain.reachable},
+           {"fatal", s.poster.fatal},
+           {"synced", s.poster.synced},
+           {"last_posted", std::to_string(s.poster.last_posted.value())},
+           {"durable_head", std::to_string(node_.durable_head().value())},
+           {"posted", std::to_string(s.poster.posted)},
+           {"refusals", std::to_string(s.poster.refusals)},
+           {"failures", std::to_string(s.poster.failures)},
+           {"last_error", s.poster.last_error},
+           {"next_deposit", std::to_string(s.next_deposit)},
+           {"next_forced", std::to_string(s.next_forced)},
+           {"chain_head", std::to_string(s.chain.head.number)},
+           {"chain_time", std::to_string(s.chain.head.timestamp)}};
+    if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());
+    if (s.chain.synced)
+      j["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            settlement::SteadyClock::now() - s.chain.refreshed_at)
+                                            .count());
     return json_response(kOk, j);
   }
 
@@ -519,6 +549,7 @@ class Router {
   }
 
   Node& node_;
+  settlement::Settler* settler_;  // null: no base chain
   ServerOptions options_;
 };
 
@@ -617,8 +648,11 @@ struct Pending {
 // ---- the server ----
 
 struct HttpServer::Impl {
-  Impl(Node& n, const ServerOptions& o)
-      : node(n), options(o), router(n, o), scheduler(std::make_shared<Scheduler>(o.http.io_threads)) {}
+  Impl(Node& n, settlement::Settler* settler, const ServerOptions& o)
+      : node(n),
+        options(o),
+        router(n, settler, o),
+        scheduler(std::make_shared<Scheduler>(o.http.io_threads)) {}
   Node& node;
   ServerOptions options;
   Router router;
@@ -705,7 +739,8 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 
-Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(Node& node, const ServerOptions& options) {
+Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(Node& node, settlement::Settler* settler,
+                                                                   const ServerOptions& options) {
   const HttpOptions& o = options.http;
   if (o.tls_cert.empty() != o.tls_key.empty())
     return make_error(std::string("TLS needs both --tls-cert and --tls-key"));
@@ -719,7 +754,7 @@ Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(Node& node, c
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
   so.server_name = "sequencerd";
-  auto impl = std::make_unique<Impl>(node, options);
+  auto impl = std::make_unique<Impl>(node, settler, options);
   Impl* i = impl.get();  // outlives the server: Impl owns it
   auto server = http::Server::start(
       [i](Request req, http::Respond respond) { i->handle(std::move(req), std::move(respond)); },

@@ -6,7 +6,9 @@
 // timeouts). It runs on its own I/O threads (HttpOptions::io_threads), separate from the
 // engine's; a request that waits for durability (wait=true, batches, dev deposits) holds
 // no thread while it waits: its answer is built, when its batch is durable or its wait
-// times out, on as many answer threads.
+// times out, on as many answer threads. No request waits for the base chain: settlement
+// answers (withdrawal status, /v1/settlement, the settlement metrics) come from the
+// settler's cached view.
 //
 // Thread safety: start, stop_accepting and stop belong to one thread (main).
 #pragma once
@@ -19,6 +21,7 @@
 #include "common/result.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/node.hpp"
+#include "settlement/settler.hpp"
 
 namespace l2::sequencer {
 
@@ -33,7 +36,10 @@ class HttpServer {
  public:
   // Binds, listens and starts the I/O threads. Errors: bad address, port in use, TLS
   // files that don't load.
-  static Result<std::unique_ptr<HttpServer>, std::string> start(Node& node, const ServerOptions& options);
+  // `settler` (null without a base chain) answers /v1/settlement, the settlement metrics
+  // and where withdrawals stand, from its cache; both must outlive the server.
+  static Result<std::unique_ptr<HttpServer>, std::string> start(Node& node, settlement::Settler* settler,
+                                                                const ServerOptions& options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

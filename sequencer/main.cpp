@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
-// sequencerd: parses flags and the config file, opens the node, serves HTTP until
-// SIGTERM or SIGINT, then shuts down gracefully (docs/sequencer.md).
+// sequencerd: parses flags and the config file, opens the node (and with a base chain
+// the settler, which reads the durable batches from the same database), serves HTTP
+// until SIGTERM or SIGINT, then shuts down gracefully (docs/sequencer.md).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -21,6 +22,8 @@
 #include "sequencer/config.hpp"
 #include "sequencer/http_server.hpp"
 #include "sequencer/node.hpp"
+#include "settlement/batch_log.hpp"
+#include "settlement/settler.hpp"
 
 namespace {
 
@@ -236,24 +239,55 @@ int main(int argc, char** argv) {
   node_options.threads = config.threads;
   node_options.mempool = config.mempool;
   node_options.batch = config.batch;
-  node_options.settlement = config.settlement;
-  std::optional<l2::SecretKey> seq_key;
+
+  // With a base chain: the settler, over its own read handle on the database (opened
+  // first: on a first start it creates the database with its genesis).
+  std::unique_ptr<l2::settlement::StoreBatchLog> batch_log;
+  std::unique_ptr<l2::settlement::Settler> settler;
   if (!config.settlement.base_chain.empty()) {
-    seq_key = sequencer_key(config);
-    if (!seq_key) return 1;
+    auto key = sequencer_key(config);
+    if (!key) return 1;
+    l2::rollup::StoreOptions store;
+    store.path = node_options.db_path;
+    store.chain_id = node_options.chain_id;
+    store.operator_key = node_options.operator_key;
+    auto log = l2::settlement::StoreBatchLog::open(store);
+    if (!log) {
+      spdlog::critical("{}", log.error());
+      return 1;
+    }
+    batch_log = std::move(*log);
+    const l2::sequencer::SettlementOptions& so = config.settlement;
+    l2::settlement::SettlerOptions o;
+    o.base_chain = so.base_chain;
+    o.http.ca_file = so.ca_file;
+    o.http.insecure = so.insecure_tls;
+    o.rollup_id = node_options.chain_id;
+    o.operator_key = node_options.operator_key;
+    o.challenge_window_s = so.challenge_window_s;
+    o.inclusion_deadline_s = so.inclusion_deadline_s;
+    o.poll_ms = so.poll_ms;
+    o.max_unposted_batches = so.max_unposted_batches;
+    auto s = l2::settlement::Settler::open(o, std::move(*key), *batch_log);
+    if (!s) {
+      spdlog::critical("{}", s.error());
+      return 1;
+    }
+    settler = std::move(*s);
   }
-  auto node = l2::sequencer::Node::open(node_options, std::move(seq_key));
+  auto node = l2::sequencer::Node::open(node_options, settler.get());
   if (!node) {
     spdlog::critical("{}", node.error());
     return 1;
   }
+  if (settler) settler->start();
 
   l2::sequencer::ServerOptions server_options;
   server_options.http = config.http;
   server_options.dev = config.dev;
   server_options.base_chain_configured = !config.settlement.base_chain.empty();
   server_options.base_chain_url = config.settlement.base_chain;
-  auto server = l2::sequencer::HttpServer::start(**node, server_options);
+  auto server = l2::sequencer::HttpServer::start(**node, settler.get(), server_options);
   if (!server) {
     spdlog::critical("{}", server.error());
     (*node)->stop();
@@ -269,10 +303,13 @@ int main(int argc, char** argv) {
 
   l2::cli::wait_for_stop_signal(signals);
   (*server)->stop_accepting();
-  (*node)->stop();  // commits the open batch and resolves the waiting requests
+  (*node)->stop();               // commits the open batch and resolves the waiting requests
+  if (settler) settler->stop();  // after the node, whose last batch may still take queue entries
   (*server)->stop(std::chrono::milliseconds(2000));
   server->reset();
   node->reset();
+  settler.reset();
+  batch_log.reset();
   spdlog::info("stopped");
   return 0;
 }

@@ -11,7 +11,7 @@
 // order: a tx whose nonce is ahead of the sender's next nonce is *held* until the gap is
 // filled (then it follows its predecessor into the same batch), or dropped once it has
 // waited max_hold_ms. The bound on nonces ahead (max_ahead) is checked against the
-// sender's durable nonce, which the caller passes in.
+// sender's executed nonce (after every batch submitted so far), which the caller passes in.
 //
 // Not thread-safe: the node guards it with its mutex. Limitations: take() walks the
 // queue from the oldest tx, so held txs are visited again by every batch (they are
@@ -58,7 +58,7 @@ class Mempool {
   explicit Mempool(const MempoolOptions& options) : options_(options) {}
 
   // Checks, in this order: duplicate hash, nonce below `account_nonce` (the sender's
-  // durable nonce), nonce more than max_ahead above it, another tx of the sender with
+  // executed nonce), nonce more than max_ahead above it, another tx of the sender with
   // this nonce, the bound. Adds the tx only if all pass.
   AddResult add(PendingTx tx, Nonce account_nonce);
 

@@ -7,7 +7,6 @@
 #include <chrono>
 
 #include "common/assert.hpp"
-#include "settlement/basechain/client.hpp"
 
 namespace l2::sequencer {
 
@@ -39,7 +38,7 @@ ReceiptCode to_receipt(AddResult r) {
   return ReceiptCode::pending;
 }
 
-// What ingest needs to know about a tx's accounts, read from durable state.
+// What ingest needs to know about a tx's accounts, read from the executed state.
 struct AccountSnapshot {
   bool sender_exists = false;
   bool recipient_exists = true;
@@ -60,22 +59,6 @@ void run_all(const std::vector<std::function<void()>>& fns) {
 }
 
 }  // namespace
-
-std::string_view to_string(WithdrawalStatus s) {
-  switch (s) {
-    case WithdrawalStatus::pending:
-      return "pending";
-    case WithdrawalStatus::in_window:
-      return "in_window";
-    case WithdrawalStatus::final:
-      return "final";
-    case WithdrawalStatus::claimed:
-      return "claimed";
-    case WithdrawalStatus::unknown:
-      return "unknown";
-  }
-  return "unknown";
-}
 
 // ---- WaitGroup ----
 
@@ -119,18 +102,17 @@ std::function<void()> WaitGroup::give_up(bool failed) {
 // ---- Node ----
 
 Node::Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
-           std::unique_ptr<rollup::StateStore> reader)
+           std::unique_ptr<rollup::StateStore> reader, settlement::Settler* settler)
     : options_(options),
       engine_(std::move(engine)),
+      settler_(settler),
       verify_pool_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
                                         : options.threads),
       reader_(std::move(reader)),
       mempool_(options.mempool) {}
 
 Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options,
-                                                      std::optional<SecretKey> sequencer_key) {
-  const bool settles = !options.settlement.base_chain.empty();
-  if (settles && !sequencer_key) return make_error(std::string("a base chain needs the sequencer's key"));
+                                                      settlement::Settler* settler) {
   rollup::EngineOptions eo;
   eo.store.path = options.db_path;
   eo.store.chain_id = options.chain_id;
@@ -142,12 +124,10 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
   auto reader = rollup::StateStore::open(eo.store);
   if (!reader)
     return make_error("cannot open a reader on " + options.db_path + ": " + reader.error().message);
-  std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader)));
+  std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader), settler));
   if (auto s = node->rebuild_index(); !s) return make_error(s.error());
   node->metrics_.set_latest_batch(node->engine_->durable_head().value());
-  if (settles) {
-    if (auto s = node->start_settlement(std::move(*sequencer_key)); !s) return make_error(s.error());
-  } else if (const BatchNumber head = node->engine_->durable_head(); head.value() > 0) {
+  if (const BatchNumber head = node->engine_->durable_head(); !settler && head.value() > 0) {
     // A database that settles keeps settling: batches made without the base chain (dev
     // deposits above all) could never be re-derived from it.
     std::lock_guard lock(node->reader_mutex_);
@@ -157,97 +137,15 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
       return make_error(
           std::string("this rollup database settles to a base chain; start sequencerd with --base-chain"));
   }
+  if (settler) {
+    settler->set_doorbell([n = node.get()] {
+      std::lock_guard lock(n->mutex_);
+      n->mark_work_locked();
+    });
+  }
   node->acker_ = std::thread([n = node.get()] { n->ack_loop(); });
   node->batcher_ = std::thread([n = node.get()] { n->batcher_loop(); });
-  if (node->poster_) node->poster_->start();
-  if (node->follower_) node->follower_->start();
   return node;
-}
-
-Status<std::string> Node::start_settlement(SecretKey key) {
-  // Where the queues stand: the latest batch's origin record. Every batch made with a
-  // base chain has one; a database whose head batch has none was made without one.
-  const BatchNumber head = engine_->durable_head();
-  Hash32 genesis_root;
-  settlement::BatchOrigin origin;
-  {
-    std::lock_guard lock(reader_mutex_);
-    auto genesis = reader_->header(BatchNumber(0));
-    if (!genesis || !*genesis) return make_error(std::string("cannot read the genesis batch"));
-    genesis_root = (*genesis)->state_root;
-    if (head.value() > 0) {
-      auto stored = reader_->batch(head);
-      if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
-      if ((*stored)->origin.empty())
-        return make_error(std::string(
-            "this rollup database holds batches made without a base chain (--dev); it cannot settle to one"));
-      auto o = settlement::decode_origin((*stored)->origin);
-      if (!o) return make_error("batch " + std::to_string(head.value()) + " has a malformed origin record");
-      origin = *o;
-    }
-  }
-  {
-    std::lock_guard lock(mutex_);
-    next_deposit_pos_ = origin.deposits_upto;
-    next_forced_pos_ = origin.forced_upto;
-  }
-  const SettlementOptions& so = options_.settlement;
-  http::ClientOptions http;
-  http.ca_file = so.ca_file;
-  http.insecure = so.insecure_tls;
-  settlement::PosterOptions po;
-  po.rollup_id = options_.chain_id;
-  po.operator_key = options_.operator_key;
-  po.genesis_root = genesis_root;
-  po.challenge_window_s = so.challenge_window_s;
-  po.inclusion_deadline_s = so.inclusion_deadline_s;
-  spdlog::info("settlement: base chain {}, sequencer key {}, resuming at deposit {} and forced tx {}",
-               so.base_chain, key.public_key().hex(), origin.deposits_upto, origin.forced_upto);
-  poster_ = std::make_unique<settlement::Poster>(
-      so.base_chain, http, std::move(key), po, [this](BatchNumber n) { return build_commitment(n); },
-      [this] { return engine_->durable_head(); }, head);
-  settlement::FollowerOptions fo;
-  fo.rollup_id = options_.chain_id;
-  fo.poll_ms = so.poll_ms;
-  follower_ = std::make_unique<settlement::Follower>(
-      so.base_chain, http, fo, origin.deposits_upto, origin.forced_upto,
-      [this](std::vector<settlement::QueuedDeposit> d, std::vector<settlement::QueuedForced> f) {
-        on_queued(std::move(d), std::move(f));
-      });
-  return {};
-}
-
-void Node::on_queued(std::vector<settlement::QueuedDeposit> deposits,
-                     std::vector<settlement::QueuedForced> forced) {
-  const auto now = Clock::now();
-  std::lock_guard lock(mutex_);
-  for (auto& d : deposits) {
-    rollup::Tx tx = rollup::Deposit{d.index, d.recipient, d.amount};
-    const Hash32 h = rollup::tx_hash(options_.chain_id, tx);
-    deposits_pending_.emplace(h, tx);
-    chain_deposits_.push_back(PendingTx{std::move(tx), h, rollup::SigCheck::unchecked, now});
-  }
-  for (auto& f : forced) {
-    const Hash32 h = rollup::tx_hash(options_.chain_id, f.tx);
-    deposits_pending_.emplace(h, f.tx);
-    chain_forced_.push_back(PendingTx{std::move(f.tx), h, rollup::SigCheck::unchecked, now});
-  }
-  if (!deposits.empty() || !forced.empty()) mark_work_locked();
-}
-
-Result<settlement::Commitment, std::string> Node::build_commitment(BatchNumber n) {
-  std::lock_guard lock(reader_mutex_);
-  auto stored = reader_->batch(n);
-  if (!stored)
-    return make_error("cannot read batch " + std::to_string(n.value()) + ": " + stored.error().message);
-  if (!*stored) return make_error("batch " + std::to_string(n.value()) + " is not in the database");
-  auto txs = rollup::decode_txs((*stored)->txs);
-  auto receipts = rollup::decode_receipts((*stored)->receipts);
-  auto origin = settlement::decode_origin((*stored)->origin);
-  if (!txs || !receipts || !origin)
-    return make_error("batch " + std::to_string(n.value()) + " has malformed txs, receipts or origin");
-  return settlement::make_commitment(
-      settlement::CommittedBatchView{options_.chain_id, (*stored)->header, *txs, *receipts, *origin});
 }
 
 Node::~Node() { stop(); }
@@ -285,7 +183,7 @@ Status<std::string> Node::rebuild_index() {
 }
 
 template <class F>
-decltype(auto) Node::read_state(F&& fn) {
+decltype(auto) Node::read_durable(F&& fn) {
   if (readers_waiting_.fetch_add(1) == 0) readers_since_ns_.store(now_ns());
   struct Leave {
     std::atomic<int>& n;
@@ -313,20 +211,24 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
   std::vector<TxReceipt> receipts(n);
   for (std::size_t i = 0; i < n; ++i) receipts[i].hash = rollup::tx_hash(txs[i].chain_id, txs[i].tx);
 
+  // The executed state, not the durable one: its nonces are the ones the next batch
+  // continues from, and reading it never waits for a commit. (A tx is still only
+  // acknowledged once its own batch is durable.)
   std::vector<AccountSnapshot> snap(n);
-  read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
-    for (std::size_t i = 0; i < n; ++i) {
-      auto [sender, nonce] = sender_and_nonce(txs[i].tx);
-      (void)nonce;
-      snap[i].sender_exists = state.contains(sender);
-      if (snap[i].sender_exists) {
-        snap[i].nonce = state.at(sender).nonce;
-        snap[i].key = state.at(sender).pubkey;
-      }
-      if (const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx))
-        snap[i].recipient_exists = state.contains(t->to);
-    }
-  });
+  engine_->read_executed(
+      [&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
+        for (std::size_t i = 0; i < n; ++i) {
+          auto [sender, nonce] = sender_and_nonce(txs[i].tx);
+          (void)nonce;
+          snap[i].sender_exists = state.contains(sender);
+          if (snap[i].sender_exists) {
+            snap[i].nonce = state.at(sender).nonce;
+            snap[i].key = state.at(sender).pubkey;
+          }
+          if (const auto* t = std::get_if<rollup::Transfer>(&txs[i].tx))
+            snap[i].recipient_exists = state.contains(t->to);
+        }
+      });
 
   // Checks that need no lock; a refusal here is final.
   auto refuse_single = [&](std::size_t i, ErrorCode code, std::string message) {
@@ -439,10 +341,47 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::deposit(const std::vector<Dep
   if (stopping_) return make_error(ApiError{ErrorCode::unavailable, "the sequencer is shutting down"});
   if (deposits_pending_.size() + deposits.size() > options_.mempool.max_txs)
     return make_error(ApiError{ErrorCode::mempool_full, "too many deposits are pending; retry later"});
+  // Without a base chain the node is the bridge: it assigns each deposit the index its
+  // key has (or the next free one) and never lets the rollup hold more than 2^64 - 1,
+  // which the engine requires of every batch (docs/executor.md, "Supply").
+  std::vector<AccountIndex> indices(deposits.size());
+  {
+    bool supply_ok = true;
+    engine_->read_executed(
+        [&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
+          Amount supply = state.supply();
+          for (const auto& [hash, pending] : deposits_pending_) {
+            const auto* d = std::get_if<rollup::Deposit>(&pending);  // (forced txs credit nothing)
+            if (d == nullptr) continue;
+            auto raised = supply.checked_add(d->amount);
+            supply_ok = supply_ok && raised.has_value();
+            if (raised) supply = *raised;
+          }
+          dev_next_index_ = std::max(dev_next_index_, state.size());
+          for (std::size_t i = 0; i < deposits.size(); ++i) {
+            auto raised = supply.checked_add(deposits[i].amount);
+            supply_ok = supply_ok && raised.has_value();
+            if (raised) supply = *raised;
+            if (auto found = state.find(deposits[i].public_key)) {
+              indices[i] = *found;
+            } else if (auto it = dev_keys_.find(deposits[i].public_key); it != dev_keys_.end()) {
+              indices[i] = it->second;
+            } else {
+              indices[i] = AccountIndex(dev_next_index_++);
+              dev_keys_.emplace(deposits[i].public_key, indices[i]);
+            }
+          }
+        });
+    if (!supply_ok)
+      return make_error(ApiError{ErrorCode::bad_request,
+                                 "the deposits would take the rollup's total supply past "
+                                 "2^64 - 1"});
+  }
   std::vector<TxReceipt> receipts(deposits.size());
   const auto now = Clock::now();
   for (std::size_t i = 0; i < deposits.size(); ++i) {
-    rollup::Tx tx = rollup::Deposit{next_deposit_id_++, deposits[i].public_key, deposits[i].amount};
+    rollup::Tx tx =
+        rollup::Deposit{next_deposit_id_++, indices[i], deposits[i].public_key, deposits[i].amount};
     receipts[i].hash = rollup::tx_hash(options_.chain_id, tx);
     deposits_pending_.emplace(receipts[i].hash, tx);
     deposits_.push_back(PendingTx{std::move(tx), receipts[i].hash, rollup::SigCheck::unchecked, now});
@@ -499,8 +438,7 @@ void Node::batcher_loop() {
       // The batch window: close at the size limit or max_delay after its first tx.
       work_cv_.wait_until(lock, window_start_ + max_delay, [&] {
         return stopping_ ||
-               mempool_.queued() + deposits_.size() + chain_deposits_.size() + chain_forced_.size() >=
-                   max_txs;
+               mempool_.queued() + deposits_.size() + (settler_ ? settler_->queued() : 0) >= max_txs;
       });
     }
     if (failed_.load()) {
@@ -508,13 +446,12 @@ void Node::batcher_loop() {
       if (stopping_) break;
       continue;
     }
-    if (poster_ && engine_->head().number.value() >=
-                       poster_->last_posted().value() + options_.settlement.max_unposted_batches) {
+    if (settler_ && settler_->holding(engine_->head().number)) {
       // The base chain is this far behind: stop closing batches (the mempool fills and
       // ingest answers 503) until the poster catches up.
       if (!backlog_warned_)
         spdlog::warn("settlement: {} batches not yet on the base chain; holding new batches",
-                     options_.settlement.max_unposted_batches);
+                     settler_->options().max_unposted_batches);
       backlog_warned_ = true;
       if (stopping_) break;
       work_cv_.wait_for(lock, kIdleTick, [&] { return stopping_; });
@@ -522,27 +459,18 @@ void Node::batcher_loop() {
     }
     backlog_warned_ = false;
     rollup::BatchInput input;
-    std::vector<Hash32> hashes;
-    if (poster_) {
+    if (settler_) {
       // Base-chain queue entries go first, deposits then forced txs, in queue order;
       // the origin record says which (docs/settlement.md).
-      settlement::BatchOrigin origin{next_deposit_pos_, next_deposit_pos_, next_forced_pos_,
-                                     next_forced_pos_};
-      for (auto* queue : {&chain_deposits_, &chain_forced_}) {
-        while (!queue->empty() && input.txs.size() < max_txs) {
-          input.txs.push_back(std::move(queue->front().tx));
-          hashes.push_back(queue->front().hash);
-          queue->pop_front();
-          ++(queue == &chain_deposits_ ? origin.deposits_upto : origin.forced_upto);
-        }
-      }
-      next_deposit_pos_ = origin.deposits_upto;
-      next_forced_pos_ = origin.forced_upto;
-      input.origin = settlement::encode_origin(origin);
+      settlement::QueueTake q = settler_->take_for_batch(max_txs);
+      for (std::size_t i = 0; i < q.txs.size(); ++i) deposits_pending_.emplace(q.hashes[i], q.txs[i]);
+      input.txs = std::move(q.txs);
+      input.hashes = std::move(q.hashes);
+      input.origin = std::move(q.origin);
     }
     while (!deposits_.empty() && input.txs.size() < max_txs) {
       input.txs.push_back(std::move(deposits_.front().tx));
-      hashes.push_back(deposits_.front().hash);
+      input.hashes.push_back(deposits_.front().hash);
       deposits_.pop_front();
     }
     const rollup::State& state = engine_->state();  // the batcher is the engine's owner
@@ -553,28 +481,29 @@ void Node::batcher_loop() {
     for (auto& p : taken) {
       input.txs.push_back(std::move(p.tx));
       input.sigs.push_back(p.sig);
-      hashes.push_back(p.hash);
+      input.hashes.push_back(p.hash);
     }
-    has_work_ = !input.txs.empty() && (mempool_.queued() > 0 || !deposits_.empty() ||
-                                       !chain_deposits_.empty() || !chain_forced_.empty());
+    has_work_ = !input.txs.empty() &&
+                (mempool_.queued() > 0 || !deposits_.empty() || (settler_ && settler_->queued() > 0));
     if (has_work_) window_start_ = Clock::now();
     if (input.txs.empty()) {
       if (stopping_) break;
       continue;  // only held txs: wait for their predecessors
     }
     lock.unlock();
-    submit_batch(std::move(input), std::move(hashes));
+    submit_batch(std::move(input));
     lock.lock();
   }
 }
 
-void Node::submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes) {
+void Node::submit_batch(rollup::BatchInput input) {
   {
     std::unique_lock lock(ack_mutex_);
     ack_cv_.wait(lock, [&] { return in_flight_count_ < std::max(1u, options_.batch.max_in_flight); });
   }
-  // Readers of durable state wait while a batch is in flight; under sustained load
-  // there might always be one. Let them in when they have waited long enough.
+  // Queries of durable state wait while a batch is in flight; under sustained load
+  // there might always be one. Let them in when they have waited long enough. (Ingest
+  // reads the executed state and never waits here.)
   if (readers_waiting_.load() > 0 &&
       now_ns() - readers_since_ns_.load() > std::chrono::nanoseconds(kReaderPatience).count())
     (void)engine_->flush();
@@ -584,6 +513,7 @@ void Node::submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes) {
   input.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
+  std::vector<Hash32> hashes = input.hashes;  // the engine takes them as the receipts' hashes
   auto ack = engine_->submit(std::move(input));
   {
     std::lock_guard lock(ack_mutex_);
@@ -628,7 +558,7 @@ void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
       if (b.receipts[pos].status == rollup::TxStatus::applied)
         withdrawals_[from].push_back(b.receipts[pos].tx_hash);
   }
-  if (poster_) poster_->notify();
+  if (settler_) settler_->batch_durable(b.header.number);
   metrics_.batch_committed(number, b.receipts.size(), b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
                            b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3);
   for (const auto& r : b.receipts)
@@ -676,10 +606,9 @@ void Node::stop() {
     stopping_ = true;
     accepting_ = false;
   }
-  // The follower hands entries to the batcher; the poster reads batches. Neither holds
-  // anything that is not on the base chain or in the database already.
-  if (follower_) follower_->stop();
-  if (poster_) poster_->stop();
+  // The settler rings no more (its entries are on the base chain: whatever the last
+  // batch does not take is fetched again at the next start).
+  if (settler_) settler_->set_doorbell({});
   work_cv_.notify_all();
   if (batcher_.joinable()) batcher_.join();
   // The batcher is gone: this thread is the engine's owner now.
@@ -715,6 +644,10 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
     if (auto it = dropped_.find(hash); it != dropped_.end())
       return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second});
   }
+  if (settler_) {
+    if (auto tx = settler_->find_queued(hash))
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), std::move(*tx)});
+  }
   TxLocation loc;
   {
     std::shared_lock idx(index_mutex_);
@@ -737,8 +670,8 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
 }
 
 std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof) {
-  return read_state([&](const rollup::State& state, const SparseMerkleTree& tree,
-                        const rollup::BatchHeader& head) -> std::optional<AccountView> {
+  return read_durable([&](const rollup::State& state, const SparseMerkleTree& tree,
+                          const rollup::BatchHeader& head) -> std::optional<AccountView> {
     std::optional<AccountIndex> i;
     if (const auto* idx = std::get_if<AccountIndex>(&ref)) {
       if (state.contains(*idx)) i = *idx;
@@ -753,7 +686,7 @@ std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof)
 }
 
 std::optional<AccountIndex> Node::find_account(const PublicKey& key) {
-  return read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
+  return read_durable([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
     return state.find(key);
   });
 }
@@ -771,7 +704,7 @@ Result<std::optional<rollup::BatchHeader>, ApiError> Node::batch_header(std::opt
 NodeStatus Node::status() {
   NodeStatus s;
   s.chain_id = options_.chain_id;
-  read_state([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader& head) {
+  read_durable([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader& head) {
     s.latest_batch = head.number;
     s.state_root = head.state_root;
     s.accounts = state.size();
@@ -781,7 +714,7 @@ NodeStatus Node::status() {
   return s;
 }
 
-// ---- Withdrawals and settlement status ----
+// ---- Withdrawals ----
 
 Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32& hash,
                                                                     const TxLocation& loc) {
@@ -814,54 +747,6 @@ Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32
                                  std::to_string(w->from.value()) + " (made before witnesses were recorded)"});
 }
 
-void Node::settlement_status_of(std::vector<WithdrawalView>& views) {
-  if (!poster_ || views.empty()) return;  // no base chain: every withdrawal stays pending
-  auto unknown = [&](const std::string& why) {
-    for (auto& v : views) {
-      v.status = WithdrawalStatus::unknown;
-      v.detail = why;
-    }
-  };
-  http::ClientOptions http;
-  http.ca_file = options_.settlement.ca_file;
-  http.insecure = options_.settlement.insecure_tls;
-  http.timeout = std::chrono::milliseconds(3000);
-  auto client = settlement::BaseChainClient::create(options_.settlement.base_chain, http);
-  if (!client) return unknown(client.error());
-  auto head = (*client)->head();
-  if (!head) return unknown(head.error().message);
-  std::map<std::uint64_t, std::optional<settlement::CommitmentRecord>> commitments;
-  std::map<PublicKey, Amount> paid;
-  for (auto& v : views) {
-    auto c = commitments.find(v.batch.value());
-    if (c == commitments.end()) {
-      auto r = (*client)->commitment(options_.chain_id, v.batch, false);
-      if (!r) return unknown(r.error().message);
-      c = commitments.emplace(v.batch.value(), *r).first;
-    }
-    auto p = paid.find(v.witness.leaf.pubkey);
-    if (p == paid.end()) {
-      auto r = (*client)->withdrawn(options_.chain_id, v.witness.leaf.pubkey);
-      if (!r) return unknown(r.error().message);
-      p = paid.emplace(v.witness.leaf.pubkey, *r).first;
-    }
-    v.paid = p->second;
-    if (!c->second) {
-      v.status = WithdrawalStatus::pending;
-      continue;
-    }
-    v.final_at = c->second->final_at;
-    if (p->second >= v.witness.leaf.withdrawn) {
-      v.status = WithdrawalStatus::claimed;
-    } else if (c->second->is_final) {
-      v.status = WithdrawalStatus::final;
-    } else {
-      v.status = WithdrawalStatus::in_window;
-      v.seconds_left = std::max<std::int64_t>(0, c->second->final_at - head->timestamp);
-    }
-  }
-}
-
 Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal(const Hash32& tx_hash) {
   TxLocation loc;
   {
@@ -870,11 +755,7 @@ Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal(const Hash32& t
     if (it == index_.end()) return std::optional<WithdrawalView>();
     loc = it->second;
   }
-  auto v = withdrawal_at(tx_hash, loc);
-  if (!v || !*v) return v;
-  std::vector<WithdrawalView> views{std::move(**v)};
-  settlement_status_of(views);
-  return std::optional<WithdrawalView>(std::move(views[0]));
+  return withdrawal_at(tx_hash, loc);
 }
 
 Result<std::vector<WithdrawalView>, ApiError> Node::account_withdrawals(AccountIndex account,
@@ -896,20 +777,7 @@ Result<std::vector<WithdrawalView>, ApiError> Node::account_withdrawals(AccountI
     if (!v) return make_error(v.error());
     if (*v) views.push_back(std::move(**v));
   }
-  settlement_status_of(views);
   return views;
-}
-
-std::optional<SettlementStatus> Node::settlement_status() {
-  if (!poster_) return std::nullopt;
-  SettlementStatus s;
-  s.poster = poster_->state();
-  s.chain = follower_->view();
-  s.durable_head = engine_->durable_head();
-  std::lock_guard lock(mutex_);
-  s.next_deposit = next_deposit_pos_;
-  s.next_forced = next_forced_pos_;
-  return s;
 }
 
 }  // namespace l2::sequencer

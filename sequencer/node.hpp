@@ -2,10 +2,13 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // The sequencer node, without HTTP: it owns the engine, the mempool, the batcher and
-// ack threads, the index of committed txs and the metrics.
+// ack threads, the index of committed txs and the metrics. It ingests, batches,
+// acknowledges and answers queries; settlement is another component's
+// (settlement::Settler), which reads the durable batches from the database itself.
 //
-//   ingest (any thread): cheap checks against durable state -> mempool (or a receipt
-//                        saying why not)
+//   ingest (any thread): cheap checks against the executed state (the latest batch
+//                        executed, durable or not: it never waits for a commit) ->
+//                        mempool (or a receipt saying why not)
 //   batcher thread:      the engine's owner. Closes a batch at batch.max_txs or
 //                        batch.max_delay_ms after its first tx, submits it, and goes on
 //                        with the next while the engine commits (at most
@@ -13,11 +16,11 @@
 //   ack thread:          waits for each batch's future (durable), then records its txs
 //                        in the tx index and resolves the waiters: only then is a tx
 //                        acknowledged.
-//   with a base chain (docs/settlement.md): a follower thread queues the deposits and
-//                        forced txs the chain holds for this rollup, which go first into
-//                        the next batch, and a poster thread posts every durable batch's
-//                        commitment, in order. The batch records which queue entries it
-//                        consumed (its origin), so a restart resumes exactly there.
+//   with a settler:      each batch starts with the base-chain queue entries the settler
+//                        holds (deposits, then forced txs) and stores the settler's
+//                        origin record; no batch is closed while the settler says the
+//                        base chain is too far behind; the settler hears of every
+//                        durable batch.
 //
 // Thread safety: every public method may be called from any thread. Waiters are
 // WaitGroups whose callback runs on the ack or batcher thread; it must be quick (post
@@ -42,14 +45,13 @@
 #include "common/result.hpp"
 #include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
+#include "rollup/witness.hpp"
 #include "sequencer/api_types.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/json_codec.hpp"
 #include "sequencer/mempool.hpp"
 #include "sequencer/metrics.hpp"
-#include "settlement/commitment.hpp"
-#include "settlement/follower.hpp"
-#include "settlement/poster.hpp"
+#include "settlement/settler.hpp"
 
 namespace l2::sequencer {
 
@@ -60,7 +62,6 @@ struct NodeOptions {
   unsigned threads = 0;  // engine threads; 0: all hardware threads
   MempoolOptions mempool;
   BatchOptions batch;
-  SettlementOptions settlement;  // settlement.base_chain empty: no settlement
 };
 
 // The receipts of one request, filled in as its txs become durable (or are dropped).
@@ -103,18 +104,9 @@ struct TxLookup {
 
 using AccountRef = std::variant<AccountIndex, PublicKey>;
 
-// Where a withdrawal stands on the base chain.
-enum class WithdrawalStatus : std::uint8_t {
-  pending,    // its batch is not committed on the base chain yet (always, without one)
-  in_window,  // committed; claimable once the challenge window has passed
-  final,      // claimable now
-  claimed,    // the bridge has paid this withdrawal (or a later one of the account)
-  unknown,    // the base chain could not be asked
-};
-std::string_view to_string(WithdrawalStatus s);
-
 // Everything needed to claim a withdrawal on the base chain (finalize_withdrawal): the
-// batch, its root, and the account's leaf with its proof against that root.
+// batch, its root, and the account's leaf with its proof against that root. Where it
+// stands on the base chain is the settler's to say (Settler::withdrawal_states).
 struct WithdrawalView {
   Hash32 tx_hash;
   AccountIndex account;
@@ -122,20 +114,6 @@ struct WithdrawalView {
   BatchNumber batch;
   Hash32 state_root;
   rollup::AccountWitness witness;
-  WithdrawalStatus status = WithdrawalStatus::pending;
-  std::optional<std::int64_t> final_at;      // base-chain time the window ends
-  std::optional<std::int64_t> seconds_left;  // in_window only
-  std::optional<Amount> paid;                // what the bridge paid this account so far
-  std::string detail;                        // why the status is unknown
-};
-
-// The settlement threads' view, for /health and /v1/settlement.
-struct SettlementStatus {
-  settlement::PosterState poster;
-  settlement::ChainView chain;
-  BatchNumber durable_head;
-  std::uint64_t next_deposit = 0;  // first deposit queue entry not yet in a batch
-  std::uint64_t next_forced = 0;
 };
 
 struct AccountView {
@@ -157,9 +135,11 @@ struct NodeStatus {
 class Node {
  public:
   // Opens (or creates) the database, rebuilds the tx index and starts the threads.
-  // With a base chain, `sequencer_key` (required) signs the commitments.
-  static Result<std::unique_ptr<Node>, std::string> open(
-      const NodeOptions& options, std::optional<SecretKey> sequencer_key = std::nullopt);
+  // With a settler (which must outlive the node; start it after this returns), every
+  // batch takes the settler's queue entries first. Without one, a database whose
+  // batches were made with a base chain is refused.
+  static Result<std::unique_ptr<Node>, std::string> open(const NodeOptions& options,
+                                                         settlement::Settler* settler = nullptr);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -176,20 +156,20 @@ class Node {
   // Dev deposits: each gets the next deposit id and goes into the next batch.
   Result<std::shared_ptr<WaitGroup>, ApiError> deposit(const std::vector<DepositRequest>& deposits);
 
-  // Queries, all against durable state.
+  // Queries, all against durable state (they wait for a commit in flight; the batcher
+  // lets them in when they have waited kReaderPatience).
   Result<std::optional<TxLookup>, ApiError> lookup_tx(const Hash32& hash);
   std::optional<AccountView> account(const AccountRef& ref, bool with_proof);
   // nullopt n: the latest durable batch.
   Result<std::optional<rollup::BatchHeader>, ApiError> batch_header(std::optional<BatchNumber> n);
   NodeStatus status();
   std::optional<AccountIndex> find_account(const PublicKey& key);
-  // Withdrawals, with their base-chain status (which asks the base chain: blocking,
-  // bounded by its client timeout). nullopt: no such applied withdrawal.
+  // An applied withdrawal's claim data (from the database; no base-chain call).
+  // nullopt: no such applied withdrawal.
   Result<std::optional<WithdrawalView>, ApiError> withdrawal(const Hash32& tx_hash);
   // The account's applied withdrawals, newest first, at most `limit`.
   Result<std::vector<WithdrawalView>, ApiError> account_withdrawals(AccountIndex account, std::size_t limit);
-  [[nodiscard]] bool settles() const { return poster_ != nullptr; }
-  std::optional<SettlementStatus> settlement_status();
+  [[nodiscard]] BatchNumber durable_head() const { return engine_->durable_head(); }
 
   // False once storage failed or shutdown began.
   [[nodiscard]] bool healthy() const;
@@ -204,23 +184,17 @@ class Node {
   };
   struct InFlight {
     rollup::Engine::Ack ack;
-    std::vector<Hash32> hashes;                                     // batch order
+    std::vector<Hash32> hashes;                                     // batch order (as in the input)
     std::vector<std::pair<std::size_t, AccountIndex>> withdrawals;  // position, sender
   };
   using Notifications = std::vector<std::function<void()>>;
 
   Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
-       std::unique_ptr<rollup::StateStore> reader);
+       std::unique_ptr<rollup::StateStore> reader, settlement::Settler* settler);
   Status<std::string> rebuild_index();
-  Status<std::string> start_settlement(SecretKey key);
-  Result<settlement::Commitment, std::string> build_commitment(BatchNumber n);
-  void on_queued(std::vector<settlement::QueuedDeposit> deposits,
-                 std::vector<settlement::QueuedForced> forced);
-  // Fills in status, final_at, seconds_left and paid from the base chain.
-  void settlement_status_of(std::vector<WithdrawalView>& views);
   Result<std::optional<WithdrawalView>, ApiError> withdrawal_at(const Hash32& hash, const TxLocation& loc);
   void batcher_loop();
-  void submit_batch(rollup::BatchInput input, std::vector<Hash32> hashes);
+  void submit_batch(rollup::BatchInput input);
   void ack_loop();
   void on_committed(const InFlight& f, const rollup::CommittedBatch& b);
   void on_failed(const InFlight& f, const rollup::EngineError& e);
@@ -228,11 +202,13 @@ class Node {
   void resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications& out);
   void drop_expired_locked(Notifications& out);
   void mark_work_locked();
+  // Durable state, for queries (counted, so the batcher can let them in).
   template <class F>
-  decltype(auto) read_state(F&& fn);
+  decltype(auto) read_durable(F&& fn);
 
   NodeOptions options_;
   std::unique_ptr<rollup::Engine> engine_;
+  settlement::Settler* settler_;  // may be null; outlives the node
   Metrics metrics_;
   // Ingest verifies every signature here, on all cores, before a tx may enter the
   // mempool (a forged tx must not hold its sender's nonce); the engine then trusts it.
@@ -251,15 +227,14 @@ class Node {
   std::condition_variable work_cv_;  // the batcher waits on it
   Mempool mempool_;                  // GUARDED_BY(mutex_)
   std::deque<PendingTx> deposits_;   // GUARDED_BY(mutex_): queued dev deposits
+  // Deposits and base-chain queue entries in a batch not yet durable (or queued dev
+  // deposits), for lookup_tx.
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> deposits_pending_;  // GUARDED_BY(mutex_)
   std::uint64_t next_deposit_id_ = 0;                                          // GUARDED_BY(mutex_)
-  // Settlement: base-chain queue entries not yet in a batch, and the first queue
-  // position of each that no batch has consumed yet.
-  std::deque<PendingTx> chain_deposits_;  // GUARDED_BY(mutex_)
-  std::deque<PendingTx> chain_forced_;    // GUARDED_BY(mutex_)
-  std::uint64_t next_deposit_pos_ = 0;    // GUARDED_BY(mutex_)
-  std::uint64_t next_forced_pos_ = 0;     // GUARDED_BY(mutex_)
-  bool backlog_warned_ = false;           // batcher thread only
+  // Dev deposits (no base chain): indices given to keys not yet in the executed state.
+  std::unordered_map<PublicKey, AccountIndex, FixedBytesHasher> dev_keys_;  // GUARDED_BY(mutex_)
+  std::uint32_t dev_next_index_ = 0;                                        // GUARDED_BY(mutex_)
+  bool backlog_warned_ = false;                                             // batcher thread only
   std::unordered_map<Hash32, std::vector<std::pair<std::shared_ptr<WaitGroup>, std::size_t>>,
                      FixedBytesHasher>
       waiters_;                                                       // GUARDED_BY(mutex_)
@@ -278,16 +253,15 @@ class Node {
 
   std::atomic<bool> accepting_{true};
   std::atomic<bool> failed_{false};
-  // Readers waiting in Engine::read_durable, and since when: the batcher lets them in
-  // (flushes before its next submit) when they have waited too long.
+  // Queries waiting in Engine::read_durable, and since when: the batcher lets them in
+  // (flushes before its next submit) when they have waited too long. Ingest never waits
+  // there (it reads the executed state), so this costs the pipeline only while queries
+  // are waiting.
   std::atomic<int> readers_waiting_{0};
   std::atomic<std::int64_t> readers_since_ns_{0};
 
   std::thread batcher_;
   std::thread acker_;
-  // Started last and stopped first (they call into the node).
-  std::unique_ptr<settlement::Follower> follower_;
-  std::unique_ptr<settlement::Poster> poster_;
 };
 
 }  // namespace l2::sequencer

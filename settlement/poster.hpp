@@ -59,7 +59,8 @@ struct PosterState {
 
 class Poster {
  public:
-  // The commitment of durable batch n (built from the rollup database).
+  // The commitment of durable batch n. The settler's, built from its BatchLog: the
+  // poster never reaches into the sequencer node.
   using BuildCommitment = std::function<Result<Commitment, std::string>(BatchNumber n)>;
   // The latest durable batch.
   using DurableHead = std::function<BatchNumber()>;

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The settler: the sequencer-side settlement component. It owns the follower (base-
+// chain queues and the cached view of the chain) and the poster (every durable batch's
+// commitment, in order); later the dispute defender and the prover worker. It reads the
+// rollup only through a BatchLog (durable batches), never through the node:
+//
+//   follower thread -> inbox of queue entries (deposits, then forced txs)
+//   node's batcher  -> take_for_batch(): the entries its next batch starts with, and the
+//                      origin record the batch stores (which entries it consumed)
+//   node's acker    -> batch_durable(n): post it soon
+//   poster thread   -> BatchLog::batch(n) -> commitment -> base chain
+//   queries         -> status(), withdrawal_states(): the follower's cache, no base-chain call
+//
+// Queue positions: the batch log's head batch records how far the queues were consumed
+// (its origin), so a restart resumes exactly there; entries in the inbox are not yet in
+// any batch and are fetched again after a restart.
+//
+// Thread safety: every public method may be called from any thread. The doorbell is
+// called on the follower's thread when entries arrive; it must only wake its owner.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/result.hpp"
+#include "rollup/tx.hpp"
+#include "settlement/batch_log.hpp"
+#include "settlement/commitment.hpp"
+#include "settlement/follower.hpp"
+#include "settlement/poster.hpp"
+
+namespace l2::settlement {
+
+struct SettlerOptions {
+  std::string base_chain;  // basechaind URL
+  http::ClientOptions http;
+  ChainId rollup_id;
+  PublicKey operator_key;
+  // Registration parameters (used only when the chain does not know the rollup yet).
+  std::uint64_t challenge_window_s = 3600;
+  std::uint64_t inclusion_deadline_s = 600;
+  std::uint32_t poll_ms = 500;
+  std::uint64_t max_unposted_batches = 1000;  // hold new batches this far ahead of the chain
+};
+
+// The entries the next batch starts with, in batch order, and its origin record.
+struct QueueTake {
+  std::vector<rollup::Tx> txs;
+  std::vector<Hash32> hashes;  // tx_hash of each, computed once when it arrived
+  Bytes origin;                // encode_origin: stored with the batch
+};
+
+struct SettlerStatus {
+  PosterState poster;
+  FollowerView chain;
+  std::uint64_t next_deposit = 0;  // first deposit queue entry not yet in a batch
+  std::uint64_t next_forced = 0;
+};
+
+class Settler {
+ public:
+  // Reads where the queues stand from the log's head batch. Errors: a log that holds
+  // batches made without a base chain, or that cannot be read. Starts no thread.
+  static Result<std::unique_ptr<Settler>, std::string> open(const SettlerOptions& options, SecretKey key,
+                                                            BatchLog& log);
+  ~Settler();  // stop()
+  Settler(const Settler&) = delete;
+  Settler& operator=(const Settler&) = delete;
+
+  void start();
+  // Stops the threads (joins them; a call to the base chain in progress finishes or
+  // times out first). Idempotent.
+  void stop();
+
+  // ---- the batcher's side
+  // Called (on the follower's thread) whenever new entries are in the inbox. Set it
+  // before start(); reset it (empty function) before its target goes away.
+  void set_doorbell(std::function<void()> fn);
+  [[nodiscard]] std::size_t queued() const;
+  // Takes up to `max` entries for the next batch. Call it for every batch, even with
+  // max = 0: the origin record says where the queues stand.
+  QueueTake take_for_batch(std::size_t max);
+  // The rollup tx of an entry still in the inbox.
+  [[nodiscard]] std::optional<rollup::Tx> find_queued(const Hash32& hash) const;
+  // True while `executed_head` is max_unposted_batches or more ahead of the chain.
+  [[nodiscard]] bool holding(BatchNumber executed_head) const;
+  void batch_durable(BatchNumber n);
+
+  // ---- queries (the follower's cache; never a base-chain call)
+  [[nodiscard]] SettlerStatus status() const;
+  std::vector<WithdrawalChainState> withdrawal_states(std::span<const WatchedWithdrawal> ws);
+  [[nodiscard]] const SettlerOptions& options() const { return options_; }
+
+ private:
+  struct Entry {
+    rollup::Tx tx;
+    Hash32 hash;
+  };
+  Settler(const SettlerOptions& options, BatchLog& log, BatchOrigin origin);
+  void on_queued(std::vector<QueuedDeposit> deposits, std::vector<QueuedForced> forced);
+  // The poster's source: batch n from the log, as a commitment. Its withdrawals are
+  // watched from here on, so their statuses are in the cache before anyone asks.
+  Result<Commitment, std::string> build_commitment(BatchNumber n);
+
+  SettlerOptions options_;
+  BatchLog& log_;
+  mutable std::mutex mutex_;
+  std::deque<Entry> deposits_;                                        // GUARDED_BY(mutex_)
+  std::deque<Entry> forced_;                                          // GUARDED_BY(mutex_)
+  std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> by_hash_;  // GUARDED_BY(mutex_)
+  std::uint64_t next_deposit_ = 0;  // GUARDED_BY(mutex_): first position not yet taken
+  std::uint64_t next_forced_ = 0;   // GUARDED_BY(mutex_)
+  // Held while the doorbell rings, so that once set_doorbell returns the old one is not
+  // running any more. Lock order: doorbell_mutex_, then whatever the doorbell locks.
+  std::mutex doorbell_mutex_;
+  std::function<void()> doorbell_;  // GUARDED_BY(doorbell_mutex_)
+  std::unique_ptr<Follower> follower_;
+  std::unique_ptr<Poster> poster_;
+};
+
+}  // namespace l2::settlement
