@@ -138,7 +138,8 @@ class Sequencer {
     std::vector<Tx> txs;
     auto deposits = base_->deposits(origin.deposits_from, static_cast<std::uint32_t>(origin.deposit_count()));
     txs.reserve(deposits->size() + user_txs.size());
-    for (const auto& d : *deposits) txs.emplace_back(rollup::Deposit{d.index, d.recipient, d.amount});
+    for (const auto& d : *deposits)
+      txs.emplace_back(rollup::Deposit{d.index, d.account, d.recipient, d.amount});
     for (auto& tx : user_txs) txs.push_back(std::move(tx));
     auto done = engine_->submit(rollup::BatchInput{txs, {}, ++clock_ms_}).get();
     if (!done) {

@@ -238,6 +238,7 @@ json tx_to_json(const rollup::Tx& tx, ChainId chain) {
                                  return json{{"type", "deposit"},
                                              {"chain_id", chain_id},
                                              {"deposit_id", std::to_string(d.deposit_id)},
+                                             {"to_index", d.to_index.value()},
                                              {"to_pubkey", d.to.hex()},
                                              {"amount", d.amount.to_string()}};
                                },

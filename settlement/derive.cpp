@@ -89,7 +89,13 @@ std::string describe(const Mismatch& m) {
 // ---- sources ------------------------------------------------------------------------
 
 void MemorySource::add_deposit(const PublicKey& recipient, Amount amount) {
-  deposits_.push_back(QueuedDeposit{deposits_.size(), recipient, amount, 0});
+  AccountIndex account(0);
+  if (recipient != info_.operator_key) {
+    auto [it, fresh] =
+        accounts_.try_emplace(recipient, AccountIndex(static_cast<std::uint32_t>(accounts_.size() + 1)));
+    account = it->second;
+  }
+  deposits_.push_back(QueuedDeposit{deposits_.size(), recipient, account, amount, 0});
   info_.deposit_count = deposits_.size();
 }
 
@@ -231,7 +237,8 @@ Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitmen
 
   rollup::BatchInput input;
   input.txs.reserve((*deposits)->size() + (*forced)->size() + payload->size());
-  for (const auto& d : **deposits) input.txs.emplace_back(rollup::Deposit{d.index, d.recipient, d.amount});
+  for (const auto& d : **deposits)
+    input.txs.emplace_back(rollup::Deposit{d.index, d.account, d.recipient, d.amount});
   for (const auto& f : **forced) {
     if (std::holds_alternative<rollup::Deposit>(f.tx))
       return make_error(source_error("reading the forced queue", "entry " + std::to_string(f.index) +

@@ -10,7 +10,8 @@
 //   1. checks the batch number (previous + 1), the rollup id and prev_root (the current
 //      root), then the payload hash, and decompresses and decodes the payload;
 //   2. builds the batch as the sequencer must have: the deposits [previous deposits_upto,
-//      deposits_upto) as rollup::Deposit{deposit_id = queue index, to = recipient,
+//      deposits_upto) as rollup::Deposit{deposit_id = queue index, to_index = the entry's
+//      account, to = recipient,
 //      amount}, then the forced txs [previous forced_upto, forced_upto), both in queue
 //      order, then the payload txs, whose nonces are restored over the state after the
 //      deposits and forced txs (a forced tx that is rejected does not bump its sender's
@@ -38,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.hpp"
@@ -83,9 +85,11 @@ class BaseChainSource final : public DerivationSource {
 class MemorySource final : public DerivationSource {
  public:
   explicit MemorySource(RollupInfo info) : info_(std::move(info)) {}
-  void add_deposit(const PublicKey& recipient, Amount amount);  // next queue index
-  void add_forced(rollup::Tx tx);                               // next queue index
-  void add_commitment(Commitment c);                            // batch = c.header.batch
+  // Next queue index; the account index assigned as the bridge does (the key's, or the
+  // next free one; the operator's key is account 0).
+  void add_deposit(const PublicKey& recipient, Amount amount);
+  void add_forced(rollup::Tx tx);     // next queue index
+  void add_commitment(Commitment c);  // batch = c.header.batch
   // Tampering, for tests: the stored commitment of a batch (must exist).
   Commitment& commitment_at(BatchNumber batch) { return commitments_.at(batch.value()); }
   [[nodiscard]] const RollupInfo& info() const { return info_; }
@@ -98,6 +102,7 @@ class MemorySource final : public DerivationSource {
 
  private:
   RollupInfo info_;
+  std::unordered_map<PublicKey, AccountIndex, FixedBytesHasher> accounts_;
   std::vector<QueuedDeposit> deposits_;
   std::vector<QueuedForced> forced_;
   std::map<std::uint64_t, Commitment> commitments_;

@@ -245,8 +245,8 @@ void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::State& state) {
   fill_nonces_with(txs, state.size(), [&](AccountIndex i) { return state.at(i).nonce; });
 }
 
-void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::StateAccess& state) {
-  fill_nonces_with(txs, state.size(), [&](AccountIndex i) { return state.get(i).nonce; });
+void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::OverlayState& state) {
+  fill_nonces_with(txs, state.size(), [&](AccountIndex i) { return state.at(i).nonce; });
 }
 
 }  // namespace l2::settlement

@@ -83,6 +83,6 @@ Hash32 payload_hash(ByteView compressed);
 void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::State& state);
 // The same over any state view (derivation uses the state after the batch's deposits and
 // forced txs as an overlay on the state before it, to avoid copying the state).
-void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::StateAccess& state);
+void fill_nonces(std::vector<rollup::Tx>& txs, const rollup::OverlayState& state);
 
 }  // namespace l2::settlement

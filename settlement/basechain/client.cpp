@@ -203,9 +203,13 @@ Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId r
   return convert<std::vector<QueuedDeposit>>(call("bridge_getDeposits", params.dump()), [](const json& j) {
     if (!j.is_array()) bad_answer("deposits", "an array");
     std::vector<QueuedDeposit> out;
-    for (const auto& d : j)
+    for (const auto& d : j) {
+      const std::uint64_t account = u64(d, "account_index");
+      if (account > 0xFFFFFFFFull) bad_answer("account_index", "a 32-bit account index");
       out.push_back(QueuedDeposit{u64(d, "index"), fixed<PublicKey>(d, "recipient"),
+                                  AccountIndex(static_cast<std::uint32_t>(account)),
                                   amount(member(d, "amount"), "amount"), i64(d, "timestamp")});
+    }
     return out;
   });
 }

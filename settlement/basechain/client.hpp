@@ -61,6 +61,7 @@ struct RollupInfo {
 struct QueuedDeposit {
   std::uint64_t index = 0;
   PublicKey recipient;
+  AccountIndex account;  // the rollup account it credits, assigned by the bridge
   Amount amount;
   std::int64_t timestamp = 0;  // chain time when it was queued (its block's, with --automine)
 };

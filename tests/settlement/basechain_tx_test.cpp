@@ -207,7 +207,7 @@ Bytes force_tx_wire(ByteView inner, std::uint64_t declared_len) {
 TEST(BaseTx, ForceTxCarriesOnlyTransfersAndWithdrawals) {
   const Bytes transfer = rollup::encode_tx(make_transfer(kRollup, test_key(1), 1, 2, 3, 1, 0));
   ASSERT_TRUE(decode_base_tx(force_tx_wire(transfer, transfer.size())));
-  const Bytes deposit = rollup::encode_tx(make_deposit(0, test_key(1).public_key(), 5));
+  const Bytes deposit = rollup::encode_tx(make_deposit(0, 1, test_key(1).public_key(), 5));
   auto r = decode_base_tx(force_tx_wire(deposit, deposit.size()));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), DecodeError::out_of_range);

@@ -211,9 +211,9 @@ class MakeCommitment : public ::testing::Test {
   // one of them rejected (insufficient balance).
   void build() {
     txs_ = {
-        make_deposit(0, alice_.public_key(), 1000),
-        make_deposit(1, bob_.public_key(), 1000),
-        make_deposit(2, carol_.public_key(), 1000),
+        make_deposit(0, 1, alice_.public_key(), 1000),
+        make_deposit(1, 2, bob_.public_key(), 1000),
+        make_deposit(2, 3, carol_.public_key(), 1000),
         make_withdraw(kChain, alice_, 1, 10, 1, 0),      // forced, applies
         make_transfer(kChain, bob_, 2, 1, 10, 1, 5),     // forced, bad nonce
         make_transfer(kChain, alice_, 1, 2, 100, 2, 1),  // applies

@@ -58,7 +58,8 @@ class Sequencer {
     std::vector<rollup::Tx> txs;
     auto deposits = base_->deposits(origin.deposits_from, 1u << 20);
     auto forced = base_->forced(origin.forced_from, 1u << 20);
-    for (const auto& d : *deposits) txs.emplace_back(rollup::Deposit{d.index, d.recipient, d.amount});
+    for (const auto& d : *deposits)
+      txs.emplace_back(rollup::Deposit{d.index, d.account, d.recipient, d.amount});
     for (const auto& f : *forced) txs.push_back(f.tx);
     for (auto& tx : user_txs) txs.push_back(std::move(tx));
     auto done = engine_->submit(rollup::BatchInput{txs, {}, 0}).get();

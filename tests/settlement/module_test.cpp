@@ -48,6 +48,10 @@ const SecretKey& carol() {
   static const SecretKey k = test_key(82);
   return k;
 }
+const SecretKey& bob() {
+  static const SecretKey k = test_key(83);
+  return k;
+}
 
 // ---- a toy module, written the way module.hpp says a module is added -----------------
 
@@ -329,8 +333,8 @@ TEST(BaseChainModules, EachModuleMigratesItsOwnTables) {
         standard_modules().add(toy(ToyOptions().with_kinds(std::vector<BaseTxKind>()).with_schema_steps(2))));
     ASSERT_TRUE(chain);
     EXPECT_EQ(module_version(*chain, "toy"), 2);
-    for (auto name : {"registry", "commitments", "bridge"})
-      EXPECT_EQ(module_version(*chain, name), 1) << name;
+    for (auto name : {"registry", "commitments"}) EXPECT_EQ(module_version(*chain, name), 1) << name;
+    EXPECT_EQ(module_version(*chain, "bridge"), 2);  // step 2: deposits by index
     EXPECT_TRUE(
         chain->read([](const ChainView& v) { return v.store.db().exec("SELECT memo FROM toy_notes"); }));
   }
@@ -579,7 +583,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   auto chain = open_ok(options(path), standard_modules());
   ASSERT_TRUE(chain);
   EXPECT_EQ(chain->head().number, BlockNumber(1));
-  for (auto name : {"registry", "commitments", "bridge"}) EXPECT_EQ(module_version(*chain, name), 1) << name;
+  for (auto name : {"registry", "commitments"}) EXPECT_EQ(module_version(*chain, name), 1) << name;
+  EXPECT_EQ(module_version(*chain, "bridge"), 2);
   auto rollup = chain->read([](const ChainView& v) { return bridge::find_rollup(v, kRollup); });
   ASSERT_TRUE(rollup && *rollup);
   EXPECT_EQ((*rollup)->sequencer, carol().public_key());
@@ -589,6 +594,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   ASSERT_TRUE(deposits);
   ASSERT_EQ(deposits->size(), 1u);
   EXPECT_EQ((*deposits)[0].tx_hash, dep_tx);
+  // The bridge's step 2 numbered the queued deposit's key: alice is account 1.
+  EXPECT_EQ((*deposits)[0].account, AccountIndex(1));
   auto tx = chain->transaction(reg_tx);
   ASSERT_TRUE(tx && *tx);
   EXPECT_EQ((*tx)->block, BlockNumber(1));
@@ -603,6 +610,25 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, 0, 10); });
   ASSERT_EQ(deposits->size(), 2u);
   EXPECT_EQ((*deposits)[1].index, 1u);
+  EXPECT_EQ((*deposits)[1].account, AccountIndex(1));  // alice's, as numbered by step 2
+  // Deposits by index: a new key gets the next free index, the operator's key (carol's
+  // here) is account 0, and a key keeps its index.
+  ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, bob().public_key(), Amount(1)})));
+  ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, carol().public_key(), Amount(1)})));
+  ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, bob().public_key(), Amount(1)})));
+  ASSERT_TRUE(chain->seal_block());
+  deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, 0, 10); });
+  ASSERT_EQ(deposits->size(), 5u);
+  EXPECT_EQ((*deposits)[2].account, AccountIndex(2));
+  EXPECT_EQ((*deposits)[3].account, AccountIndex(0));
+  EXPECT_EQ((*deposits)[4].account, AccountIndex(2));
+  // The table behind it refuses a gap and a renumbering.
+  EXPECT_FALSE(chain->read([](const ChainView& v) {
+    return v.store.db().exec("INSERT INTO bridge_accounts VALUES (7, randomblob(32), 9)");
+  }));
+  EXPECT_FALSE(chain->read([](const ChainView& v) {
+    return v.store.db().exec("UPDATE bridge_accounts SET idx = 1 WHERE idx = 2");
+  }));
   // Schema constraints survived the rebuild of txs, and the schema is the current one.
   EXPECT_FALSE(chain->read(
       [](const ChainView& v) { return v.store.db().exec("UPDATE txs SET idx = 5 WHERE block = 1"); }));

@@ -95,7 +95,7 @@ TEST(Payload, CompressedRoundTrip) {
 
 TEST(Payload, DepositsAreRefused) {
   auto txs = sample_txs();
-  txs.insert(txs.begin() + 1, make_deposit(0, test_key(3).public_key(), 5));
+  txs.insert(txs.begin() + 1, make_deposit(0, 3, test_key(3).public_key(), 5));
   auto raw = encode_payload(txs);
   ASSERT_FALSE(raw);
   EXPECT_EQ(raw.error().code, PayloadErrorCode::not_user_tx);
@@ -278,9 +278,9 @@ TEST(Payload, FillNoncesCountsPerSender) {
   rollup::OverlayState overlay(state);
   const auto alice = test_key(1);
   const auto bob = test_key(2);
-  ASSERT_EQ(rollup::apply_tx(overlay, kChain, make_deposit(0, alice.public_key(), 1000)).status,
+  ASSERT_EQ(rollup::apply_tx(overlay, kChain, make_deposit(0, 1, alice.public_key(), 1000)).status,
             rollup::TxStatus::applied);
-  ASSERT_EQ(rollup::apply_tx(overlay, kChain, make_deposit(1, bob.public_key(), 1000)).status,
+  ASSERT_EQ(rollup::apply_tx(overlay, kChain, make_deposit(1, 2, bob.public_key(), 1000)).status,
             rollup::TxStatus::applied);
   // Alice has already sent 3 txs.
   for (std::uint64_t n = 0; n < 3; ++n)
