@@ -99,6 +99,8 @@ std::string_view to_string(ReceiptCode c) {
       return "self_transfer";
     case ReceiptCode::zero_amount:
       return "zero_amount";
+    case ReceiptCode::wrong_account:
+      return "wrong_account";
     case ReceiptCode::wrong_chain:
       return "wrong_chain";
     case ReceiptCode::nonce_too_low:

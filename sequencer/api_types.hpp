@@ -62,6 +62,7 @@ enum class ReceiptCode : std::uint8_t {
   overflow = 5,
   self_transfer = 6,
   zero_amount = 7,
+  wrong_account = 8,  // a deposit's index holds another key (never from the bridge)
   wrong_chain = 100,
   nonce_too_low = 101,
   nonce_too_high = 102,
