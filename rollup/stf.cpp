@@ -103,8 +103,16 @@ Result<Receipt, ViewError> apply_deposit(StateView& state, const Deposit& d, con
   return Receipt{hash, TxStatus::applied};
 }
 
-Result<Receipt, ViewError> apply_debit(StateView& state, ChainId chain, const Tx& tx, const DebitView& d,
-                                       SigCheck sig, const Hash32& hash) {
+// The tx being applied, as apply_tx was given it.
+struct TxInput {
+  ChainId chain;
+  const Tx& tx;
+  SigCheck sig;
+  Hash32 hash;
+};
+
+Result<Receipt, ViewError> apply_debit(StateView& state, const TxInput& in, const DebitView& d) {
+  const Hash32& hash = in.hash;
   auto from = state.get(d.from);
   if (!from) return make_error(from.error());
   std::optional<Account> to;
@@ -115,8 +123,8 @@ Result<Receipt, ViewError> apply_debit(StateView& state, ChainId chain, const Tx
   }
   auto exists = [&](AccountIndex i) { return i == d.from ? from->has_value() : to.has_value(); };
   auto sig_ok = [&] {
-    if (sig != SigCheck::unchecked) return sig == SigCheck::valid;
-    return verify_tx_signature(tx, chain, (**from).pubkey);
+    if (in.sig != SigCheck::unchecked) return in.sig == SigCheck::valid;
+    return verify_tx_signature(in.tx, in.chain, (**from).pubkey);
   };
   TxStatus s = check_static_with(d, exists, sig_ok);
   if (s != TxStatus::applied) return Receipt{hash, s};
@@ -155,11 +163,10 @@ Result<Receipt, ViewError> apply_debit(StateView& state, ChainId chain, const Tx
 }  // namespace
 
 Result<Receipt, ViewError> apply_tx(StateView& state, ChainId chain, const Tx& tx, SigCheck sig) {
-  Hash32 hash = tx_hash(chain, tx);
-  if (const auto* d = std::get_if<Deposit>(&tx)) return apply_deposit(state, *d, hash);
-  if (const auto* t = std::get_if<Transfer>(&tx))
-    return apply_debit(state, chain, tx, debit_view(*t), sig, hash);
-  return apply_debit(state, chain, tx, debit_view(std::get<Withdraw>(tx)), sig, hash);
+  const TxInput in{chain, tx, sig, tx_hash(chain, tx)};
+  if (const auto* d = std::get_if<Deposit>(&tx)) return apply_deposit(state, *d, in.hash);
+  if (const auto* t = std::get_if<Transfer>(&tx)) return apply_debit(state, in, debit_view(*t));
+  return apply_debit(state, in, debit_view(std::get<Withdraw>(tx)));
 }
 
 Receipt apply_tx(OverlayState& state, ChainId chain, const Tx& tx, SigCheck sig) {
