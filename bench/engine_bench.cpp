@@ -247,6 +247,10 @@ struct RunResult {
   [[nodiscard]] bool noisy() const {
     return e2e.cpu.foreign_cores > kNoisyForeignCores || verify_limit_cpu.foreign_cores > kNoisyForeignCores;
   }
+  // Every tx that was not applied, in either pass, and every bad signature of the limit.
+  [[nodiscard]] std::uint64_t failures() const {
+    return e2e.failures + exec_only.failures + verify_limit_invalid;
+  }
 };
 
 struct Setup {
@@ -552,7 +556,7 @@ void print_json(const Options& o, const Setup& setup, const std::vector<RunResul
     j["batch_size"] = o.batch_size;
     j["batches"] = o.batches;
     j["txs"] = r.e2e.txs;
-    j["failures"] = r.e2e.failures + r.exec_only.failures + r.verify_limit_invalid;
+    j["failures"] = r.failures();
     j["failures_by_status"] = r.e2e.failures_by_status;
     for (const auto& [status, count] : r.exec_only.failures_by_status)
       j["failures_by_status"][status] = j["failures_by_status"].value(status, std::uint64_t{0}) + count;
@@ -598,11 +602,9 @@ void print_table(const Options& o, const Setup& setup, const std::vector<RunResu
   std::printf("%-13s %7s %11s %16s %6s %14s %9s\n", "workload", "threads", "tps", "verify_limit_tps", "ratio",
               "exec_only_tps", "failures");
   for (const RunResult& r : results) {
-    std::printf(
-        "%-13s %7u %11.0f %16.0f %6.3f%c %13.0f %9llu\n", std::string(to_string(r.workload)).c_str(),
-        r.threads, r.e2e.tps, r.verify_limit_tps, r.e2e.tps / r.verify_limit_tps, r.noisy() ? '*' : ' ',
-        r.exec_only.tps,
-        static_cast<unsigned long long>(r.e2e.failures + r.exec_only.failures + r.verify_limit_invalid));
+    std::printf("%-13s %7u %11.0f %16.0f %6.3f%c %13.0f %9llu\n", std::string(to_string(r.workload)).c_str(),
+                r.threads, r.e2e.tps, r.verify_limit_tps, r.e2e.tps / r.verify_limit_tps,
+                r.noisy() ? '*' : ' ', r.exec_only.tps, static_cast<unsigned long long>(r.failures()));
   }
   if (std::any_of(results.begin(), results.end(), [](const RunResult& r) { return r.noisy(); }))
     std::printf(
@@ -675,7 +677,7 @@ int run(Options& o) {
 
   // 1. Workloads, with nonces in execution order.
   auto t = Clock::now();
-  Plan plan = make_plan(o.accounts, o.batch_size, o.batches, o.threads, o.workloads, o.seed);
+  Plan plan = make_plan(PlanSpec{o.accounts, o.batch_size, o.batches, o.threads, o.workloads, o.seed});
   setup.plan_ms = ms_between(t, Clock::now());
   setup.start_balance = std::max(kMinStartBalance, *std::max_element(plan.spend.begin(), plan.spend.end()));
   if (setup.start_balance > std::numeric_limits<std::uint64_t>::max() / o.accounts) {
@@ -737,8 +739,7 @@ int run(Options& o) {
       progress(
           "%-12s threads %u: %.0f tps, verify limit %.0f tps, ratio %.3f, exec-only %.0f tps, failures %llu",
           std::string(to_string(r.workload)).c_str(), threads, r.e2e.tps, r.verify_limit_tps,
-          r.e2e.tps / r.verify_limit_tps, r.exec_only.tps,
-          static_cast<unsigned long long>(r.e2e.failures + r.exec_only.failures + r.verify_limit_invalid));
+          r.e2e.tps / r.verify_limit_tps, r.exec_only.tps, static_cast<unsigned long long>(r.failures()));
       results.push_back(std::move(r));
     }
   }
@@ -750,8 +751,7 @@ int run(Options& o) {
     print_table(o, setup, results);
   }
   std::uint64_t failures = 0;
-  for (const RunResult& r : results)
-    failures += r.e2e.failures + r.exec_only.failures + r.verify_limit_invalid;
+  for (const RunResult& r : results) failures += r.failures();
   if (failures != 0) {
     progress(
         "FAILED: %llu measured transfers were not applied (or did not verify); the numbers above are not "
@@ -766,7 +766,8 @@ int run(Options& o) {
 }  // namespace
 }  // namespace l2::bench
 
-int main(int argc, char** argv) {
+namespace {
+int parse_and_run(int argc, char** argv) {
   l2::bench::set_progress_name("engine_bench");
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout (| head) must not skip removing the database
   l2::bench::Options o;
@@ -798,4 +799,18 @@ int main(int argc, char** argv) {
       ->group("");
   CLI11_PARSE(app, argc, argv);
   return l2::bench::run(o);
+}
+}  // namespace
+
+// An exception that escapes (a failed allocation, a bug) ends the run with a message and
+// the setup exit code rather than std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "engine_bench: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "engine_bench: unknown exception\n");
+  }
+  return l2::bench::kExitSetup;
 }

@@ -86,9 +86,12 @@ std::pair<std::uint32_t, std::uint32_t> PairSampler::draw(std::mt19937_64& rng) 
   return {0, 0};
 }
 
-Plan make_plan(std::uint32_t accounts, std::size_t batch_size, std::size_t batches,
-               const std::vector<unsigned>& threads, const std::vector<Workload>& workloads,
-               std::uint64_t seed) {
+Plan make_plan(const PlanSpec& spec) {
+  const std::uint32_t accounts = spec.accounts;
+  const std::size_t batch_size = spec.batch_size;
+  const std::size_t batches = spec.batches;
+  const std::vector<unsigned>& threads = spec.threads;
+  const std::vector<Workload>& workloads = spec.workloads;
   Plan plan;
   std::vector<PairSampler> samplers;
   samplers.reserve(workloads.size());
@@ -96,7 +99,7 @@ Plan make_plan(std::uint32_t accounts, std::size_t batch_size, std::size_t batch
   plan.spend.assign(static_cast<std::size_t>(accounts) + 1, 0);
   std::vector<std::uint64_t> nonces(static_cast<std::size_t>(accounts) + 1, 0);
   plan.txs.reserve(threads.size() * workloads.size() * 2 * batches * batch_size);
-  std::mt19937_64 rng(seed);
+  std::mt19937_64 rng(spec.seed);
   std::uniform_int_distribution<std::uint64_t> amount_dist(1, kMaxAmount);
 
   auto add_batches = [&](const PairSampler& sampler, std::vector<BatchRange>& out) {

@@ -74,9 +74,18 @@ struct Plan {
   std::vector<std::uint64_t> spend;  // per account index: total amount + fee it pays
 };
 
+// What to plan: `batches` batches of `batch_size` transfers among `accounts` accounts for
+// each pass of each run, one run per thread count and workload, drawn from `seed`.
+struct PlanSpec {
+  std::uint32_t accounts = 0;
+  std::size_t batch_size = 0;
+  std::size_t batches = 0;
+  std::vector<unsigned> threads;
+  std::vector<Workload> workloads;
+  std::uint64_t seed = 0;
+};
+
 // Runs in the order threads (outer) x workloads (inner).
-Plan make_plan(std::uint32_t accounts, std::size_t batch_size, std::size_t batches,
-               const std::vector<unsigned>& threads, const std::vector<Workload>& workloads,
-               std::uint64_t seed);
+Plan make_plan(const PlanSpec& spec);
 
 }  // namespace l2::bench

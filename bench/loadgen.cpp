@@ -540,6 +540,7 @@ class InprocEngine {
     out.batches = inputs.size();
     std::vector<rollup::Engine::Ack> acks;
     const CpuClock c0 = cpu_now(-1);
+    acks.reserve(inputs.size());
     for (auto& in : inputs) acks.push_back(engine_->submit(std::move(in)));
     if (!acks.empty()) acks.back().wait();
     const CpuClock c1 = cpu_now(-1);
@@ -780,6 +781,10 @@ struct FormatResult {
   InprocResult inproc;  // measured just before `full`, on the same transfers
   RunResult full;
   std::optional<RunResult> paced;
+  // Every tx not applied or request failed, in any of the three measurements.
+  [[nodiscard]] std::uint64_t failures() const {
+    return full.failures + (paced ? paced->failures : 0) + inproc.failures;
+  }
 };
 
 void print_json(const Options& o, const std::vector<FormatResult>& results, const std::string& server) {
@@ -817,7 +822,7 @@ void print_json(const Options& o, const std::vector<FormatResult>& results, cons
     j["batch_size"] = o.batch_size;
     j["connections"] = o.connections;
     j["accounts"] = o.accounts;
-    j["failures"] = r.full.failures + (r.paced ? r.paced->failures : 0) + inproc.failures;
+    j["failures"] = r.failures();
     nlohmann::json by_status = r.full.failures_by_status;
     if (r.paced)
       for (const auto& [k, v] : r.paced->failures_by_status)
@@ -851,8 +856,7 @@ void print_table(const Options& o, const std::vector<FormatResult>& results, con
                 r.inproc.tps > 0 ? r.full.tps / r.inproc.tps : 0, percentile(r.full.latency_ms, 0.5),
                 percentile(r.full.latency_ms, 0.99),
                 r.full.latency_ms.empty() ? 0.0 : r.full.latency_ms.back(), paced,
-                static_cast<unsigned long long>(r.full.failures + (r.paced ? r.paced->failures : 0) +
-                                                r.inproc.failures));
+                static_cast<unsigned long long>(r.failures()));
   }
   std::printf(
       "\nlatency = POST /v1/batches sent -> its receipts received (the txs are durable), per request\n");
@@ -867,7 +871,7 @@ class InterruptWatcher {
   InterruptWatcher(std::filesystem::path dir, const std::atomic<int>& server_pid)
       : dir_(std::move(dir)),
         server_pid_(server_pid),
-        thread_([this](std::stop_token stop) { watch(stop); }) {}
+        thread_([this](const std::stop_token& stop) { watch(stop); }) {}
 
  private:
   void watch(const std::stop_token& stop) {
@@ -1065,8 +1069,7 @@ int run(Options& o) {
     else
       print_table(o, results, server_name);
     std::uint64_t failures = 0;
-    for (const FormatResult& r : results)
-      failures += r.inproc.failures + r.full.failures + (r.paced ? r.paced->failures : 0);
+    for (const FormatResult& r : results) failures += r.failures();
     if (server) {
       server_pid_for_interrupt = -1;
       const int rc = server->stop();
@@ -1090,7 +1093,8 @@ int run(Options& o) {
 }  // namespace
 }  // namespace l2::bench
 
-int main(int argc, char** argv) {
+namespace {
+int parse_and_run(int argc, char** argv) {
   l2::bench::set_progress_name("loadgen");
   std::signal(SIGPIPE, SIG_IGN);
   const sigset_t interrupts = l2::bench::interrupt_signals();
@@ -1137,4 +1141,18 @@ int main(int argc, char** argv) {
       ->group("");
   CLI11_PARSE(app, argc, argv);
   return l2::bench::run(o);
+}
+}  // namespace
+
+// An exception that escapes (a failed allocation, a bug) ends the run with a message and
+// the setup exit code rather than std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "loadgen: unknown exception\n");
+  }
+  return l2::bench::kExitSetup;
 }

@@ -77,6 +77,7 @@ std::optional<ServerProcess> ServerProcess::start(const ServerSpec& spec, std::s
   args.push_back(spec.binary);
   args.insert(args.end(), spec.args.begin(), spec.args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   // The child starts with no blocked signals and default dispositions, whatever the

@@ -27,20 +27,21 @@ using test::ChainBuilder;
 using test::same_state;
 
 constexpr ChainId kChain{11};
-constexpr int kKeys = 12;
+constexpr int kKeyCount = 12;
 
 const SecretKey& key(int k) {
-  static const std::vector<SecretKey> keys = [] {
+  static const std::vector<SecretKey> kKeys = [] {
     std::vector<SecretKey> v;
-    for (int i = 0; i < kKeys; ++i) v.push_back(test::test_key(static_cast<std::uint8_t>(200 + i)));
+    v.reserve(kKeyCount);
+    for (int i = 0; i < kKeyCount; ++i) v.push_back(test::test_key(static_cast<std::uint8_t>(200 + i)));
     return v;
   }();
-  return keys.at(static_cast<std::size_t>(k));
+  return kKeys.at(static_cast<std::size_t>(k));
 }
 const PublicKey& operator_key() { return key(0).public_key(); }
 
 const SecretKey& key_of(const PublicKey& pk) {
-  for (int k = 0; k < kKeys; ++k)
+  for (int k = 0; k < kKeyCount; ++k)
     if (key(k).public_key() == pk) return key(k);
   ADD_FAILURE() << "no test key for " << pk.hex();
   return key(0);
@@ -67,7 +68,7 @@ class Workload {
     for (int i = 0; i < 40; ++i) {
       const auto roll = rng_() % 20;
       if (roll == 0) {
-        const int k = 1 + static_cast<int>(rng_() % (kKeys - 1));
+        const int k = 1 + static_cast<int>(rng_() % (kKeyCount - 1));
         txs.push_back(deposits.deposit(deposit_id_++, key(k).public_key(), rng_() % 500));
         continue;
       }

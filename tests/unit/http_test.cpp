@@ -91,7 +91,7 @@ TestCert make_cert(const TempDir& dir, const char* names = "DNS:localhost,IP:127
   bool ok = key != nullptr && x != nullptr;
   ok = ok && X509_set_version(x, 2) == 1 && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1;
   ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != nullptr &&
-       X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600) != nullptr;
+       X509_gmtime_adj(X509_getm_notAfter(x), 24L * 3600) != nullptr;
   ok = ok && X509_set_pubkey(x, key) == 1;
   if (ok) {
     X509_NAME* name = X509_get_subject_name(x);
@@ -126,7 +126,7 @@ std::string raw_exchange(std::uint16_t port, std::string_view bytes, std::chrono
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
       ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
     timeval tv{};
-    tv.tv_usec = 100 * 1000;
+    tv.tv_usec = 100'000;
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     const auto deadline = SteadyClock::now() + limit;
     char buf[4096];
@@ -225,7 +225,7 @@ class HttpTest : public ::testing::Test {
 
   // An echo of what the server received.
   static Handler echo() {
-    return [](Request req, Respond respond) {
+    return [](const Request& req, const Respond& respond) {
       Response res;
       res.content_type = "text/plain";
       res.body = req.method + " " + req.target + " " + req.body;
@@ -318,7 +318,7 @@ TEST_F(HttpTest, GetAndPostRoundTripWithHeaders) {
 }
 
 TEST_F(HttpTest, ResponseStatusContentTypeAndExtraHeadersAreSent) {
-  start([](Request req, Respond respond) {
+  start([](const Request& req, const Respond& respond) {
     Response res;
     res.status = 503;
     res.content_type = "application/x-test";
@@ -355,7 +355,7 @@ TEST_F(HttpTest, KeepAliveReusesOneConnection) {
   std::mutex m;
   std::set<std::string> peers;
   int calls = 0;
-  start([&](Request req, Respond respond) {
+  start([&](const Request& req, const Respond& respond) {
     {
       std::lock_guard lock(m);
       peers.insert(req.peer);
@@ -415,7 +415,7 @@ TEST_F(HttpTest, HandlerRespondsLaterFromAnotherThread) {
 }
 
 TEST_F(HttpTest, SecondRespondIsIgnored) {
-  start([](Request req, Respond respond) {
+  start([](const Request& req, const Respond& respond) {
     Response first;
     first.body = "first:" + req.target;
     Response second;
@@ -433,7 +433,7 @@ TEST_F(HttpTest, SecondRespondIsIgnored) {
 }
 
 TEST_F(HttpTest, DroppedRespondAnswers500AndCloses) {
-  start([](Request req, Respond respond) {
+  start([](const Request& req, const Respond& respond) {
     if (req.target == "/ok") {
       respond(Response{});
       return;
@@ -459,7 +459,7 @@ TEST_F(HttpTest, DroppedRespondAnswers500AndCloses) {
 }
 
 TEST_F(HttpTest, HeadGetsHeadersWithoutBody) {
-  start([](Request req, Respond respond) {
+  start([](const Request& req, const Respond& respond) {
     Response res;
     res.content_type = "text/plain";
     res.body = req.method == "HEAD" ? "hello" : "hello, get";
@@ -484,7 +484,7 @@ TEST_F(HttpTest, BodyOverTheLimitIs413FromTheRenderer) {
   ServerOptions o;
   o.max_body_bytes = 1000;
   start(
-      [&](Request req, Respond respond) {
+      [&](const Request& req, const Respond& respond) {
         ++calls;
         Response res;
         res.body = std::to_string(req.body.size());
@@ -517,7 +517,7 @@ TEST_F(HttpTest, BodyOverTheLimitIs413FromTheRenderer) {
 }
 
 TEST_F(HttpTest, ClientResponseBodyLimit) {
-  start([](Request, Respond respond) {
+  start([](const Request&, const Respond& respond) {
     Response res;
     res.body = std::string(5000, 'y');
     respond(std::move(res));
@@ -562,7 +562,7 @@ TEST_F(HttpTest, ClientTimesOutThenServerStopStillFinishes) {
   std::mutex m;
   std::vector<Respond> held;
   Latch called;
-  start([&](Request, Respond respond) {
+  start([&](const Request&, Respond respond) {
     std::lock_guard lock(m);
     held.push_back(std::move(respond));
     called.open();
@@ -600,7 +600,7 @@ TEST_F(HttpTest, ClientReconnectsWhenServerClosedTheIdleConnection) {
   ServerOptions o;
   o.read_timeout_ms = 150;  // idle keep-alive connections close after this
   start(
-      [&](Request req, Respond respond) {
+      [&](const Request& req, const Respond& respond) {
         {
           std::lock_guard lock(m);
           peers.push_back(req.peer);
@@ -644,7 +644,7 @@ TEST_F(HttpTest, ConnectFailureNamesTheUrl) {
 
 TEST_F(HttpTest, StopWaitsWithinGraceForAnOwedAnswer) {
   Latch called;
-  start([&](Request, Respond respond) {
+  start([&](const Request&, Respond respond) {
     threads_.emplace_back([respond = std::move(respond)] {
       std::this_thread::sleep_for(300ms);
       Response res;
@@ -692,7 +692,7 @@ TEST_F(HttpTest, StopAcceptingRefusesNewConnections) {
 }
 
 TEST(HttpServer, StartErrors) {
-  Handler h = [](Request, Respond respond) { respond(Response{}); };
+  Handler h = [](const Request&, const Respond& respond) { respond(Response{}); };
   ServerOptions o;
   o.address = "not an address";
   auto s = Server::start(h, nullptr, o);

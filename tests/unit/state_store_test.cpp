@@ -32,12 +32,13 @@ using test::test_key;
 constexpr ChainId kChain{7};
 
 const SecretKey& key(int k) {
-  static const std::vector<SecretKey> keys = [] {
+  static const std::vector<SecretKey> kKeys = [] {
     std::vector<SecretKey> v;
+    v.reserve(8);
     for (int i = 0; i < 8; ++i) v.push_back(test_key(static_cast<std::uint8_t>(100 + i)));
     return v;
   }();
-  return keys.at(static_cast<std::size_t>(k));
+  return kKeys.at(static_cast<std::size_t>(k));
 }
 const PublicKey& operator_key() { return key(0).public_key(); }
 
@@ -83,7 +84,7 @@ struct FileBackend {
 
 struct BackendNames {
   template <class T>
-  static std::string GetName(int) {
+  static std::string GetName(int) {  // NOLINT(readability-identifier-naming): the name GoogleTest calls
     return std::is_same_v<T, MemoryBackend> ? "Memory" : "File";
   }
 };
@@ -239,7 +240,7 @@ TYPED_TEST(StateStoreTest, AppendRejectsBatchesThatDoNotFollowTheHead) {
   const StoredBatch next = this->chain_.next(workload()[2], 1002);  // the correct batch 3
 
   struct Bad {
-    const char* name;
+    const char* name = nullptr;
     StoredBatch batch;
   };
   std::vector<Bad> bad;

@@ -105,6 +105,8 @@ class DepositIndexer {
   std::unordered_map<PublicKey, std::uint32_t, FixedBytesHasher> created_;
 };
 
+// One argument per field of the tx it signs, so that a test reads like the tx.
+// NOLINTNEXTLINE(readability-function-size): the fields of a transfer, plus chain and key
 inline rollup::Tx make_transfer(ChainId chain, const SecretKey& key, std::uint32_t from, std::uint32_t to,
                                 std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce) {
   rollup::Tx tx =
@@ -113,6 +115,7 @@ inline rollup::Tx make_transfer(ChainId chain, const SecretKey& key, std::uint32
   return tx;
 }
 
+// NOLINTNEXTLINE(readability-function-size): the fields of a withdrawal, plus chain and key
 inline rollup::Tx make_withdraw(ChainId chain, const SecretKey& key, std::uint32_t from, std::uint64_t amount,
                                 std::uint64_t fee, std::uint64_t nonce) {
   rollup::Tx tx = rollup::Withdraw{AccountIndex(from), Amount(amount), Amount(fee), Nonce(nonce), {}};

@@ -102,6 +102,7 @@ bool Universe::simulate_debit(std::size_t from, std::uint64_t amount, std::uint6
   return true;
 }
 
+// NOLINTNEXTLINE(readability-function-size): the fields of a transfer, chain, and `doomed`
 Tx Universe::transfer(std::size_t from, std::size_t to, std::uint64_t amount, std::uint64_t fee,
                       ChainId chain, bool doomed) {
   Tx tx = Transfer{AccountIndex(static_cast<std::uint32_t>(from)),
