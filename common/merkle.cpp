@@ -189,7 +189,7 @@ Bytes MerkleMultiProof::encode() const {
       bitmap[k / 8] |= static_cast<std::uint8_t>(1u << (k % 8));
   for (auto b : bitmap) w.u8(b);
   for (std::size_t k = 0; k < siblings.size(); ++k)
-    if ((bitmap[k / 8] >> (k % 8)) & 1u) w.bytes(siblings[k].view());
+    if (((static_cast<unsigned>(bitmap[k / 8]) >> (k % 8)) & 1u) != 0) w.bytes(siblings[k].view());
   return w.take();
 }
 
@@ -218,10 +218,11 @@ Result<MerkleMultiProof, DecodeError> MerkleMultiProof::decode(ByteView in) {
     if (!v) return make_error(v.error());
     b = *v;
   }
-  if (n % 8 != 0 && (bitmap.back() >> (n % 8)) != 0) return make_error(DecodeError::out_of_range);
+  if (n % 8 != 0 && (static_cast<unsigned>(bitmap.back()) >> (n % 8)) != 0)
+    return make_error(DecodeError::out_of_range);
   p.siblings.reserve(n);
   for (std::size_t k = 0; k < n; ++k) {
-    if ((bitmap[k / 8] >> (k % 8)) & 1u) {
+    if (((static_cast<unsigned>(bitmap[k / 8]) >> (k % 8)) & 1u) != 0) {
       auto v = r.fixed<Hash32>();
       if (!v) return make_error(v.error());
       if (*v == empty_subtree_hash(heights[k])) return make_error(DecodeError::out_of_range);
