@@ -25,12 +25,13 @@ constexpr std::uint64_t kMax64 = std::numeric_limits<std::uint64_t>::max();
 
 // Key number k (0 is the operator); generated once.
 const SecretKey& key(int k) {
-  static const std::vector<SecretKey> keys = [] {
+  static const std::vector<SecretKey> kKeys = [] {
     std::vector<SecretKey> v;
+    v.reserve(12);
     for (int i = 0; i < 12; ++i) v.push_back(test::test_key(static_cast<std::uint8_t>(i + 1)));
     return v;
   }();
-  return keys.at(static_cast<std::size_t>(k));
+  return kKeys.at(static_cast<std::size_t>(k));
 }
 
 // Views of an OverlayState, for comparisons.
@@ -114,6 +115,7 @@ Tx build_tx(const StfCase& c) {
   return tx;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up
 void PrintTo(const StfCase& c, std::ostream* os) { *os << c.name; }
 
 class StfCaseTest : public ::testing::TestWithParam<StfCase> {};

@@ -40,6 +40,7 @@ SparseMerkleTree tree_of(std::uint32_t n) {
 std::vector<std::optional<Hash32>> leaves_at(const SparseMerkleTree& t,
                                              const std::vector<std::uint32_t>& idx) {
   std::vector<std::optional<Hash32>> out;
+  out.reserve(idx.size());
   for (auto i : idx) out.push_back(t.leaf(i));
   return out;
 }
