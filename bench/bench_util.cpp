@@ -55,10 +55,12 @@ PublicKey BenchKeys::filler_key(std::uint32_t index) const {
   return PublicKey(tagged_hash("/filler-pubkey", index).array());
 }
 
-std::optional<std::uint32_t> make_keys_and_sign(const BenchKeys& keys, ChainId chain,
-                                                std::vector<rollup::Tx>& txs, std::uint32_t accounts,
-                                                ThreadPool& pool, std::vector<PublicKey>& pubkeys) {
+std::optional<SignedKeys> make_keys_and_sign(const BenchKeys& keys, ChainId chain,
+                                             std::vector<rollup::Tx>& txs, std::uint32_t accounts,
+                                             ThreadPool& pool) {
   using rollup::Transfer;
+  SignedKeys out;
+  std::vector<PublicKey>& pubkeys = out.pubkeys;
   const std::size_t n = static_cast<std::size_t>(accounts) + 1;
   std::vector<std::uint32_t> offsets(n + 1, 0);
   for (const rollup::Tx& tx : txs) ++offsets[std::get<Transfer>(tx).from.value() + 1];
@@ -104,7 +106,8 @@ std::optional<std::uint32_t> make_keys_and_sign(const BenchKeys& keys, ChainId c
       return std::nullopt;
     }
   }
-  return static_cast<std::uint32_t>(senders.size());
+  out.senders = static_cast<std::uint32_t>(senders.size());
+  return out;
 }
 
 }  // namespace l2::bench

@@ -53,9 +53,14 @@ class BenchKeys {
 // Gives every sender of `txs` (transfers over accounts 1..accounts) its key, signs its
 // transfers in place on `pool`, and fills pubkeys[0..accounts] (0: the operator; never
 // senders: filler keys). A spread of 16 senders is checked against SecretKey::from_seed
-// and rollup::sign_tx. Returns the number of senders, or nullopt if the check failed.
-std::optional<std::uint32_t> make_keys_and_sign(const BenchKeys& keys, ChainId chain,
-                                                std::vector<rollup::Tx>& txs, std::uint32_t accounts,
-                                                ThreadPool& pool, std::vector<PublicKey>& pubkeys);
+// and rollup::sign_tx. Returns the number of senders and the keys, or nullopt if the
+// check failed.
+struct SignedKeys {
+  std::uint32_t senders = 0;
+  std::vector<PublicKey> pubkeys;  // by account index, 0..accounts
+};
+std::optional<SignedKeys> make_keys_and_sign(const BenchKeys& keys, ChainId chain,
+                                             std::vector<rollup::Tx>& txs, std::uint32_t accounts,
+                                             ThreadPool& pool);
 
 }  // namespace l2::bench

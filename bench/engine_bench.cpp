@@ -689,10 +689,10 @@ int run(Options& o) {
 
   // 2. Keys for the senders, signatures, filler keys for the rest.
   t = Clock::now();
-  std::vector<PublicKey> pubkeys;
-  auto senders = make_keys_and_sign(kKeys, kChain, plan.txs, o.accounts, setup_pool, pubkeys);
-  if (!senders) return kExitSetup;
-  setup.senders = *senders;
+  auto signed_keys = make_keys_and_sign(kKeys, kChain, plan.txs, o.accounts, setup_pool);
+  if (!signed_keys) return kExitSetup;
+  setup.senders = signed_keys->senders;
+  const std::vector<PublicKey> pubkeys = std::move(signed_keys->pubkeys);
   setup.sign_ms = ms_between(t, Clock::now());
   progress("%u sender keys derived and %zu transfers signed in %.1f s", setup.senders, plan.txs.size(),
            setup.sign_ms / 1000);

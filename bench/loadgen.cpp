@@ -692,11 +692,21 @@ std::size_t check_response(const Request& req, const HttpResponse& res, RunResul
   return applied;
 }
 
+// The server under load: the connections the requests go over (one sender thread each),
+// a connection of its own for the metrics, and its process id for CPU accounting.
+struct ServerLink {
+  std::vector<HttpConnection>& conns;
+  HttpConnection& control;
+  int pid = -1;
+};
+
 // Sends one run over the connections, one thread each. target_tps == 0: full speed;
 // otherwise request k leaves at start + k * batch / target_tps (or as soon as its
 // connection is free, if later).
-RunResult drive(std::vector<HttpConnection>& conns, const Run& run, double target_tps, std::size_t batch_size,
-                int server_pid, HttpConnection& control) {
+RunResult drive(const ServerLink& server, const Run& run, double target_tps, std::size_t batch_size) {
+  std::vector<HttpConnection>& conns = server.conns;
+  HttpConnection& control = server.control;
+  const int server_pid = server.pid;
   RunResult out;
   out.format = run.format;
   out.paced = run.paced;
@@ -1030,7 +1040,7 @@ int run(Options& o) {
       fr.inproc = *measured;
       progress("%s in-process: %.0f tx/s (%zu txs in batches of %zu, %u threads)", name.c_str(),
                fr.inproc.tps, fr.inproc.txs, o.engine_batch_size, o.engine_threads);
-      fr.full = drive(conns, runs[r], 0, o.batch_size, server_pid, control);
+      fr.full = drive(ServerLink{conns, control, server_pid}, runs[r], 0, o.batch_size);
       progress("%s full speed: %.0f tx/s (ratio %.3f), p50 %.1f ms, p99 %.1f ms, failures %llu", name.c_str(),
                fr.full.tps, fr.inproc.tps > 0 ? fr.full.tps / fr.inproc.tps : 0,
                percentile(fr.full.latency_ms, 0.5), percentile(fr.full.latency_ms, 0.99),
@@ -1038,8 +1048,8 @@ int run(Options& o) {
       // After a failure the senders' later nonces no longer line up: stop here.
       const bool go_on = fr.full.failures == 0 && fr.inproc.failures == 0 && fr.full.tps > 0;
       if (go_on) {
-        fr.paced =
-            drive(conns, runs[r + 1], fr.full.tps * o.rate_fraction, o.batch_size, server_pid, control);
+        fr.paced = drive(ServerLink{conns, control, server_pid}, runs[r + 1], fr.full.tps * o.rate_fraction,
+                         o.batch_size);
         progress("%s paced at %.0f tx/s: %.0f tx/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, failures %llu",
                  name.c_str(), fr.paced->target_tps, fr.paced->tps, percentile(fr.paced->latency_ms, 0.5),
                  percentile(fr.paced->latency_ms, 0.99),

@@ -223,10 +223,19 @@ struct DeriveResult {
   std::string mismatch;
 };
 
+// The measured transfers, their signing messages and every account's key: what the
+// verify limit checks.
+struct SignedTransfers {
+  const std::vector<Bytes>& messages;
+  const std::vector<Tx>& txs;
+  const std::vector<PublicKey>& pubkeys;
+};
+
 std::optional<DeriveResult> measure_derive(settlement::MemorySource& base, BatchNumber first_measured,
-                                           unsigned threads, const std::vector<Bytes>& messages,
-                                           const std::vector<Tx>& txs,
-                                           const std::vector<PublicKey>& pubkeys) {
+                                           unsigned threads, const SignedTransfers& signed_txs) {
+  const std::vector<Bytes>& messages = signed_txs.messages;
+  const std::vector<Tx>& txs = signed_txs.txs;
+  const std::vector<PublicKey>& pubkeys = signed_txs.pubkeys;
   DeriveResult r;
   r.threads = threads;
   const VerifyLimit before = measure_verify_limit(messages, txs, pubkeys, threads);
@@ -273,11 +282,10 @@ int run(const Options& o) {
   ThreadPool pool(hw);
   auto t = Clock::now();
   std::vector<Tx> transfers = make_transfers(o);
-  std::vector<PublicKey> pubkeys;
-  std::uint32_t senders = 0;
-  auto signed_by = make_keys_and_sign(kKeys, kChain, transfers, o.accounts, pool, pubkeys);
+  auto signed_by = make_keys_and_sign(kKeys, kChain, transfers, o.accounts, pool);
   if (!signed_by) return kExitSetup;
-  senders = *signed_by;
+  const std::uint32_t senders = signed_by->senders;
+  const std::vector<PublicKey> pubkeys = std::move(signed_by->pubkeys);
   progress("planned and signed %zu transfers (%u senders with real keys) in %.1f s", transfers.size(),
            senders, ms_between(t, Clock::now()) / 1000);
 
@@ -339,7 +347,8 @@ int run(const Options& o) {
   for (const Tx& tx : transfers) messages.push_back(rollup::signing_preimage(kChain, tx));
   std::vector<DeriveResult> derived;
   for (unsigned threads : o.threads) {
-    auto r = measure_derive(seq->base(), first_measured, threads, messages, transfers, pubkeys);
+    auto r =
+        measure_derive(seq->base(), first_measured, threads, SignedTransfers{messages, transfers, pubkeys});
     if (!r) return kExitSetup;
     progress("threads %u: derive %.0f txs/s, verify limit %.0f txs/s (genesis replay %.1f s)", threads,
              r->derive_tps, r->verify_limit_tps, r->genesis_replay_s);
@@ -425,7 +434,8 @@ int run(const Options& o) {
 }  // namespace
 }  // namespace l2::bench
 
-int main(int argc, char** argv) {
+namespace {
+int parse_and_run(int argc, char** argv) {
   l2::bench::set_progress_name("settlement_bench");
   l2::bench::Options o;
   CLI::App app("settlement_bench: posted bytes per transfer, compression time and derivation speed",
@@ -446,4 +456,18 @@ int main(int argc, char** argv) {
     o.threads = l2::bench::default_threads(std::max(1u, std::thread::hardware_concurrency()));
   l2::ensure_sodium();
   return l2::bench::run(o);
+}
+}  // namespace
+
+// An exception that escapes (a failed allocation, a bug) ends the run with a message and
+// the setup exit code rather than std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "settlement_bench: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "settlement_bench: unknown exception\n");
+  }
+  return l2::bench::kExitSetup;
 }
