@@ -175,10 +175,11 @@ Status<std::string> Node::rebuild_index() {
       }
     }
   }
+  const std::size_t indexed = index_.size();
+  idx.unlock();  // lock order: mutex_, then index_mutex_
   std::lock_guard state(mutex_);
   next_deposit_id_ = any_deposit ? max_deposit + 1 : 0;
-  spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, index_.size(),
-               next_deposit_id_);
+  spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, indexed, next_deposit_id_);
   return {};
 }
 
