@@ -407,6 +407,36 @@ TEST(EncodingVectors, MerkleRootsAndProofs) {
       longer.push_back(0x00);
       EXPECT_FALSE(l2::MerkleProof::decode(longer).ok());
     }
+
+    for (const auto& mp : v.value("multiproofs", json::array())) {
+      const auto indices = mp.at("indices").get<std::vector<std::uint32_t>>();
+      SCOPED_TRACE("multiproof of " + std::to_string(indices.size()) + " leaves");
+      std::vector<std::optional<l2::Hash32>> want;
+      for (const auto& h : mp.at("leaf_hashes")) {
+        if (h.is_null()) {
+          want.emplace_back();
+        } else {
+          want.emplace_back(fixed<l2::Hash32>(h));
+        }
+      }
+      const l2::MerkleMultiProof proof = tree.prove_many(indices);
+      EXPECT_EQ(l2::to_hex(proof.encode()), mp.at("proof").get<std::string>());
+      const l2::Bytes encoded = hex(mp.at("proof"));
+      auto decoded = l2::MerkleMultiProof::decode(encoded);
+      ASSERT_TRUE(decoded.ok()) << error_name(decoded.error());
+      EXPECT_TRUE(*decoded == proof);
+      EXPECT_TRUE(l2::verify_multiproof(root, *decoded, want));
+      auto wrong = want;
+      wrong[0] = l2::blake2b256(l2::as_bytes("wrong"));
+      EXPECT_FALSE(l2::verify_multiproof(root, *decoded, wrong));
+      if (mp.contains("root_after")) {
+        std::vector<std::optional<l2::Hash32>> after;
+        for (const auto& h : mp.at("leaf_hashes_after")) after.emplace_back(fixed<l2::Hash32>(h));
+        auto got = l2::multiproof_root(*decoded, after);
+        ASSERT_TRUE(got.has_value());
+        EXPECT_EQ(got->hex(), mp.at("root_after").get<std::string>());
+      }
+    }
   }
 }
 

@@ -284,6 +284,88 @@ def root_from_proof(index, leaf, siblings):
     return acc
 
 
+def multiproof_walk(indices, take):
+    """The multiproof walk of encoding.md 4.2 over positions only: calls take(height, pos)
+    for every sibling the paths need, in order, and returns the list of their results."""
+    out = []
+    nodes = list(indices)
+    for h in range(MERKLE_DEPTH):
+        nxt = []
+        i = 0
+        while i < len(nodes):
+            p = nodes[i]
+            if p % 2 == 0 and i + 1 < len(nodes) and nodes[i + 1] == p + 1:
+                i += 2
+            else:
+                out.append(take(h, p ^ 1))
+                i += 1
+            nxt.append(p >> 1)
+        nodes = nxt
+    return out
+
+
+def multiproof_siblings(leaves, indices):
+    return multiproof_walk(indices, lambda h, pos: subtree(leaves, h, pos))
+
+
+def encode_multiproof(indices, siblings):
+    heights = multiproof_walk(indices, lambda h, pos: h)
+    bitmap = bytearray((len(siblings) + 7) // 8)
+    present = b""
+    for k, (h, s) in enumerate(zip(heights, siblings)):
+        if s != EMPTY[h]:
+            bitmap[k // 8] |= 1 << (k % 8)
+            present += s
+    return varint(len(indices)) + b"".join(u32le(i) for i in indices) + bytes(bitmap) + present
+
+
+def read_multiproof(r):
+    count = r.varint()
+    if count == 0 or count > 64:
+        raise DecodeError("out_of_range")
+    indices = []
+    for _ in range(count):
+        i = r.u32le()
+        if indices and i <= indices[-1]:
+            raise DecodeError("out_of_range")
+        indices.append(i)
+    heights = multiproof_walk(indices, lambda h, pos: h)
+    n = len(heights)
+    bitmap = r.take((n + 7) // 8)
+    if n % 8 and bitmap[-1] >> (n % 8):
+        raise DecodeError("out_of_range")
+    siblings = []
+    for k, h in enumerate(heights):
+        if bitmap[k // 8] >> (k % 8) & 1:
+            s = r.take(32)
+            if s == EMPTY[h]:
+                raise DecodeError("out_of_range")
+            siblings.append(s)
+        else:
+            siblings.append(EMPTY[h])
+    return indices, siblings
+
+
+def multiproof_root(indices, leaf_hashes, siblings):
+    """The root from the leaves (None: empty) and the siblings, by the walk with hashes."""
+    nodes = [(i, x if x is not None else EMPTY[0]) for i, x in zip(indices, leaf_hashes)]
+    it = iter(siblings)
+    for h in range(MERKLE_DEPTH):
+        nxt = []
+        i = 0
+        while i < len(nodes):
+            p, x = nodes[i]
+            if p % 2 == 0 and i + 1 < len(nodes) and nodes[i + 1][0] == p + 1:
+                nxt.append((p >> 1, node_hash(x, nodes[i + 1][1])))
+                i += 2
+                continue
+            s = next(it)
+            nxt.append((p >> 1, node_hash(s, x) if p & 1 else node_hash(x, s)))
+            i += 1
+        nodes = nxt
+    return nodes[0][1]
+
+
 # ---------------------------------------------------------------- receipts and diffs
 
 
@@ -835,6 +917,28 @@ def check_merkle(c, v, leaf_hashes):
                     index == p["index"] and root_from_proof(index, doc_leaf, siblings) == doc_root)
             c.check(label + ": decoded proof fails for a wrong leaf",
                     root_from_proof(index, blake2b256(b"wrong"), siblings) != doc_root)
+        for mp in vec.get("multiproofs", []):
+            label = name + ": multiproof of " + ",".join(str(i) for i in mp["indices"])
+            want = [leaves.get(i) for i in mp["indices"]]
+            doc = [bytes.fromhex(x) if x is not None else None for x in mp["leaf_hashes"]]
+            c.equal(label + ": leaves (null if absent)", want, doc)
+            sibs = multiproof_siblings(leaves, mp["indices"])
+            c.equal_hex(label + ": encoding", mp["proof"], encode_multiproof(mp["indices"], sibs))
+            indices, sibs = decode_all(read_multiproof, bytes.fromhex(mp["proof"]))
+            doc_root = bytes.fromhex(vec["root"])
+            c.check(label + ": decoded multiproof verifies",
+                    indices == mp["indices"] and multiproof_root(indices, doc, sibs) == doc_root)
+            c.check(label + ": decoded multiproof fails for a wrong leaf",
+                    multiproof_root(indices, [blake2b256(b"wrong")] + doc[1:], sibs) != doc_root)
+            if "root_after" in mp:
+                after = dict(leaves)
+                new_leaves = [bytes.fromhex(x) for x in mp["leaf_hashes_after"]]
+                for i, x in zip(indices, new_leaves):
+                    after[i] = x
+                c.equal_hex(label + ": the same siblings with the new leaves give the new root",
+                            mp["root_after"], multiproof_root(indices, new_leaves, sibs))
+                c.equal_hex(label + ": root_after is the tree's root with the new leaves", mp["root_after"],
+                            merkle_root(after))
 
 
 def check_receipts(c, v):
