@@ -226,10 +226,17 @@ ClientError make_client_error(ClientError::Kind kind, unsigned status, std::stri
 
 // The API's answer to one request as JSON, or the error it carries; `decode` turns the
 // JSON into the call's type (throwing Malformed for an answer that is not the API's).
+struct Request {
+  std::string_view method;
+  std::string target;
+  std::string_view body;
+  std::string_view content_type;
+};
+
 template <class F>
-auto exchange(http::Client& http, std::string_view method, const std::string& target, std::string_view body,
-              std::string_view content_type, F&& decode) -> Result<decltype(decode(json())), ClientError> {
-  auto r = http.request(method, target, body, content_type);
+auto exchange(http::Client& http, const Request& req, F&& decode)
+    -> Result<decltype(decode(json())), ClientError> {
+  auto r = http.request(req.method, req.target, req.body, req.content_type);
   if (!r) return make_error(make_client_error(ClientError::Kind::transport, 0, r.error()));
   json doc = json::parse(r->body, nullptr, false);
   if (r->status < 200 || r->status > 299) {
@@ -263,7 +270,7 @@ auto exchange(http::Client& http, std::string_view method, const std::string& ta
 
 template <class F>
 auto get(http::Client& http, const std::string& target, F&& decode) {
-  return exchange(http, "GET", target, {}, {}, std::forward<F>(decode));
+  return exchange(http, Request{"GET", target, {}, {}}, std::forward<F>(decode));
 }
 
 }  // namespace
@@ -314,7 +321,8 @@ Result<TxReceipt, ClientError> SequencerClient::submit(const rollup::Tx& tx, Cha
     target += "?wait=true";
     if (options.timeout) target += "&timeout_ms=" + std::to_string(options.timeout->count());
   }
-  return exchange(*http_, "POST", target, tx_to_json(tx, chain).dump(), "application/json", receipt_from);
+  return exchange(*http_, Request{"POST", target, tx_to_json(tx, chain).dump(), "application/json"},
+                  receipt_from);
 }
 
 Result<std::vector<TxReceipt>, ClientError> SequencerClient::submit_batch(
@@ -323,7 +331,7 @@ Result<std::vector<TxReceipt>, ClientError> SequencerClient::submit_batch(
   for (const auto& t : txs) arr.push_back(tx_to_json(t.tx, t.chain_id));
   std::string target = "/v1/batches";
   if (timeout) target += "?timeout_ms=" + std::to_string(timeout->count());
-  return exchange(*http_, "POST", target, arr.dump(), "application/json", receipts_from);
+  return exchange(*http_, Request{"POST", target, arr.dump(), "application/json"}, receipts_from);
 }
 
 Result<std::vector<TxReceipt>, ClientError> SequencerClient::submit_batch_binary(
@@ -334,7 +342,7 @@ Result<std::vector<TxReceipt>, ClientError> SequencerClient::submit_batch_binary
   for (const auto& tx : txs) w.bytes(rollup::encode_tx(tx));
   const Bytes body = w.take();
   const std::string_view view(reinterpret_cast<const char*>(body.data()), body.size());  // NOLINT
-  return exchange(*http_, "POST", "/v1/batches", view, "application/octet-stream", receipts_from);
+  return exchange(*http_, Request{"POST", "/v1/batches", view, "application/octet-stream"}, receipts_from);
 }
 
 Result<TxInfo, ClientError> SequencerClient::transaction(const Hash32& hash) {
@@ -390,18 +398,19 @@ Result<std::vector<DevDeposit>, ClientError> SequencerClient::dev_deposit(
   json arr = json::array();
   for (const auto& d : deposits)
     arr.push_back({{"public_key", d.public_key.hex()}, {"amount", d.amount.to_string()}});
-  return exchange(*http_, "POST", "/v1/dev/deposit", arr.dump(), "application/json", [](const json& j) {
-    const json& rs = field(j, "receipts");
-    if (!rs.is_array()) throw Malformed("receipts is not an array");
-    std::vector<DevDeposit> out;
-    for (const auto& r : rs) {
-      DevDeposit d;
-      d.receipt = receipt_from(r);
-      if (r.contains("account")) d.account = AccountIndex(number32(r, "account"));
-      out.push_back(std::move(d));
-    }
-    return out;
-  });
+  return exchange(*http_, Request{"POST", "/v1/dev/deposit", arr.dump(), "application/json"},
+                  [](const json& j) {
+                    const json& rs = field(j, "receipts");
+                    if (!rs.is_array()) throw Malformed("receipts is not an array");
+                    std::vector<DevDeposit> out;
+                    for (const auto& r : rs) {
+                      DevDeposit d;
+                      d.receipt = receipt_from(r);
+                      if (r.contains("account")) d.account = AccountIndex(number32(r, "account"));
+                      out.push_back(std::move(d));
+                    }
+                    return out;
+                  });
 }
 
 }  // namespace l2::sequencer

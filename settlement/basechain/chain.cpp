@@ -169,15 +169,22 @@ Status<ChainError> store_account(Store& store, const PublicKey& key, const BaseA
   return {};
 }
 
-Status<ChainError> insert_tx(Store& store, const Hash32& hash, const PublicKey& sender, Nonce nonce,
-                             std::uint8_t kind, ByteView raw) {
+struct TxRow {
+  const Hash32& hash;
+  const PublicKey& sender;
+  Nonce nonce;
+  std::uint8_t kind = 0;
+  ByteView raw;
+};
+
+Status<ChainError> insert_tx(Store& store, const TxRow& row) {
   auto q = store.query("INSERT INTO txs (hash, sender, nonce, kind, raw) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!q) return make_error(storage_error(q.error()));
-  if (auto s = q->bind(1, hash.view())
-                   .bind(2, sender.view())
-                   .bind(3, to_db(nonce.value()))
-                   .bind(4, std::int64_t{kind})
-                   .bind(5, raw)
+  if (auto s = q->bind(1, row.hash.view())
+                   .bind(2, row.sender.view())
+                   .bind(3, to_db(row.nonce.value()))
+                   .bind(4, std::int64_t{row.kind})
+                   .bind(5, row.raw)
                    .run();
       !s)
     return make_error(storage_error(s.error()));
@@ -660,7 +667,8 @@ Status<ChainError> BaseChain::execute_locked(TxContext& ctx, const BaseTx& tx, B
     return make_error(std::move(e));
   }
   // The row first: the logs the tx emits refer to it.
-  if (auto s = insert_tx(*store_, ctx.tx_hash(), tx.sender, tx.nonce, static_cast<std::uint8_t>(kind), wire);
+  if (auto s = insert_tx(*store_,
+                         TxRow{ctx.tx_hash(), tx.sender, tx.nonce, static_cast<std::uint8_t>(kind), wire});
       !s)
     return s;
   sender.nonce = Nonce(sender.nonce.value() + 1);
@@ -741,7 +749,7 @@ Result<Submitted, ChainError> BaseChain::fund(const PublicKey& account, Amount a
   pre.u64le(seq);
   pre.bytes(body.data());
   const Hash32 hash = blake2b256(pre.data());
-  if (auto s = insert_tx(*store_, hash, PublicKey(), Nonce(seq), kDevFundKind, body.data()); !s)
+  if (auto s = insert_tx(*store_, TxRow{hash, PublicKey(), Nonce(seq), kDevFundKind, body.data()}); !s)
     return fail(s.error());
   TxContext ctx(ChainView{*store_, options_.chain_id, now, *modules_}, hash, PublicKey());
   if (auto s = ctx.credit(account, amount); !s) return fail(s.error());

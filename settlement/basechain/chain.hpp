@@ -243,7 +243,7 @@ ChainError storage_error(const DbError& e);
 struct ChainView {
   Store& store;
   ChainId chain_id;
-  std::int64_t now;          // chain time
+  std::int64_t now = 0;      // chain time
   const ModuleSet& modules;  // the chain's modules (for the hooks one module offers another)
 };
 

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -116,7 +117,7 @@ std::optional<std::vector<l2::settlement::GenesisAlloc>> parse_allocs(const std:
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Config config;
   CLI::App app(kDescription, "basechaind");
   l2::cli::add_config_file(app);
@@ -192,4 +193,13 @@ int main(int argc, char** argv) {
   opened->reset();
   spdlog::info("stopped");
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "basechaind: " << e.what() << std::endl;
+    return 1;
+  }
 }

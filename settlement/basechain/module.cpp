@@ -63,9 +63,12 @@ Status<std::string> ModuleSet::validate() const {
       if (underscore == std::string::npos || underscore == 0 || underscore + 1 == method.name.size())
         return make_error("module " + name + "'s RPC method \"" + method.name + "\" is not prefix_name");
       const std::string prefix = method.name.substr(0, underscore);
-      if (prefix == "chain" || prefix == "dev")
-        return make_error("module " + name + "'s RPC method " + method.name + " uses the core's prefix " +
-                          prefix + "_");
+      if (prefix == "chain" || prefix == "dev") {
+        std::string why = "module " + name;
+        why += "'s RPC method " + method.name;
+        why += " uses the core's prefix " + prefix + "_";
+        return make_error(std::move(why));
+      }
       if (!method.run) return make_error("module " + name + "'s RPC method " + method.name + " has no body");
       if (!methods.insert(method.name).second)
         return make_error("two modules offer the RPC method " + method.name + " (the second is " + name +

@@ -94,7 +94,7 @@ Result<std::unique_ptr<BaseChainServer>, std::string> BaseChainServer::start(
   std::unique_ptr<BaseChainServer> self(new BaseChainServer(chain, options));
   BaseChainServer* raw = self.get();
   auto server = http::Server::start(
-      [raw](http::Request req, const http::Respond& respond) { raw->handle(std::move(req), respond); },
+      [raw](const http::Request& req, const http::Respond& respond) { raw->handle(req, respond); },
       render_transport_error, options.http);
   if (!server) return make_error(server.error());
   self->server_ = std::move(*server);
@@ -112,7 +112,7 @@ void BaseChainServer::stop(std::chrono::milliseconds grace) {
   if (timer_) timer_->stop();
 }
 
-void BaseChainServer::handle(http::Request req, const http::Respond& respond) {
+void BaseChainServer::handle(const http::Request& req, const http::Respond& respond) {
   const std::string path = req.target.substr(0, req.target.find('?'));
   if (path == "/") {
     if (req.method != "POST") {

@@ -46,7 +46,7 @@ class BaseChainServer {
  private:
   class BlockTimer;
   BaseChainServer(BaseChain& chain, const BaseChainServerOptions& options);
-  void handle(http::Request req, const http::Respond& respond);
+  void handle(const http::Request& req, const http::Respond& respond);
 
   BaseChain& chain_;
   RpcDispatcher rpc_;

@@ -43,6 +43,7 @@ class Sequencerd {
         "0",           "--port-file", port_file_, "--dev",      "--batch.max-delay-ms",         "5",
         "--log-level", "warn"};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     if (posix_spawn(&pid_, L2_SEQUENCERD, nullptr, nullptr, argv.data(), environ) != 0) {
@@ -91,8 +92,9 @@ class SequencerClientTest : public ::testing::Test {
   }
 
   // Accounts for keys 1..n (1000000 each), by dev deposit.
-  std::vector<AccountIndex> fund(std::vector<std::uint8_t> keys) {
+  std::vector<AccountIndex> fund(const std::vector<std::uint8_t>& keys) {
     std::vector<DepositRequest> reqs;
+    reqs.reserve(keys.size());
     for (auto k : keys) reqs.push_back({test_key(k).public_key(), Amount(1'000'000)});
     auto r = client_->dev_deposit(reqs);
     EXPECT_TRUE(r) << describe(r.error());

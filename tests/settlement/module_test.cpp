@@ -41,16 +41,16 @@ const ChainId kRollup{7};
 constexpr std::int64_t kStart = 1'700'000'000;
 
 const SecretKey& alice() {
-  static const SecretKey k = test_key(81);
-  return k;
+  static const SecretKey kKey = test_key(81);
+  return kKey;
 }
 const SecretKey& carol() {
-  static const SecretKey k = test_key(82);
-  return k;
+  static const SecretKey kKey = test_key(82);
+  return kKey;
 }
 const SecretKey& bob() {
-  static const SecretKey k = test_key(83);
-  return k;
+  static const SecretKey kKey = test_key(83);
+  return kKey;
 }
 
 // ---- a toy module, written the way module.hpp says a module is added -----------------
