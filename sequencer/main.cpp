@@ -209,7 +209,7 @@ std::optional<l2::SecretKey> sequencer_key(const SequencerConfig& c) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   SequencerConfig config;
   CLI::App app(kDescription, "sequencerd");
   l2::cli::add_config_file(app);
@@ -312,4 +312,15 @@ int main(int argc, char** argv) {
   batch_log.reset();
   spdlog::info("stopped");
   return 0;
+}
+
+// An exception that escapes (std::bad_alloc, say) ends the program with a message and
+// status 1 instead of std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "sequencerd: " << e.what() << std::endl;
+    return 1;
+  }
 }

@@ -72,14 +72,13 @@ void Metrics::tx_rejected(std::string_view reason, std::uint64_t n) {
   rejected_[std::string(reason)] += n;
 }
 
-void Metrics::batch_committed(std::uint64_t batch, std::size_t txs, double verify_s, double execute_s,
-                              double merkle_s, double commit_s) {
+void Metrics::batch_committed(std::uint64_t batch, std::size_t txs, const StageSeconds& stages) {
   latest_batch_.store(batch);
   batch_txs_.observe(static_cast<double>(txs));
-  stage_seconds_[0].observe(verify_s);
-  stage_seconds_[1].observe(execute_s);
-  stage_seconds_[2].observe(merkle_s);
-  stage_seconds_[3].observe(commit_s);
+  stage_seconds_[0].observe(stages.verify);
+  stage_seconds_[1].observe(stages.execute);
+  stage_seconds_[2].observe(stages.merkle);
+  stage_seconds_[3].observe(stages.commit);
 }
 
 std::string Metrics::render() const {

@@ -52,8 +52,14 @@ class Metrics {
   void http_request(std::string_view route, unsigned code);
   void txs_accepted(std::uint64_t n);
   void tx_rejected(std::string_view reason, std::uint64_t n = 1);
-  void batch_committed(std::uint64_t batch, std::size_t txs, double verify_s, double execute_s,
-                       double merkle_s, double commit_s);
+  // Seconds each stage of one batch took.
+  struct StageSeconds {
+    double verify = 0;
+    double execute = 0;
+    double merkle = 0;
+    double commit = 0;
+  };
+  void batch_committed(std::uint64_t batch, std::size_t txs, const StageSeconds& stages);
   void set_mempool_depth(std::size_t depth) { mempool_depth_.store(depth); }
   void set_latest_batch(std::uint64_t batch) { latest_batch_.store(batch); }
 

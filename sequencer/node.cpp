@@ -560,8 +560,9 @@ void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
         withdrawals_[from].push_back(b.receipts[pos].tx_hash);
   }
   if (settler_) settler_->batch_durable(b.header.number);
-  metrics_.batch_committed(number, b.receipts.size(), b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
-                           b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3);
+  metrics_.batch_committed(number, b.receipts.size(),
+                           Metrics::StageSeconds{b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
+                                                 b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3});
   for (const auto& r : b.receipts)
     if (r.status != rollup::TxStatus::applied) metrics_.tx_rejected(rollup::to_string(r.status));
   Notifications notes;

@@ -73,7 +73,7 @@ int usage_or_connection_error(const Options& o, const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Options o;
   CLI::App app(kDescription, "rollup-derive");
   add_options(app, o);
@@ -176,4 +176,15 @@ int main(int argc, char** argv) {
                 s.derive_seconds, s.txs_per_second());
   }
   return 0;
+}
+
+// An exception that escapes (std::bad_alloc, say) ends the program with a message and
+// status 1 instead of std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "rollup-derive: " << e.what() << std::endl;
+    return 1;
+  }
 }
