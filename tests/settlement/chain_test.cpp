@@ -41,12 +41,13 @@ constexpr std::int64_t kStart = 1'700'000'000;
 // 0 alice, 1 bob, 2 carol (sequencer of A), 3 dave (sequencer of B), 4 the operator,
 // 5 eve (no funds).
 const SecretKey& key(int i) {
-  static const std::vector<SecretKey> keys = [] {
+  static const std::vector<SecretKey> kKeys = [] {
     std::vector<SecretKey> v;
+    v.reserve(6);
     for (int k = 0; k < 6; ++k) v.push_back(test_key(static_cast<std::uint8_t>(40 + k)));
     return v;
   }();
-  return keys.at(static_cast<std::size_t>(i));
+  return kKeys.at(static_cast<std::size_t>(i));
 }
 const SecretKey& alice() { return key(0); }
 const SecretKey& bob() { return key(1); }
@@ -199,6 +200,7 @@ class ChainFixture {
     ok(sequencer, RegisterRollupBody{id, operator_key(), genesis_root(), window, deadline});
   }
 
+  // NOLINTNEXTLINE(readability-function-size): a commitment's fields, defaulted as tests need
   static Commitment make_commit(ChainId id, std::uint64_t batch, const Hash32& prev, const Hash32& next,
                                 const std::vector<rollup::Tx>& txs, std::uint64_t deposits_upto = 0,
                                 std::uint64_t forced_upto = 0) {
@@ -299,6 +301,7 @@ TYPED_TEST(ChainCoreTest, TransferMovesBalanceAndWaitsForTheNextBlock) {
 
 TYPED_TEST(ChainCoreTest, BlocksHoldTheirTxsInSubmissionOrder) {
   std::vector<Hash32> hashes;
+  hashes.reserve(4);
   for (int i = 0; i < 3; ++i)
     hashes.push_back(this->ok(alice(), TransferBody{bob().public_key(), Amount(1)}).hash);
   hashes.push_back(this->ok(bob(), TransferBody{alice().public_key(), Amount(2)}).hash);

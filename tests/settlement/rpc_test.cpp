@@ -36,16 +36,16 @@ const ChainId kRollup{7};
 constexpr std::int64_t kStart = 1'700'000'000;
 
 const SecretKey& alice() {
-  static const SecretKey k = test_key(61);
-  return k;
+  static const SecretKey kKey = test_key(61);
+  return kKey;
 }
 const SecretKey& bob() {
-  static const SecretKey k = test_key(62);
-  return k;
+  static const SecretKey kKey = test_key(62);
+  return kKey;
 }
 const SecretKey& sequencer() {
-  static const SecretKey k = test_key(63);
-  return k;
+  static const SecretKey kKey = test_key(63);
+  return kKey;
 }
 
 class RpcTest : public ::testing::Test {
@@ -584,7 +584,7 @@ class ClientTest : public RpcTest {
     http::ServerOptions so;
     so.port = 0;
     auto server = http::Server::start(
-        [this](http::Request req, http::Respond respond) {
+        [this](const http::Request& req, const http::Respond& respond) {
           http::Response r;
           auto body = rpc_->handle(req.body);
           r.status = body ? 200 : 204;

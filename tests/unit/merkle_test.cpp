@@ -355,6 +355,7 @@ TEST(MerkleParallel, PoolOfAnySizeGivesTheSerialRoot) {
   ASSERT_EQ(serial, reference_root(leaves));
   // Random overwrites touching more than 512 paths, so update_root really splits work.
   std::vector<std::pair<std::uint32_t, Hash32>> updates;
+  updates.reserve(1500);
   for (int k = 0; k < 1500; ++k)
     updates.emplace_back(static_cast<std::uint32_t>(rng() % leaves.size()), random_hash(rng));
   SparseMerkleTree serial_tree = tree_of(leaves);

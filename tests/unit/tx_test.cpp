@@ -36,7 +36,8 @@ Signature pattern_signature(std::uint8_t seed) {
 
 PublicKey pattern_key(std::uint8_t seed) {
   PublicKey k;
-  for (std::size_t i = 0; i < PublicKey::size(); ++i) k.array()[i] = static_cast<std::uint8_t>(seed * 3 + i);
+  for (std::size_t i = 0; i < PublicKey::size(); ++i)
+    k.array()[i] = static_cast<std::uint8_t>(static_cast<std::size_t>(seed) * 3 + i);
   return k;
 }
 
@@ -489,7 +490,7 @@ class DiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (std::uint8_t i = 0; i < 4; ++i)
-      existing_.push_back(Account{pattern_key(i), Amount(100u + i), Nonce(i), Amount(i * 2u)});
+      existing_.push_back(Account{pattern_key(i), Amount(100u + i), Nonce(i), Amount(std::uint64_t{i} * 2u)});
     auto changed = [&](std::uint32_t i, std::uint64_t balance, std::uint64_t nonce, std::uint64_t withdrawn) {
       Account after = existing_[i];
       after.balance = Amount(balance);
