@@ -2,6 +2,8 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "rollup/state_store.hpp"
 
+#include <unordered_map>
+
 #include "common/assert.hpp"
 #include "common/crypto.hpp"
 #include "common/merkle.hpp"
@@ -46,9 +48,56 @@ CREATE TABLE batches (
 ALTER TABLE batches ADD COLUMN witnesses BLOB NOT NULL DEFAULT x'';
 ALTER TABLE batches ADD COLUMN origin BLOB NOT NULL DEFAULT x'' CHECK (length(origin) <= 4096);
 )sql",
+    // v3: deposits by index. The stored deposits gain the account index they credited
+    // (rewrite_deposits_by_index below does the rows; this step has no DDL).
+    R"sql(
+SELECT 1;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == StateStore::kSchemaVersion);
+
+// A batch's txs in the encoding of schema 1 and 2, whose deposit body had no to_index:
+//   deposit body = deposit_id u64le || to_pubkey[32] || amount u64le
+// Deposits come back with to_index 0 (filled in by the caller); the other types are
+// unchanged.
+struct LegacyTxs {
+  std::vector<Tx> txs;
+  std::vector<bool> is_deposit;
+};
+Result<LegacyTxs, DecodeError> decode_txs_v2(ByteView in) {
+  ByteReader r(in);
+  auto count = r.varint();
+  if (!count) return make_error(count.error());
+  if (*count > r.remaining()) return make_error(DecodeError::truncated);
+  LegacyTxs out;
+  for (std::uint64_t i = 0; i < *count; ++i) {
+    auto type = r.u8();
+    if (!type) return make_error(type.error());
+    if (*type == static_cast<std::uint8_t>(TxType::deposit)) {
+      auto id = r.u64le();
+      auto key = r.fixed<PublicKey>();
+      auto amount = r.u64le();
+      if (!id || !key || !amount) return make_error(DecodeError::truncated);
+      out.txs.emplace_back(Deposit{*id, AccountIndex(0), *key, Amount(*amount)});
+      out.is_deposit.push_back(true);
+      continue;
+    }
+    // Transfers and withdrawals did not change: 96 and 92 bytes after the tag.
+    const std::size_t rest = *type == static_cast<std::uint8_t>(TxType::transfer) ? 96 : 92;
+    auto body = r.bytes(rest);
+    if (!body) return make_error(body.error());
+    Bytes one;
+    one.push_back(*type);
+    one.insert(one.end(), body->begin(), body->end());
+    auto tx = decode_tx(one);
+    if (!tx) return make_error(tx.error());
+    out.txs.push_back(*tx);
+    out.is_deposit.push_back(false);
+  }
+  if (auto e = r.expect_end(); !e) return make_error(e.error());
+  return out;
+}
 
 StoreError io_error(const DbError& e) { return StoreError{StoreErrorCode::io, e.message}; }
 StoreError corrupt(std::string what) { return StoreError{StoreErrorCode::corrupt, std::move(what)}; }
@@ -103,6 +152,83 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
   return store;
 }
 
+// Schema 3: every stored deposit names the account it credited. One account per key,
+// and a key's account never changes, so the index of a deposit's key is the index of
+// the account that holds it, which the diffs tell (a created account's diff entry
+// carries its key). The tx hashes of deposits change with their encoding: the txs,
+// their hash in the header and the receipts are rewritten together. A deposit whose key
+// never got an account (one rejected under the old supply rule) gets index 2^32 - 1.
+Status<StoreError> StateStore::rewrite_deposits_by_index() {
+  std::optional<std::uint64_t> chain;
+  std::optional<PublicKey> op;
+  {
+    auto meta = db_->prepare("SELECT key, value FROM meta WHERE key IN ('chain_id', 'operator_key')");
+    if (!meta) return make_error(io_error(meta.error()));
+    for (;;) {
+      auto r = meta->step();
+      if (!r) return make_error(io_error(r.error()));
+      if (!*r) break;
+      ByteView value = meta->column_blob(1);
+      ByteReader reader(value);
+      if (meta->column_text(0) == "chain_id") {
+        auto v = reader.u64le();
+        if (v && reader.remaining() == 0) chain = *v;
+      } else if (value.size() == 32) {
+        op = PublicKey::from_view(value);
+      }
+    }
+  }
+  if (!chain || !op) return make_error(corrupt("meta lacks chain_id or operator_key"));
+  const ChainId chain_id(*chain);
+  std::vector<Account> known{Account{*op, Amount(0), Nonce(0), Amount(0)}};  // keys only
+  std::unordered_map<PublicKey, AccountIndex, FixedBytesHasher> index_of{{*op, kFeeAccount}};
+  auto rows =
+      db_->prepare("SELECT number, txs, receipts, changes FROM batches WHERE number > 0 ORDER BY number");
+  auto update = db_->prepare("UPDATE batches SET txs = ?2, txs_hash = ?3, receipts = ?4 WHERE number = ?1");
+  if (!rows || !update) return make_error(io_error(!rows ? rows.error() : update.error()));
+  for (;;) {
+    auto r = rows->step();
+    if (!r) return make_error(io_error(r.error()));
+    if (!*r) break;
+    const std::int64_t number = rows->column_int(0);
+    const std::string where = "batch " + std::to_string(number);
+    auto changes = decode_changes(rows->column_blob(3), known);
+    if (!changes) return make_error(corrupt(where + " has a malformed diff"));
+    for (const auto& c : *changes)
+      if (!c.before) {
+        if (c.index.value() != known.size())
+          return make_error(corrupt(where + " creates accounts out of order"));
+        known.push_back(c.after);
+        index_of.emplace(c.after.pubkey, c.index);
+      }
+    auto legacy = decode_txs_v2(rows->column_blob(1));
+    if (!legacy) return make_error(corrupt(where + " has txs that decode in neither encoding"));
+    auto receipts = decode_receipts(rows->column_blob(2));
+    if (!receipts || receipts->size() != legacy->txs.size())
+      return make_error(corrupt(where + " has malformed receipts"));
+    bool any = false;
+    for (std::size_t i = 0; i < legacy->txs.size(); ++i) {
+      if (!legacy->is_deposit[i]) continue;
+      any = true;
+      auto& d = std::get<Deposit>(legacy->txs[i]);
+      auto it = index_of.find(d.to);
+      d.to_index = it != index_of.end() ? it->second : AccountIndex(0xFFFFFFFFu);
+      (*receipts)[i].tx_hash = tx_hash(chain_id, legacy->txs[i]);
+    }
+    if (!any) continue;
+    const Bytes txs = encode_txs(legacy->txs);
+    const Bytes rec = encode_receipts(*receipts);
+    if (auto s = update->bind(1, number)
+                     .bind(2, ByteView(txs))
+                     .bind(3, blake2b256(txs).view())
+                     .bind(4, ByteView(rec))
+                     .run();
+        !s)
+      return make_error(io_error(s.error()));
+  }
+  return {};
+}
+
 Status<StoreError> StateStore::init_or_migrate() {
   auto st = db_->prepare("PRAGMA user_version");
   if (!st) return make_error(io_error(st.error()));
@@ -121,6 +247,12 @@ Status<StoreError> StateStore::init_or_migrate() {
       if (auto e = db_->exec(kMigrations[v]); !e) {
         db_->rollback();
         return make_error(io_error(e.error()));
+      }
+    }
+    if (!fresh && version < 3) {
+      if (auto s = rewrite_deposits_by_index(); !s) {
+        db_->rollback();
+        return make_error(s.error());
       }
     }
     if (auto e = db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)); !e) {

@@ -81,7 +81,7 @@ struct LoadedState {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Creates the file (with genesis) or opens it, migrating older schemas.
   static Result<std::unique_ptr<StateStore>, StoreError> open(const StoreOptions& options);
@@ -116,6 +116,7 @@ class StateStore {
  private:
   StateStore() = default;
   Status<StoreError> init_or_migrate();
+  Status<StoreError> rewrite_deposits_by_index();
   Result<LoadedState, StoreError> load_in_snapshot();
   // One transaction: upsert (or delete, for nullopt) accounts, optionally drop batches
   // after `drop_after`, and set the checkpoint to `cp`.

@@ -457,18 +457,67 @@ TEST_F(EngineTest, OriginRecordOverTheLimitIsInvalidArgument) {
   EXPECT_TRUE(e->submit(BatchInput{{}, {}, 1, Bytes(kMaxOriginBytes, 0)}).get());
 }
 
+// The deposit encoding of schemas 1 and 2 (no to_index), for turning a file back.
+Bytes legacy_txs(const std::vector<Tx>& txs) {
+  ByteWriter w;
+  w.varint(txs.size());
+  for (const auto& tx : txs) {
+    if (const auto* d = std::get_if<rollup::Deposit>(&tx)) {
+      w.u8(1);
+      w.u64le(d->deposit_id);
+      w.bytes(d->to.view());
+      w.u64le(d->amount.value());
+    } else {
+      w.bytes(rollup::encode_tx(tx));
+    }
+  }
+  return w.take();
+}
+
 TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
+  std::vector<StoredBatch> before;
   {
     auto e = open_engine(engine_options(path()));
     ASSERT_NE(e, nullptr);
     submit_batches(*e, ref_, work_, 3);
   }
   {
-    // Turn the file back into schema 1: no witnesses/origin columns.
+    auto store = open_store(path());
+    ASSERT_NE(store, nullptr);
+    for (std::uint64_t n = 1; n <= 3; ++n) {
+      auto b = store->batch(BatchNumber(n));
+      ASSERT_TRUE(b && *b);
+      before.push_back(**b);
+    }
+  }
+  {
+    // Turn the file back into schema 1: no witnesses/origin columns, deposits without
+    // their index, and the tx hashes (header and receipts) that encoding gave.
     DbOptions o;
     o.path = path();
     auto db = Db::open(o);
     ASSERT_TRUE(db);
+    bool any_deposit = false;
+    for (const auto& b : before) {
+      auto txs = rollup::decode_txs(b.txs);
+      auto receipts = rollup::decode_receipts(b.receipts);
+      ASSERT_TRUE(txs && receipts);
+      const Bytes old = legacy_txs(*txs);
+      for (std::size_t i = 0; i < txs->size(); ++i) {
+        if (!std::holds_alternative<rollup::Deposit>((*txs)[i])) continue;
+        any_deposit = true;
+        (*receipts)[i].tx_hash = Hash32();  // the old encoding's hash: not the new one
+      }
+      auto st = (*db)->prepare("UPDATE batches SET txs = ?2, txs_hash = ?3, receipts = ?4 WHERE number = ?1");
+      ASSERT_TRUE(st);
+      const Bytes rec = rollup::encode_receipts(*receipts);
+      ASSERT_TRUE(st->bind(1, static_cast<std::int64_t>(b.header.number.value()))
+                      .bind(2, ByteView(old))
+                      .bind(3, blake2b256(old).view())
+                      .bind(4, ByteView(rec))
+                      .run());
+    }
+    ASSERT_TRUE(any_deposit);
     ASSERT_TRUE(
         (*db)->exec("ALTER TABLE batches DROP COLUMN witnesses; ALTER TABLE batches DROP COLUMN origin; "
                     "PRAGMA user_version = 1"));
@@ -483,6 +532,15 @@ TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
   ASSERT_TRUE(old && *old);
   EXPECT_TRUE((*old)->origin.empty());
   EXPECT_TRUE((*old)->witnesses.empty());
+  // Schema 3 gave every deposit back the index it credited: the txs, their hash and the
+  // receipts are what the engine wrote in the first place.
+  for (const auto& b : before) {
+    auto now = store->batch(b.header.number);
+    ASSERT_TRUE(now && *now);
+    EXPECT_EQ(to_hex((*now)->txs), to_hex(b.txs)) << b.header.number.value();
+    EXPECT_EQ((*now)->header.txs_hash, b.header.txs_hash);
+    EXPECT_EQ(to_hex((*now)->receipts), to_hex(b.receipts));
+  }
 }
 
 TEST_F(EngineTest, OpenOnAnotherChainIsRefused) {
