@@ -107,7 +107,7 @@ Result<Receipt, ViewError> apply_deposit(StateView& state, const Deposit& d, con
 struct TxInput {
   ChainId chain;
   const Tx& tx;
-  SigCheck sig;
+  SigCheck sig = SigCheck::unchecked;
   Hash32 hash;
 };
 

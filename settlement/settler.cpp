@@ -54,8 +54,8 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
   fo.poll_ms = options.poll_ms;
   s->follower_ = std::make_unique<Follower>(
       options.base_chain, options.http, fo, origin.deposits_upto, origin.forced_upto,
-      [self](std::vector<QueuedDeposit> d, std::vector<QueuedForced> f) {
-        self->on_queued(std::move(d), std::move(f));
+      [self](const std::vector<QueuedDeposit>& d, std::vector<QueuedForced> f) {
+        self->on_queued(d, std::move(f));
       });
   return s;
 }
@@ -80,7 +80,7 @@ void Settler::set_doorbell(std::function<void()> fn) {
   doorbell_ = std::move(fn);
 }
 
-void Settler::on_queued(std::vector<QueuedDeposit> deposits, std::vector<QueuedForced> forced) {
+void Settler::on_queued(const std::vector<QueuedDeposit>& deposits, std::vector<QueuedForced> forced) {
   {
     std::lock_guard lock(mutex_);
     for (auto& d : deposits) {

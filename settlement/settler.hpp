@@ -107,7 +107,7 @@ class Settler {
     Hash32 hash;
   };
   Settler(const SettlerOptions& options, BatchLog& log, BatchOrigin origin);
-  void on_queued(std::vector<QueuedDeposit> deposits, std::vector<QueuedForced> forced);
+  void on_queued(const std::vector<QueuedDeposit>& deposits, std::vector<QueuedForced> forced);
   // The poster's source: batch n from the log, as a commitment. Its withdrawals are
   // watched from here on, so their statuses are in the cache before anyone asks.
   Result<Commitment, std::string> build_commitment(BatchNumber n);

@@ -97,6 +97,7 @@ class NodeTest : public ::testing::Test {
   // Dev deposits (no base chain), one account per key; returns their indices.
   std::vector<AccountIndex> fund(Node& node, const std::vector<PublicKey>& keys, std::uint64_t amount) {
     std::vector<DepositRequest> ds;
+    ds.reserve(keys.size());
     for (const auto& k : keys) ds.push_back(DepositRequest{k, Amount(amount)});
     auto g = node.deposit(ds);
     EXPECT_TRUE(g);
