@@ -72,6 +72,7 @@ Result<LegacyTxs, DecodeError> decode_txs_v2(ByteView in) {
   if (*count > r.remaining()) return make_error(DecodeError::truncated);
   LegacyTxs out;
   for (std::uint64_t i = 0; i < *count; ++i) {
+    const std::size_t start = r.position();
     auto type = r.u8();
     if (!type) return make_error(type.error());
     if (*type == static_cast<std::uint8_t>(TxType::deposit)) {
@@ -87,10 +88,7 @@ Result<LegacyTxs, DecodeError> decode_txs_v2(ByteView in) {
     const std::size_t rest = *type == static_cast<std::uint8_t>(TxType::transfer) ? 96 : 92;
     auto body = r.bytes(rest);
     if (!body) return make_error(body.error());
-    Bytes one;
-    one.push_back(*type);
-    one.insert(one.end(), body->begin(), body->end());
-    auto tx = decode_tx(one);
+    auto tx = decode_tx(in.subspan(start, 1 + rest));
     if (!tx) return make_error(tx.error());
     out.txs.push_back(*tx);
     out.is_deposit.push_back(false);
