@@ -25,8 +25,14 @@ namespace l2::test::vectors {
 
 using nlohmann::json;
 
+// The build names the document (an absolute path: __FILE__ can be relative, e.g. under
+// ccache's base_dir); without that, it is found from this header's path.
 inline std::filesystem::path encoding_doc() {
+#ifdef L2_ENCODING_DOC
+  return L2_ENCODING_DOC;
+#else
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" / "encoding.md";
+#endif
 }
 
 // The whole JSON block of the document, or a discarded value if missing or malformed.
