@@ -44,6 +44,7 @@
 #include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
 #include "settlement/basechain/tx.hpp"
+#include "settlement/batch_txs.hpp"
 #include "settlement/commitment.hpp"
 #include "settlement/derive.hpp"
 #include "settlement/payload.hpp"
@@ -135,12 +136,13 @@ class Sequencer {
   // Executes the queued deposits and then `user_txs` as the next batch and commits it.
   std::optional<Committed> batch(std::vector<Tx> user_txs) {
     const settlement::BatchOrigin origin{deposits_done_, base_->info().deposit_count, 0, 0};
-    std::vector<Tx> txs;
     auto deposits = base_->deposits(origin.deposits_from, static_cast<std::uint32_t>(origin.deposit_count()));
-    txs.reserve(deposits->size() + user_txs.size());
-    for (const auto& d : *deposits)
-      txs.emplace_back(rollup::Deposit{d.index, d.account, d.recipient, d.amount});
-    for (auto& tx : user_txs) txs.push_back(std::move(tx));
+    auto listed = settlement::batch_txs(origin, *deposits, {}, std::move(user_txs));
+    if (!listed) {
+      progress("batch failed: %s", listed.error().c_str());
+      return std::nullopt;
+    }
+    std::vector<Tx> txs = std::move(*listed);
     auto done = engine_->submit(rollup::BatchInput{txs, {}, ++clock_ms_}).get();
     if (!done) {
       progress("batch failed: %s", done.error().message.c_str());

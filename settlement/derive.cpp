@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "rollup/stf.hpp"
+#include "settlement/batch_txs.hpp"
 #include "settlement/payload.hpp"
 
 namespace l2::settlement {
@@ -235,16 +236,14 @@ Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitmen
     return fail(mismatch(h.batch, MismatchKind::applied_count, std::to_string(payload->size()),
                          std::to_string(h.applied_txs), "the payload's tx count against applied_txs"));
 
+  // The derived tx list (settlement/batch_txs.hpp), its user txs added once their nonces
+  // are restored.
+  const BatchOrigin origin{deposits_upto_, h.deposits_upto, forced_upto_, h.forced_upto};
+  auto queued_txs = batch_txs(origin, **deposits, **forced, {});
+  if (!queued_txs) return make_error(source_error("reading the queues", queued_txs.error()));
   rollup::BatchInput input;
-  input.txs.reserve((*deposits)->size() + (*forced)->size() + payload->size());
-  for (const auto& d : **deposits)
-    input.txs.emplace_back(rollup::Deposit{d.index, d.account, d.recipient, d.amount});
-  for (const auto& f : **forced) {
-    if (std::holds_alternative<rollup::Deposit>(f.tx))
-      return make_error(source_error("reading the forced queue", "entry " + std::to_string(f.index) +
-                                                                     " is a deposit, which can't be forced"));
-    input.txs.push_back(f.tx);
-  }
+  input.txs = std::move(*queued_txs);
+  input.txs.reserve(input.txs.size() + payload->size());
   const std::size_t queued = input.txs.size();
   // Nonces: the state after the deposits and forced txs, as an overlay (the STF rejects a
   // forced tx exactly as the engine will, so a rejected one bumps no nonce).
