@@ -364,6 +364,10 @@ class Router {
     if (!*found) return error_response(ApiError{ErrorCode::not_found, "no tx " + hash->hex()});
     json j = receipt_to_json((*found)->receipt);
     j["tx"] = tx_to_json((*found)->tx, node_.chain_id());
+    if (!(*found)->duplicates.empty()) {
+      json& d = j["duplicates"] = json::array();
+      for (const auto& r : (*found)->duplicates) d.push_back(receipt_to_json(r));
+    }
     return json_response(kOk, j);
   }
 

@@ -165,7 +165,8 @@ Status<std::string> Node::rebuild_index() {
     if (!receipts || !txs || receipts->size() != txs->size())
       return make_error("batch " + std::to_string(n) + " has malformed txs or receipts");
     for (std::size_t i = 0; i < receipts->size(); ++i) {
-      index_[(*receipts)[i].tx_hash] = TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status};
+      index_locked((*receipts)[i].tx_hash,
+                   TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status});
       if (const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[i]);
           w && (*receipts)[i].status == rollup::TxStatus::applied)
         withdrawals_[w->from].push_back((*receipts)[i].tx_hash);
@@ -548,13 +549,28 @@ void Node::ack_loop() {
   }
 }
 
+void Node::index_locked(const Hash32& hash, const TxLocation& loc) {
+  auto [it, fresh] = index_.try_emplace(hash, loc);
+  if (fresh) return;
+  // One true receipt per hash: the applied copy (there is at most one: it took the
+  // nonce), else the first; every other copy is a duplicate.
+  std::vector<TxLocation>& others = duplicates_[hash];
+  if (loc.status == rollup::TxStatus::applied && it->second.status != rollup::TxStatus::applied) {
+    others.push_back(it->second);
+    it->second = loc;
+  } else {
+    others.push_back(loc);
+  }
+}
+
 void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
   const std::uint64_t number = b.header.number.value();
   L2_ASSERT(b.receipts.size() == f.hashes.size());
   {
     std::unique_lock idx(index_mutex_);
     for (std::size_t i = 0; i < b.receipts.size(); ++i)
-      index_[b.receipts[i].tx_hash] = TxLocation{number, static_cast<std::uint32_t>(i), b.receipts[i].status};
+      index_locked(b.receipts[i].tx_hash,
+                   TxLocation{number, static_cast<std::uint32_t>(i), b.receipts[i].status});
     for (const auto& [pos, from] : f.withdrawals)
       if (b.receipts[pos].status == rollup::TxStatus::applied)
         withdrawals_[from].push_back(b.receipts[pos].tx_hash);
@@ -640,22 +656,33 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
   {
     std::lock_guard lock(mutex_);
     if (const auto* p = mempool_.find(hash))
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), p->tx});
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), p->tx, {}});
     if (auto it = deposits_pending_.find(hash); it != deposits_pending_.end())
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), it->second});
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), it->second, {}});
     if (auto it = dropped_.find(hash); it != dropped_.end())
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second});
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second, {}});
   }
   if (settler_) {
-    if (auto tx = settler_->find_queued(hash))
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), std::move(*tx)});
+    // A forced copy of a tx that is already in a batch is not "pending": the batch's
+    // receipt holds (the copy becomes a duplicate when its batch is made).
+    bool indexed = false;
+    {
+      std::shared_lock idx(index_mutex_);
+      indexed = index_.contains(hash);
+    }
+    if (!indexed) {
+      if (auto tx = settler_->find_queued(hash))
+        return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), std::move(*tx), {}});
+    }
   }
   TxLocation loc;
+  std::vector<TxLocation> others;
   {
     std::shared_lock idx(index_mutex_);
     auto it = index_.find(hash);
     if (it == index_.end()) return std::optional<TxLookup>();
     loc = it->second;
+    if (auto d = duplicates_.find(hash); d != duplicates_.end()) others = d->second;
   }
   std::lock_guard lock(reader_mutex_);
   auto stored = reader_->batch(BatchNumber(loc.batch));
@@ -668,7 +695,15 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
         ApiError{ErrorCode::unavailable, "batch " + std::to_string(loc.batch) + " is malformed"});
   TxReceipt r{hash, from_tx_status(loc.status), BatchNumber(loc.batch), loc.index,
               (*stored)->header.state_root};
-  return std::optional<TxLookup>(TxLookup{r, std::move((*txs)[loc.index])});
+  TxLookup out{r, std::move((*txs)[loc.index]), {}};
+  for (const TxLocation& o : others) {
+    auto h = reader_->header(BatchNumber(o.batch));
+    if (!h) return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + h.error().message});
+    if (!*h) continue;  // rolled back
+    out.duplicates.push_back(
+        TxReceipt{hash, from_tx_status(o.status), BatchNumber(o.batch), o.index, (*h)->state_root});
+  }
+  return std::optional<TxLookup>(std::move(out));
 }
 
 std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof) {

@@ -100,6 +100,10 @@ struct SubmitOptions {
 struct TxLookup {
   TxReceipt receipt;
   rollup::Tx tx;
+  // Other copies of the same tx (same hash) in later or earlier batches, each with its own
+  // receipt: a tx applied over HTTP and also force-included through the base chain is
+  // applied once, and its copy rejected (bad_nonce). `receipt` is the applied one if any.
+  std::vector<TxReceipt> duplicates;
 };
 
 using AccountRef = std::variant<AccountIndex, PublicKey>;
@@ -192,6 +196,9 @@ class Node {
   Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
        std::unique_ptr<rollup::StateStore> reader, settlement::Settler* settler);
   Status<std::string> rebuild_index();
+  // Indexes one receipt: an applied location is never replaced; any other copy of the
+  // same hash is kept in duplicates_. Caller holds index_mutex_ exclusively.
+  void index_locked(const Hash32& hash, const TxLocation& loc);
   Result<std::optional<WithdrawalView>, ApiError> withdrawal_at(const Hash32& hash, const TxLocation& loc);
   void batcher_loop();
   void submit_batch(rollup::BatchInput input);
@@ -219,6 +226,9 @@ class Node {
 
   mutable std::shared_mutex index_mutex_;
   std::unordered_map<Hash32, TxLocation, FixedBytesHasher> index_;  // GUARDED_BY(index_mutex_)
+  // Copies of an indexed tx other than the one index_ names (rare; see TxLookup).
+  std::unordered_map<Hash32, std::vector<TxLocation>, FixedBytesHasher>
+      duplicates_;  // GUARDED_BY(index_mutex_)
   // Applied withdrawals by account, oldest first.
   std::unordered_map<AccountIndex, std::vector<Hash32>> withdrawals_;  // GUARDED_BY(index_mutex_)
 
