@@ -236,8 +236,9 @@ Status<StoreError> StateStore::init_or_migrate() {
   st->reset();
   if (version > kSchemaVersion)
     return make_error(StoreError{StoreErrorCode::schema_too_new,
-                                 "database schema version " + std::to_string(version) +
-                                     " is newer than this program's " + std::to_string(kSchemaVersion)});
+                                 options_.path + ": database schema version " + std::to_string(version) +
+                                     " is newer than this program's " + std::to_string(kSchemaVersion) +
+                                     " (written by a newer sequencerd; run that one, or restore a backup)"});
   const bool fresh = version == 0;
   if (version < kSchemaVersion) {
     if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));

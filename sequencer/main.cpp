@@ -19,6 +19,7 @@
 
 #include "common/cli/daemon.hpp"
 #include "common/crypto.hpp"
+#include "common/http/client.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/http_server.hpp"
 #include "sequencer/node.hpp"
@@ -207,6 +208,28 @@ std::optional<l2::SecretKey> sequencer_key(const SequencerConfig& c) {
   return key;
 }
 
+// A data dir whose keys outlived its database: the store was lost (deleted, emptied, or
+// never restored), and a fresh one would be a new, empty rollup under the same keys.
+std::optional<std::string> lost_store(const SequencerConfig& c) {
+  const std::filesystem::path dir(c.data_dir);
+  std::error_code ec;
+  const auto db = dir / "rollup.db";
+  auto empty = [&](const std::filesystem::path& p) {
+    return !std::filesystem::exists(p, ec) || std::filesystem::file_size(p, ec) == 0;
+  };
+  // Until a checkpoint, a new database's pages may all be in its WAL.
+  if (!empty(db) || !empty(dir / "rollup.db-wal")) return std::nullopt;
+  for (const char* name : {"operator.pub", "sequencer.key"}) {
+    if (std::filesystem::exists(dir / name, ec))
+      return db.string() + " is missing or empty, but " + (dir / name).string() +
+             " is there: this data dir's rollup database was lost. Restore it from a backup; a fresh one "
+             "would be a new, empty rollup under the old keys. To start a new rollup on purpose, use an "
+             "empty "
+             "data dir.";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -223,10 +246,26 @@ int run(int argc, char** argv) {
   // Signals are taken by sigwait below; every thread started from here inherits the mask.
   const sigset_t signals = l2::cli::block_stop_signals();
 
+  if (!config.settlement.base_chain.empty()) {
+    if (auto url = l2::http::parse_url(config.settlement.base_chain); !url) {
+      spdlog::critical("--base-chain: {}", url.error());
+      return 1;
+    }
+  }
   std::error_code fs_error;
   std::filesystem::create_directories(config.data_dir, fs_error);
   if (fs_error) {
     spdlog::critical("cannot create {}: {}", config.data_dir, fs_error.message());
+    return 1;
+  }
+  std::string refusal;
+  auto dir_lock = l2::cli::DirLock::acquire(config.data_dir, refusal);
+  if (!dir_lock) {
+    spdlog::critical("{}", refusal);
+    return 1;
+  }
+  if (auto why = lost_store(config)) {
+    spdlog::critical("{}", *why);
     return 1;
   }
   auto op = operator_key(config);

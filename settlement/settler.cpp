@@ -5,10 +5,72 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "rollup/witness.hpp"
+#include "settlement/basechain/client.hpp"
+#include "settlement/batch_txs.hpp"
 
 namespace l2::settlement {
+
+namespace {
+
+// At start, when the base chain answers: a rollup registered to other keys, or a chain
+// that holds batches this store does not (behind: a restored backup, a lost tail), or
+// a different root at the store's last posted batch (diverged), is a refusal, before
+// anything is acknowledged. An unreachable chain is no refusal: the poster syncs later.
+Status<std::string> check_against_chain(const SettlerOptions& options, const PublicKey& sequencer,
+                                        BatchLog& log, const Hash32& genesis_root, BatchNumber head) {
+  http::ClientOptions http = options.http;
+  http.timeout = std::min(http.timeout, std::chrono::milliseconds(3000));
+  auto client = BaseChainClient::create(options.base_chain, http);
+  if (!client) {
+    spdlog::warn("settlement: the base chain did not answer at start ({}); checking the rollup later",
+                 client.error());
+    return {};
+  }
+  auto info = (*client)->rollup(options.rollup_id);
+  if (!info) {
+    spdlog::warn("settlement: the base chain did not answer at start ({}); checking the rollup later",
+                 info.error().message);
+    return {};
+  }
+  if (!*info) return {};  // not registered yet: the poster registers it
+  const RollupInfo& r = **info;
+  const std::string rollup = "rollup " + std::to_string(options.rollup_id.value());
+  if (r.sequencer != sequencer)
+    return make_error(
+        rollup + " is registered on the base chain to sequencer key " + r.sequencer.hex() +
+        ", not to this node's key " + sequencer.hex() +
+        ": another sequencer runs it. Use that sequencer's key file (--settlement.key-file), or "
+        "another --chain-id for a new rollup");
+  if (r.operator_key != options.operator_key)
+    return make_error(rollup + " is registered on the base chain with operator key " + r.operator_key.hex() +
+                      ", not " + options.operator_key.hex());
+  if (r.genesis_root != genesis_root)
+    return make_error(rollup + " is registered on the base chain with genesis root " + r.genesis_root.hex() +
+                      ", not this database's " + genesis_root.hex());
+  if (r.last_batch.value() > head.value())
+    return make_error("the base chain holds batches up to " + std::to_string(r.last_batch.value()) + " of " +
+                      rollup + ", but this database ends at batch " + std::to_string(head.value()) +
+                      ": it is behind (an older backup, or a lost tail). Serving it would acknowledge txs in "
+                      "batches that can never be posted. Restore the newest copy of the data dir "
+                      "(re-deriving the missing batches from the base chain is not implemented yet)");
+  if (r.last_batch.value() > 0) {
+    auto local = log.batch(r.last_batch);
+    if (!local) return make_error(local.error());
+    if (!*local)
+      return make_error("batch " + std::to_string(r.last_batch.value()) + " is not in the database");
+    if ((*local)->header.state_root != r.last_root)
+      return make_error("this database has diverged from the base chain: batch " +
+                        std::to_string(r.last_batch.value()) + " of " + rollup + " has root " +
+                        (*local)->header.state_root.hex() + " here but " + r.last_root.hex() +
+                        " on the base chain. Refusing to serve it");
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions& options, SecretKey key,
                                                             BatchLog& log) {
@@ -31,6 +93,10 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
     if (!o) return make_error("batch " + std::to_string(head->value()) + " has a malformed origin record");
     origin = *o;
   }
+  if (auto refused =
+          check_against_chain(options, key.public_key(), log, (*genesis)->header.state_root, *head);
+      !refused)
+    return make_error(refused.error());
   std::unique_ptr<Settler> s(new Settler(options, log, origin));
   PosterOptions po;
   po.rollup_id = options.rollup_id;
@@ -84,7 +150,7 @@ void Settler::on_queued(const std::vector<QueuedDeposit>& deposits, std::vector<
   {
     std::lock_guard lock(mutex_);
     for (auto& d : deposits) {
-      rollup::Tx tx = rollup::Deposit{d.index, d.account, d.recipient, d.amount};
+      rollup::Tx tx = deposit_tx(d);
       const Hash32 h = rollup::tx_hash(options_.rollup_id, tx);
       by_hash_.emplace(h, tx);
       deposits_.push_back(Entry{std::move(tx), h});
@@ -108,7 +174,8 @@ std::size_t Settler::queued() const {
 QueueTake Settler::take_for_batch(std::size_t max) {
   QueueTake out;
   std::lock_guard lock(mutex_);
-  // Deposits first, then forced txs, each in queue order (docs/settlement.md).
+  // Deposits first, then forced txs, each in queue order: the derived tx list's order
+  // (settlement/batch_txs.hpp); the node appends the user txs.
   BatchOrigin origin{next_deposit_, next_deposit_, next_forced_, next_forced_};
   for (auto* queue : {&deposits_, &forced_}) {
     while (!queue->empty() && out.txs.size() < max) {

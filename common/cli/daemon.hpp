@@ -9,12 +9,19 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,5 +86,58 @@ inline void write_port_file(const std::string& path, const std::string& bound) {
   std::filesystem::rename(tmp, path, ec);
   if (ec) spdlog::error("cannot write {}: {}", path, ec.message());
 }
+
+// The data dir's lock: an advisory flock(2) on DIR/LOCK, held for the life of the process
+// (the kernel drops it when the process ends, even on SIGKILL, so a stale file never
+// blocks a restart). The file holds the PID of the holder, for the refusal message.
+class DirLock {
+ public:
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+  DirLock(DirLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  DirLock& operator=(DirLock&&) = delete;
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Takes the lock, or says why not in `error`: in use by another process (with its PID),
+  // or the file could not be opened.
+  static std::optional<DirLock> acquire(const std::filesystem::path& dir, std::string& error) {
+    const std::filesystem::path path = dir / "LOCK";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      error = "cannot open " + path.string() + ": " + std::strerror(errno);
+      return std::nullopt;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      std::string holder;
+      char buf[32] = {};
+      const ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+      for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) holder += buf[i];
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        error = "the data dir " + dir.string() + " is in use by " +
+                (holder.empty() ? std::string("another process") : "process " + holder) +
+                " (it holds the lock on " + path.string() + "); stop it first, or use another data dir";
+      } else {
+        error = "cannot lock " + path.string() + ": " + std::strerror(err);
+      }
+      return std::nullopt;
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      error = "cannot write " + path.string() + ": " + std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    return DirLock(fd);
+  }
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 }  // namespace l2::cli

@@ -414,10 +414,11 @@ Status<ChainError> BaseChain::init_or_migrate() {
   const auto version = static_cast<int>(st->column_int(0));
   st->reset();
   if (version > kSchemaVersion)
-    return make_error(make_chain_error(ChainErrorCode::schema_too_new, "database schema version " +
-                                                                           std::to_string(version) +
-                                                                           " is newer than this program's " +
-                                                                           std::to_string(kSchemaVersion)));
+    return make_error(make_chain_error(ChainErrorCode::schema_too_new,
+                                       options_.path + ": database schema version " +
+                                           std::to_string(version) + " is newer than this program's " +
+                                           std::to_string(kSchemaVersion) +
+                                           " (written by a newer basechaind)"));
   // Foreign keys are off while the core's schema changes (step 2 drops and renames a
   // table that others refer to; SQLite ignores the pragma inside a db_txn), and checked
   // as a whole before the commit instead.

@@ -67,15 +67,19 @@ void add_options(CLI::App& app, Config& c) {
                  "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
       ->capture_default_str();
   app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
-  app.add_option("--block-time", c.block_time_ms, "Seal a block every this many ms (without --automine)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 3600000u));
-  app.add_flag("--automine", c.automine, "Seal a block right after each base tx (no timer)");
+  auto* block_time =
+      app.add_option("--block-time", c.block_time_ms, "Seal a block every this many ms (not with --automine)")
+          ->capture_default_str()
+          ->check(CLI::Range(1u, 3600000u));
+  app.add_flag("--automine", c.automine,
+               "Seal a block right after each base tx (no timer; not with --block-time)")
+      ->excludes(block_time);
   app.add_flag(
       "--dev", c.dev,
       "Enable the dev_* methods (mine, advance time, fund accounts, snapshots); never on a shared chain");
   app.add_option("--genesis-alloc", c.genesis_alloc,
-                 "PUBKEY:AMOUNT, repeatable: a balance of the genesis state (first start only)");
+                 "PUBKEY:AMOUNT, repeatable: a balance of the genesis state (a new chain only: refused on an "
+                 "existing one)");
   app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
@@ -143,9 +147,25 @@ int run(int argc, char** argv) {
     spdlog::critical("cannot create {}: {}", config.data_dir, fs_error.message());
     return 1;
   }
+  std::string refusal;
+  auto dir_lock = l2::cli::DirLock::acquire(config.data_dir, refusal);
+  if (!dir_lock) {
+    spdlog::critical("{}", refusal);
+    return 1;
+  }
+  const auto db_path = std::filesystem::path(config.data_dir) / "chain.db";
+  if (!config.genesis_alloc.empty() && std::filesystem::exists(db_path, fs_error) &&
+      std::filesystem::file_size(db_path, fs_error) > 0) {
+    spdlog::critical(
+        "--genesis-alloc sets the genesis of a new chain, but {} already holds a chain; drop the flag, or "
+        "use "
+        "an empty --data-dir for a new chain",
+        db_path.string());
+    return 1;
+  }
 
   l2::settlement::ChainOptions chain_options;
-  chain_options.path = (std::filesystem::path(config.data_dir) / "chain.db").string();
+  chain_options.path = db_path.string();
   chain_options.chain_id = l2::ChainId(config.chain_id);
   chain_options.automine = config.automine;
   chain_options.genesis_alloc = std::move(*allocs);

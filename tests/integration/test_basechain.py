@@ -25,6 +25,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -447,6 +448,64 @@ class Restart(ChainTestCase):
         rc = other.start(expect_exit=True)
         self.assertNotEqual(rc, 0)
         self.assertIn("belongs to chain id %d, not 5" % CHAIN_ID, other.log_text())
+
+
+class DataDir(ChainTestCase):
+    """What basechaind refuses at start: a data dir in use, flags that contradict each other
+    or the chain, and a schema newer than the program (docs/basechain.md, Flags)."""
+
+    def test_a_second_process_on_the_dir_is_refused_with_the_holders_pid(self):
+        tmp = tempfile.mkdtemp(prefix="l2-basechain-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        first = self.new_chain(tmp=tmp)
+        head = first.head()
+        second = Chain(tmp, ("--dev", "--automine"))
+        second.log = os.path.join(tmp, "second.log")
+        self.assertEqual(second.start(expect_exit=True), 1)
+        self.assertIn("is in use by process %d" % first.proc.pid, second.log_text())
+        # The first one never noticed.
+        self.assertEqual(first.head(), head)
+        wire, _ = base_tx(self.funded(first), 0, 1, transfer_body(Key().public, 1))
+        self.assertIsNotNone(first.send(wire)["block"])
+        # A killed holder leaves the file, not the lock.
+        first.kill()
+        again = self.new_chain(tmp=tmp)
+        self.assertEqual(again.head()["number"], head["number"] + 2)
+
+    def test_automine_with_block_time_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="l2-basechain-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        chain = Chain(tmp, ("--automine", "--block-time", "200"))
+        self.assertNotEqual(chain.start(expect_exit=True), 0)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "data", "chain.db")))
+
+    def test_genesis_alloc_on_an_existing_chain_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="l2-basechain-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        alice = Key()
+        chain = self.new_chain(("--automine", "--genesis-alloc", "%s:500" % alice.hex), tmp=tmp)
+        self.assertEqual(chain.balance(alice), 500)
+        chain.stop()
+        again = Chain(tmp, ("--automine", "--genesis-alloc", "%s:900" % Key().hex))
+        self.assertEqual(again.start(expect_exit=True), 1)
+        self.assertIn("already holds a chain", again.log_text())
+        # Without the flag it starts, with the genesis it had.
+        self.assertEqual(self.new_chain(("--automine",), tmp=tmp).balance(alice), 500)
+
+    def test_a_newer_schema_is_refused_naming_the_file_and_versions(self):
+        tmp = tempfile.mkdtemp(prefix="l2-basechain-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        self.new_chain(tmp=tmp).stop()
+        path = os.path.join(tmp, "data", "chain.db")
+        db = sqlite3.connect(path)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("PRAGMA user_version = %d" % (version + 1))
+        db.commit()
+        db.close()
+        again = Chain(tmp, ("--dev", "--automine"))
+        self.assertEqual(again.start(expect_exit=True), 1)
+        self.assertIn("%s: database schema version %d is newer than this program's %d" % (path, version + 1, version),
+                      again.log_text())
 
 
 class Modules(ChainTestCase):

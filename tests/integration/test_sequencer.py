@@ -23,6 +23,8 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
+import sqlite3  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -931,6 +933,69 @@ class TlsTests(ServerTestCase):
 
 
 # ------------------------------------------------------------------ shutdown and crash
+
+
+class DataDirTests(ServerTestCase):
+    """What sequencerd refuses at start (docs/sequencer.md, The data dir): exit status 1 and
+    one line that says why, with nothing in the dir changed."""
+
+    timeout_s = 90
+
+    def refused(self, data, extra=()):
+        cmd = [SEQUENCERD, "--port", "0", "--data-dir", data, "--chain-id", str(l2.CHAIN_ID), "--dev"] + list(extra)
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=30 * TIMEOUT_SCALE)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertNotIn(b"listening on", r.stdout)
+        return r.stderr.decode(errors="replace")
+
+    def test_a_second_sequencerd_on_the_dir_is_refused_with_the_holders_pid(self):
+        server = self.new_server(owner=self)
+        c = server.client()
+        (key, idx), (_, to) = self.fund(c, [1000, 0])
+        err = self.refused(server.data_dir)
+        self.assertIn("is in use by process %d" % server.proc.pid, err)
+        # The first one still seals batches.
+        r = c.submit(transfer(key, idx, to, 5, nonce=0), wait=True)
+        self.assertEqual((r.status, r.json()["status"]), (200, "applied"), r)
+        # kill -9 leaves LOCK behind but not the lock: a restart is not refused.
+        server.kill()
+        server.start(timeout=60 * TIMEOUT_SCALE)
+        self.assertEqual(int(server.client().get_json("/v1/accounts/%d" % to)["balance"]), 5)
+
+    def test_a_lost_database_beside_the_keys_is_refused(self):
+        server = self.new_server(owner=self)
+        self.fund(server.client(), [1000])
+        server.terminate()
+        for name in ("rollup.db-wal", "rollup.db-shm"):
+            if os.path.exists(os.path.join(server.data_dir, name)):
+                os.remove(os.path.join(server.data_dir, name))
+        open(os.path.join(server.data_dir, "rollup.db"), "wb").close()  # emptied
+        err = self.refused(server.data_dir)
+        self.assertIn("rollup.db is missing or empty", err)
+        self.assertIn("operator.pub", err)
+        self.assertEqual(os.path.getsize(os.path.join(server.data_dir, "rollup.db")), 0)
+        os.remove(os.path.join(server.data_dir, "rollup.db"))
+        self.assertIn("was lost", self.refused(server.data_dir))
+
+    def test_a_newer_schema_is_refused_naming_the_file_and_versions(self):
+        server = self.new_server(owner=self)
+        server.terminate()
+        path = os.path.join(server.data_dir, "rollup.db")
+        db = sqlite3.connect(path)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("PRAGMA user_version = %d" % (version + 1))
+        db.commit()
+        db.close()
+        err = self.refused(server.data_dir)
+        self.assertIn("%s: database schema version %d is newer than this program's %d" % (path, version + 1, version),
+                      err)
+
+    def test_a_base_chain_url_without_a_scheme_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="l2-integration-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        err = self.refused(os.path.join(tmp, "data"), ["--base-chain", "127.0.0.1:8546"])
+        self.assertIn("--base-chain: bad URL '127.0.0.1:8546'", err)
+        self.assertFalse(os.path.exists(os.path.join(tmp, "data")))
 
 
 class ProcessLifeTests(ServerTestCase):

@@ -22,6 +22,7 @@ import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -290,6 +291,43 @@ class BridgeTests(SettlementCase):
         self.assertEqual(rpc.account(carol)[0], 400)
 
 
+    def test_a_forced_copy_of_an_applied_withdrawal_keeps_the_applied_receipt(self):
+        chain = self.start_chain()
+        tmp = self.new_dir()
+        seq = self.start_sequencer(chain, tmp=tmp)
+        rpc, c = chain.rpc(), seq.client()
+        (carol,) = self.keys(1)
+        self.deposit(rpc, carol, 1000)
+        ic = self.wait_balance(c, carol, 1000)["index"]
+        w = withdraw(carol, ic, 400, nonce=0, fee=0)
+        r = c.submit(w, wait=True)
+        self.assertEqual((r.status, r.json()["status"]), (200, "applied"), r)
+        applied = r.json()
+        # The same signed withdrawal, pushed through the base chain as well: its copy is
+        # executed in a later batch and rejected (its nonce is taken).
+        rpc.send(BaseTx(carol, rpc.nonce(carol), "force_tx", base.force_body(ROLLUP, w)))
+
+        def check(c):
+            got = wait_for("the forced copy's batch",
+                           lambda: (lambda x: "duplicates" in x and x)(c.get_json("/v1/transactions/" + w.hash)))
+            self.assertEqual({k: got[k] for k in ("status", "batch", "index", "state_root")},
+                             {k: applied[k] for k in ("status", "batch", "index", "state_root")})
+            self.assertEqual(len(got["duplicates"]), 1, got)
+            dup = got["duplicates"][0]
+            self.assertEqual((dup["hash"], dup["status"]), (w.hash, "bad_nonce"))
+            self.assertGreater(int(dup["batch"]), int(applied["batch"]))
+            self.assertEqual(self.withdrawal(c, w.hash)["batch"], applied["batch"])
+            listed = c.get_json("/v1/accounts/%d/withdrawals" % ic)
+            self.assertEqual([x["tx_hash"] for x in listed["withdrawals"]], [w.hash], listed)
+            self.assertEqual(int(c.get_json("/v1/accounts/%d" % ic)["balance"]), 600)
+
+        check(c)
+        # A restart rebuilds the same index from the stored batches.
+        self.assertEqual(seq.terminate(), 0)
+        seq.start(timeout=60 * SCALE)
+        check(seq.client())
+
+
 # ------------------------------------------------------------------ the base chain's deadline rule
 
 
@@ -456,6 +494,72 @@ class OutageTests(SettlementCase):
         self.assertIn("root", out)
 
 
+class BlackHole:
+    """A TCP listener that accepts connections and never answers (a hung base chain)."""
+
+    def __init__(self, port):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(64)
+        self.held = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        self.sock.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.held.append(conn)
+            except OSError:
+                pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+        for c in self.held:
+            c.close()
+        self.sock.close()
+
+
+class HungChainTests(SettlementCase):
+    def test_no_request_waits_on_a_base_chain_that_never_answers(self):
+        chain = self.start_chain()
+        seq = self.start_sequencer(chain)
+        rpc, c = chain.rpc(), seq.client()
+        (carol,) = self.keys(1)
+        self.deposit(rpc, carol, 1000)
+        ic = self.wait_balance(c, carol, 1000)["index"]
+        w = withdraw(carol, ic, 400, nonce=0, fee=0)
+        self.assertEqual(c.submit(w, wait=True).json()["status"], "applied")
+        self.wait_posted(rpc, 1)
+        chain.kill()
+        hole = BlackHole(chain.fixed_port)
+        self.addCleanup(hole.close)
+        wait_for("the sequencer to connect to the hung chain", lambda: hole.held, timeout=10)
+        # Every HTTP thread busy with withdrawal reads at once, and /health beside them.
+        results = {}
+
+        def get(name, path):
+            t0 = time.monotonic()
+            r = seq.client(timeout=30).get(path)
+            results[name] = (r.status, time.monotonic() - t0)
+
+        threads = [threading.Thread(target=get, args=("w%d" % i, "/v1/withdrawals/" + w.hash)) for i in range(4)]
+        threads += [threading.Thread(target=get, args=("list", "/v1/accounts/%d/withdrawals" % ic)),
+                    threading.Thread(target=get, args=("health", "/health"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30 * SCALE)
+        self.assertEqual(sorted(results), sorted(["w0", "w1", "w2", "w3", "list", "health"]), results)
+        for name, (status, seconds) in results.items():
+            self.assertEqual(status, 200, (name, results))
+            self.assertLess(seconds, 1.0 * SCALE, (name, results))
+
+
 class BacklogBoundTests(SettlementCase):
     def test_batches_continue_while_the_chain_is_down_up_to_the_bound(self):
         tmp = self.new_dir()
@@ -540,16 +644,46 @@ class TwoRollupsTests(SettlementCase):
 
 
 class MisconfigurationTests(SettlementCase):
-    def test_second_sequencer_for_a_taken_rollup_posts_nothing(self):
+    def refused(self, chain, data, chain_id=ROLLUP):
+        """sequencerd on `data` must exit 1 at start, before listening; returns its stderr."""
+        cmd = [BIN["sequencerd"], "--port", "0", "--data-dir", data, "--chain-id", str(chain_id),
+               "--base-chain", chain.url, "--settlement.poll-ms", "50"]
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertNotIn(b"listening on", r.stdout)
+        return r.stderr.decode(errors="replace")
+
+    def test_second_sequencer_for_a_taken_rollup_refuses_to_start(self):
         chain = self.start_chain()
         rpc = chain.rpc()
         self.start_sequencer(chain)
         owner = rpc.rollup(ROLLUP)["sequencer"]
-        intruder = self.start_sequencer(chain)  # its own data dir: another key, another genesis
-        st = wait_for("fatal", lambda: (lambda x: x["fatal"] and x)(intruder.client().get_json("/v1/settlement")))
-        self.assertIn("another sequencer key", st["last_error"])
-        self.assertEqual(st["last_posted"], "0")
-        self.assertEqual(rpc.rollup(ROLLUP)["sequencer"], owner)
+        before = rpc.rollup(ROLLUP)
+        err = self.refused(chain, os.path.join(self.new_dir(), "intruder"))  # another key, another genesis
+        self.assertIn("registered on the base chain to sequencer key %s" % owner, err)
+        self.assertEqual(rpc.rollup(ROLLUP), before)
+
+    def test_a_store_behind_the_chain_refuses_to_start(self):
+        chain = self.start_chain()
+        rpc = chain.rpc()
+        tmp = self.new_dir()
+        seq = self.start_sequencer(chain, tmp=tmp)
+        self.assertEqual(seq.terminate(), 0)
+        backup = os.path.join(tmp, "backup")
+        shutil.copytree(seq.data_dir, backup)  # taken at batch 0
+        os.remove(os.path.join(backup, "LOCK"))
+        seq.start(timeout=60 * SCALE)
+        key = self.keys(1)[0]
+        self.deposit(rpc, key, 300)
+        self.wait_balance(seq.client(), key, 300)
+        posted = int(self.wait_posted(rpc, 1)["last_batch"])
+        self.assertEqual(seq.terminate(), 0)
+        err = self.refused(chain, backup)
+        self.assertIn("the base chain holds batches up to %d of rollup %d, but this database ends at batch 0"
+                      % (posted, ROLLUP), err)
+        # The real one starts again.
+        seq.start(timeout=60 * SCALE)
+        self.wait_balance(seq.client(), key, 300)
 
 
 def main():
