@@ -49,6 +49,12 @@ struct SettlementOptions {
   std::uint64_t max_unposted_batches = 1000;  // stop closing batches this far ahead of the chain
 };
 
+// When GET /ready says the node is not ready (docs/api.md).
+struct ReadyOptions {
+  std::uint64_t max_unreachable_s = 30;  // the base chain unreachable for longer than this
+  std::uint64_t max_refusals = 3;        // this many commitments refused in a row
+};
+
 // Everything sequencerd is configured with.
 struct SequencerConfig {
   std::string data_dir;        // holds rollup.db (and operator.pub when generated)
@@ -62,6 +68,7 @@ struct SequencerConfig {
   MempoolOptions mempool;
   BatchOptions batch;
   SettlementOptions settlement;
+  ReadyOptions ready;
 };
 
 }  // namespace l2::sequencer

@@ -166,6 +166,9 @@ class Router {
     auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
 
     if (path == "/health") return on(req, label = "/health", {"GET"}, [&] { return health(); });
+    if (path == "/ready")
+      return on(req, label = "/ready", {"GET"},
+                [&] { return with_query(query, {}, [&](const Query&) { return ready(); }); });
     if (path == "/metrics") return on(req, label = "/metrics", {"GET"}, [&] { return metrics(); });
     if (path == "/v1/status")
       return on(req, label = "/v1/status", {"GET"},
@@ -260,6 +263,38 @@ class Router {
   Response health() {
     if (node_.healthy()) return json_response(kOk, json{{"status", "ok"}});
     return json_response(kServiceUnavailable, json{{"status", "unavailable"}});
+  }
+
+  // Readiness: whether this node should get traffic now (docs/api.md, GET /ready). Every
+  // reason that holds is listed; each is read from state the node already has (no call
+  // to the base chain).
+  Response ready() {
+    json reasons = json::array();
+    auto add = [&](std::string_view code, std::string message) {
+      reasons.push_back(json{{"code", code}, {"message", std::move(message)}});
+    };
+    if (!node_.healthy())
+      add("unavailable", "the node is shutting down or its storage failed: it takes no writes");
+    if (settler_) {
+      const settlement::SettlerStatus s = settler_->status();
+      const ReadyOptions& r = options_.ready;
+      if (s.poster.fatal) add("settlement_fatal", s.poster.last_error);
+      if (s.poster.refusals_in_a_row >= r.max_refusals)
+        add("settlement_refused", "the base chain refused the last " +
+                                      std::to_string(s.poster.refusals_in_a_row) +
+                                      " commitments: " + s.poster.last_error);
+      if (s.unreachable_for >= std::chrono::seconds(r.max_unreachable_s))
+        add("base_chain_unreachable", "the base chain has not answered for " +
+                                          std::to_string(s.unreachable_for.count() / 1000) +
+                                          " s: " + s.chain.last_error);
+      if (settler_->holding(node_.durable_head()))
+        add("backlog_full", "batches are " +
+                                std::to_string(node_.durable_head().value() - s.poster.last_posted.value()) +
+                                " ahead of the base chain: no new batch closes until it takes some");
+    }
+    const bool ok = reasons.empty();
+    return json_response(ok ? kOk : kServiceUnavailable,
+                         json{{"ready", ok}, {"reasons", std::move(reasons)}});
   }
 
   Response metrics() {

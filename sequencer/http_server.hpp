@@ -30,6 +30,7 @@ struct ServerOptions {
   bool dev = false;                    // --dev
   bool base_chain_configured = false;  // a base chain turns /v1/dev/* off even with --dev
   std::string base_chain_url;          // shown by GET /v1/settlement
+  ReadyOptions ready;                  // GET /ready
 };
 
 class HttpServer {

@@ -90,6 +90,14 @@ void add_options(CLI::App& app, SequencerConfig& c) {
                  "Stop closing batches while this many are not yet on the base chain (it is down)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  app.add_option("--ready.max-unreachable-s", c.ready.max_unreachable_s,
+                 "GET /ready answers 503 once the base chain has not answered for this long")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  app.add_option("--ready.max-refusals", c.ready.max_refusals,
+                 "GET /ready answers 503 once the base chain refused this many commitments in a row")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -326,6 +334,7 @@ int run(int argc, char** argv) {
   server_options.dev = config.dev;
   server_options.base_chain_configured = !config.settlement.base_chain.empty();
   server_options.base_chain_url = config.settlement.base_chain;
+  server_options.ready = config.ready;
   auto server = l2::sequencer::HttpServer::start(**node, settler.get(), server_options);
   if (!server) {
     spdlog::critical("{}", server.error());

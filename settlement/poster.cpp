@@ -55,6 +55,7 @@ void Poster::fail(const std::string& what, bool reached) {
   state_.reachable = reached;
   if (reached) {
     ++state_.refusals;
+    ++state_.refusals_in_a_row;
   } else {
     ++state_.failures;
   }
@@ -180,6 +181,7 @@ void Poster::run() {
       backoff_ms_ = 0;
       std::lock_guard lock(mutex_);
       ++state_.posted;
+      state_.refusals_in_a_row = 0;
       state_.reachable = true;
       state_.last_error.clear();
       continue;

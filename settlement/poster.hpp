@@ -47,13 +47,14 @@ struct PosterOptions {
 };
 
 struct PosterState {
-  BatchNumber last_posted;     // the base chain's last accepted batch, as last seen
-  bool synced = false;         // last_posted came from the chain (until then: the start's guess)
-  bool reachable = false;      // the last call reached the chain
-  bool fatal = false;          // misconfigured (another sequencer's rollup): posting stopped
-  std::uint64_t posted = 0;    // commitments this process posted
-  std::uint64_t refusals = 0;  // commitments the chain refused
-  std::uint64_t failures = 0;  // calls that did not reach the chain
+  BatchNumber last_posted;              // the base chain's last accepted batch, as last seen
+  bool synced = false;                  // last_posted came from the chain (until then: the start's guess)
+  bool reachable = false;               // the last call reached the chain
+  bool fatal = false;                   // misconfigured (another sequencer's rollup): posting stopped
+  std::uint64_t posted = 0;             // commitments this process posted
+  std::uint64_t refusals = 0;           // commitments the chain refused
+  std::uint64_t refusals_in_a_row = 0;  // refusals since the chain last took a commitment
+  std::uint64_t failures = 0;           // calls that did not reach the chain
   std::string last_error;
 };
 

@@ -209,6 +209,10 @@ SettlerStatus Settler::status() const {
   SettlerStatus s;
   s.poster = poster_->state();
   s.chain = follower_->view();
+  if (!s.chain.reachable) {
+    const SteadyClock::time_point since = s.chain.synced ? s.chain.refreshed_at : made_at_;
+    s.unreachable_for = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - since);
+  }
   std::lock_guard lock(mutex_);
   s.next_deposit = next_deposit_;
   s.next_forced = next_forced_;

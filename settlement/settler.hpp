@@ -21,6 +21,7 @@
 // called on the follower's thread when entries arrive; it must only wake its owner.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -65,6 +66,9 @@ struct SettlerStatus {
   FollowerView chain;
   std::uint64_t next_deposit = 0;  // first deposit queue entry not yet in a batch
   std::uint64_t next_forced = 0;
+  // How long the follower has not reached the base chain (0 while it does): since its
+  // last good poll, or since the settler was made if none succeeded yet.
+  std::chrono::milliseconds unreachable_for{0};
 };
 
 class Settler {
@@ -114,6 +118,7 @@ class Settler {
 
   SettlerOptions options_;
   BatchLog& log_;
+  SteadyClock::time_point made_at_ = SteadyClock::now();
   mutable std::mutex mutex_;
   std::deque<Entry> deposits_;                                        // GUARDED_BY(mutex_)
   std::deque<Entry> forced_;                                          // GUARDED_BY(mutex_)

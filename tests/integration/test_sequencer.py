@@ -242,6 +242,8 @@ class DevServerTests(ServerTestCase):
         r = self.c.get("/health")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json(), {"status": "ok"})
+        r = self.c.get("/ready")
+        self.assertEqual((r.status, r.json()), (200, {"ready": True, "reasons": []}))
         fee = self.c.account(0)
         self.assertEqual(fee["index"], 0)
 

@@ -150,6 +150,13 @@ class SettlementCase(ts.ServerTestCase):
         self.assertEqual(rpc.call("chain_getHead")["number"], head["number"], "a refused tx made a block")
         return cm.exception
 
+    def ready(self, client):
+        """GET /ready: (HTTP status, the reasons' codes)."""
+        r = client.get("/ready")
+        body = r.json()
+        self.assertEqual(body["ready"], r.status == 200, body)
+        return r.status, [x["code"] for x in body["reasons"]]
+
     def derive(self, chain_url, rollup=ROLLUP, expect_rc=0):
         p = subprocess.run([BIN["rollup-derive"], "--base-chain", chain_url, "--rollup-id", str(rollup)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300 * SCALE)
@@ -564,7 +571,8 @@ class BacklogBoundTests(SettlementCase):
     def test_batches_continue_while_the_chain_is_down_up_to_the_bound(self):
         tmp = self.new_dir()
         chain = self.start_chain(tmp)
-        seq = self.start_sequencer(chain, tmp, extra=["--settlement.max-unposted-batches", "3"])
+        seq = self.start_sequencer(chain, tmp, extra=["--settlement.max-unposted-batches", "3",
+                                                      "--ready.max-unreachable-s", "1"])
         rpc = chain.rpc()
         (k1, k2) = self.keys(2)
         self.deposit(rpc, k1, 1000)
@@ -573,7 +581,12 @@ class BacklogBoundTests(SettlementCase):
         i1 = self.wait_balance(c, k1, 1000)["index"]
         i2 = self.wait_balance(c, k2, 1000)["index"]
         self.check_commitments(rpc, c)
+        self.assertEqual(self.ready(c), (200, []))
         chain.terminate()
+        # Not ready once the chain has been away for longer than --ready.max-unreachable-s.
+        wait_for("not ready", lambda: self.ready(c)[0] == 503, timeout=10)
+        self.assertEqual(self.ready(c)[1], ["base_chain_unreachable"])
+        self.assertEqual(c.get("/health").status, 200)  # liveness is not readiness
         # Restarted while the chain is down: the batches it already has do not count.
         seq.terminate()
         seq.start(timeout=60 * SCALE)
@@ -587,11 +600,14 @@ class BacklogBoundTests(SettlementCase):
         r = c.post_json("/v1/transactions?wait=true&timeout_ms=1000", fourth.json())
         self.assertEqual(r.status, 202, r)
         self.assertEqual(c.get_json("/v1/transactions/" + fourth.hash)["status"], "pending")
+        wait_for("unreachable again", lambda: "base_chain_unreachable" in self.ready(c)[1], timeout=10)
+        self.assertIn("backlog_full", self.ready(c)[1])
         chain.start(timeout=60 * SCALE)
         wait_for("the held tx applied",
                  lambda: c.get_json("/v1/transactions/" + fourth.hash)["status"] == "applied", timeout=60)
         self.assertTrue(c.get_json("/v1/settlement")["synced"])
         self.check_commitments(chain.rpc(), c)
+        wait_for("ready again", lambda: self.ready(c) == (200, []), timeout=10)
 
 
 class SettledDatabaseTests(SettlementCase):
