@@ -6,8 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -48,7 +51,7 @@ http::Response render_transport_error(http::TransportError e, std::string_view m
 class BaseChainServer::BlockTimer {
  public:
   BlockTimer(BaseChain& chain, std::chrono::milliseconds period)
-      : thread_([this, &chain, period] { run(chain, period); }) {}
+      : period_(period), thread_([this, &chain, period] { run(chain, period); }) {}
   ~BlockTimer() { stop(); }
   BlockTimer(const BlockTimer&) = delete;
   BlockTimer& operator=(const BlockTimer&) = delete;
@@ -62,26 +65,52 @@ class BaseChainServer::BlockTimer {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Why the timer is not keeping up, if it is not: the last seal failed, or no seal
+  // has finished for three periods and a second (the writer is stuck). Empty: it is.
+  struct Lag {
+    std::string code;
+    std::string message;
+  };
+  [[nodiscard]] std::optional<Lag> lag() const {
+    std::lock_guard lock(mutex_);
+    if (!last_error_.empty()) return Lag{"sealing_failed", "sealing a block failed: " + last_error_};
+    const auto quiet = std::chrono::steady_clock::now() - last_done_;
+    if (quiet > 3 * period_ + std::chrono::seconds(1))
+      return Lag{"writer_stuck",
+                 "no block sealed for " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(quiet).count()) +
+                     " s (a block every " + std::to_string(period_.count()) + " ms)"};
+    return std::nullopt;
+  }
+
  private:
   void run(BaseChain& chain, std::chrono::milliseconds period) {
     auto next = std::chrono::steady_clock::now() + period;
     std::unique_lock lock(mutex_);
     while (!cv_.wait_until(lock, next, [this] { return stopping_; })) {
       lock.unlock();
-      if (auto b = chain.seal_block(); !b)
-        spdlog::error("sealing a block failed: {}", b.error().message);
-      else
+      std::string error;
+      if (auto b = chain.seal_block(); !b) {
+        error = b.error().message;
+        spdlog::error("sealing a block failed: {}", error);
+      } else {
         spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp);
+      }
       lock.lock();
+      last_done_ = std::chrono::steady_clock::now();
+      last_error_ = std::move(error);
       // Fixed rate; after a stall, carry on from now rather than sealing a burst.
       next = std::max(next + period, std::chrono::steady_clock::now());
     }
   }
 
-  std::mutex mutex_;
+  const std::chrono::milliseconds period_;
+  mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;     // last: starts once the rest is ready
+  bool stopping_ = false;                                                               // GUARDED_BY(mutex_)
+  std::chrono::steady_clock::time_point last_done_ = std::chrono::steady_clock::now();  // GUARDED_BY(mutex_)
+  std::string last_error_;  // GUARDED_BY(mutex_): of the last seal; empty if it worked
+  std::thread thread_;      // last: starts once the rest is ready
 };
 
 BaseChainServer::BaseChainServer(BaseChain& chain, const BaseChainServerOptions& options)
@@ -125,13 +154,24 @@ void BaseChainServer::handle(const http::Request& req, const http::Respond& resp
     if (!body) return respond(json_response(204, ""));
     return respond(json_response(200, std::move(*body)));
   }
-  if (path == "/health" || path == "/metrics") {
+  if (path == "/health" || path == "/metrics" || path == "/ready") {
     if (req.method != "GET") {
       auto r = json_response(405, rpc_error_body(rpc_code::kInvalidRequest, path + " only answers GET"));
       r.headers.emplace_back("Allow", "GET");
       return respond(std::move(r));
     }
     auto stats = chain_.stats();
+    if (path == "/ready") {
+      // Readiness (docs/basechain.md): storage answers, and the block timer keeps up.
+      nlohmann::json reasons = nlohmann::json::array();
+      if (!stats) reasons.push_back({{"code", "storage"}, {"message", stats.error().message}});
+      if (timer_) {
+        if (auto lag = timer_->lag()) reasons.push_back({{"code", lag->code}, {"message", lag->message}});
+      }
+      const bool ok = reasons.empty();
+      return respond(
+          json_response(ok ? 200 : 503, nlohmann::json{{"ready", ok}, {"reasons", reasons}}.dump()));
+    }
     if (!stats)
       return respond(json_response(
           503, nlohmann::json{{"status", "unavailable"}, {"error", stats.error().message}}.dump()));

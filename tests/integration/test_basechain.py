@@ -408,6 +408,32 @@ class Blocks(ChainTestCase):
         self.assertGreaterEqual(later["number"] - first["number"], 2, "empty blocks are sealed too")
         self.assertGreaterEqual(later["timestamp"], first["timestamp"])
 
+    def test_ready_until_the_writer_is_stuck(self):
+        chain = self.new_chain(("--dev", "--block-time", "200"))
+        status, _, body = chain.http("GET", "/ready")
+        self.assertEqual((status, json.loads(body)), (200, {"ready": True, "reasons": []}))
+        # Another process holds the database's write lock: no block can be sealed.
+        db = sqlite3.connect(os.path.join(chain.data_dir, "chain.db"), isolation_level=None, timeout=1)
+        self.addCleanup(db.close)
+        db.execute("BEGIN EXCLUSIVE")
+
+        def not_ready():
+            status, _, body = chain.http("GET", "/ready")
+            return status == 503 and json.loads(body)
+
+        deadline = time.time() + 30 * TIMEOUT_SCALE
+        while not (got := not_ready()):
+            self.assertLess(time.time(), deadline, "still ready with the writer blocked")
+            time.sleep(0.1)
+        self.assertFalse(got["ready"])
+        self.assertTrue({r["code"] for r in got["reasons"]} & {"sealing_failed", "writer_stuck"}, got)
+        self.assertEqual(chain.http("GET", "/health")[0], 200)  # alive, not ready
+        db.execute("ROLLBACK")
+        deadline = time.time() + 30 * TIMEOUT_SCALE
+        while chain.http("GET", "/ready")[0] != 200:
+            self.assertLess(time.time(), deadline, "not ready again after the lock went")
+            time.sleep(0.1)
+
     def test_advance_time(self):
         chain = self.new_chain()
         before = chain.head()
