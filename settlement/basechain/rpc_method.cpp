@@ -74,17 +74,14 @@ void bad_param(std::string_view field, const std::string& what) {
 // ---- params ------------------------------------------------------------------------------
 
 RpcParams::RpcParams(const json& params, std::initializer_list<std::string_view> allowed) : p_(params) {
-  for (const auto& [key, value] : p_.items()) {
-    bool known = false;
-    for (auto a : allowed) known = known || key == a;
-    if (!known) bad_param(key, "is not a parameter of this method");
-  }
+  if (auto known = strict_json::refuse_unknown(p_, allowed); !known)
+    bad_param(known.error().field, "is not a parameter of this method");
 }
 
 std::uint64_t RpcParams::u64(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_number_unsigned()) bad_param(name, "must be a non-negative integer (a JSON number)");
-  return v.get<std::uint64_t>();
+  auto v = strict_json::as_u64(required(name), name);
+  if (!v) bad_param(name, "must be a non-negative integer (a JSON number)");
+  return *v;
 }
 
 std::optional<std::uint64_t> RpcParams::opt_u64(std::string_view name) const {
@@ -94,39 +91,36 @@ std::optional<std::uint64_t> RpcParams::opt_u64(std::string_view name) const {
 
 bool RpcParams::boolean(std::string_view name, bool fallback) const {
   if (!has(name)) return fallback;
-  const json& v = p_.at(std::string(name));
-  if (!v.is_boolean()) bad_param(name, "must be true or false");
-  return v.get<bool>();
+  auto v = strict_json::as_bool(p_.at(std::string(name)), name);
+  if (!v) bad_param(name, "must be true or false");
+  return *v;
 }
 
 std::optional<std::string> RpcParams::opt_string(std::string_view name) const {
   if (!has(name)) return std::nullopt;
-  const json& v = p_.at(std::string(name));
-  if (!v.is_string()) bad_param(name, "must be a string");
-  return v.get<std::string>();
+  auto v = strict_json::as_string(p_.at(std::string(name)), name);
+  if (!v) bad_param(name, "must be a string");
+  return std::string(*v);
 }
 
 Amount RpcParams::amount(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_string()) bad_param(name, "must be a decimal string");
-  auto a = Amount::parse(v.get<std::string>());
-  if (!a)
-    bad_param(name, "must be a decimal string of an unsigned 64-bit amount (no sign, no leading zeros)");
-  return *a;
+  auto a = strict_json::as_amount(required(name), name);
+  if (a) return *a;
+  if (a.error().reason == strict_json::Reason::wrong_type) bad_param(name, "must be a decimal string");
+  bad_param(name, "must be a decimal string of an unsigned 64-bit amount (no sign, no leading zeros)");
 }
 
 Bytes RpcParams::hex(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_string()) bad_param(name, "must be a hex string");
-  auto b = from_hex(v.get<std::string>());
-  if (!b) bad_param(name, "must be hex (an even number of digits, no 0x)");
-  return *b;
+  auto b = strict_json::as_hex(required(name), name);
+  if (b) return std::move(*b);
+  if (b.error().reason == strict_json::Reason::wrong_type) bad_param(name, "must be a hex string");
+  bad_param(name, "must be hex (an even number of digits, no 0x)");
 }
 
 const json& RpcParams::required(std::string_view name) const {
-  auto it = p_.find(name);
-  if (it == p_.end()) bad_param(name, "is missing");
-  return *it;
+  auto v = strict_json::field(p_, name);  // params are an object, or null when absent
+  if (!v) bad_param(name, "is missing");
+  return **v;
 }
 
 std::uint32_t list_limit(const RpcParams& p, const RpcOptions& o) {
