@@ -4,53 +4,11 @@
 
 #include <utility>
 
+#include "common/prometheus.hpp"
+
 namespace l2::settlement {
 
 using json = nlohmann::json;
-
-namespace {
-
-void append_counter_header(std::string& out, std::string_view name, std::string_view help,
-                           std::string_view type) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
-  out += name;
-  if (!labels.empty()) {
-    out += '{';
-    out += labels;
-    out += '}';
-  }
-  out += ' ';
-  out += std::to_string(value);
-  out += '\n';
-}
-
-std::string label(std::string_view key, std::string_view value) {
-  std::string s(key);
-  s += "=\"";
-  for (char ch : value) {
-    if (ch == '\\' || ch == '"') s += '\\';
-    if (ch == '\n') {
-      s += "\\n";
-      continue;
-    }
-    s += ch;
-  }
-  s += '"';
-  return s;
-}
-
-}  // namespace
 
 std::string base_tx_kind_name(std::uint8_t kind) {
   if (kind == kDevFundKind) return "dev_fund";
@@ -189,36 +147,30 @@ void RpcMetrics::refusal(std::string_view reason) {
 }
 
 std::string RpcMetrics::render(const ChainStats& stats) const {
+  using prometheus::Type;
   std::string out;
-  append_counter_header(out, "basechain_head_block", "Number of the latest sealed block.", "gauge");
-  append_sample(out, "basechain_head_block", "", stats.head.number.value());
-  append_counter_header(out, "basechain_blocks_total", "Blocks sealed, genesis included.", "counter");
-  append_sample(out, "basechain_blocks_total", "", stats.head.number.value() + 1);
-  append_counter_header(out, "basechain_head_timestamp_seconds",
-                        "Timestamp of the latest block (chain time).", "gauge");
-  append_sample(out, "basechain_head_timestamp_seconds", "",
-                static_cast<std::uint64_t>(stats.head.timestamp));
-  append_counter_header(out, "basechain_txs_total", "Base txs executed, by kind (pending ones included).",
-                        "counter");
+  prometheus::Writer w(out);
+  w.single("basechain_head_block", Type::gauge, "Number of the latest sealed block.",
+           stats.head.number.value());
+  w.single("basechain_blocks_total", Type::counter, "Blocks sealed, genesis included.",
+           stats.head.number.value() + 1);
+  w.single("basechain_head_timestamp_seconds", Type::gauge, "Timestamp of the latest block (chain time).",
+           static_cast<std::uint64_t>(stats.head.timestamp));
+  w.family("basechain_txs_total", Type::counter, "Base txs executed, by kind (pending ones included).");
   for (const auto& [kind, n] : stats.txs_by_kind)
-    append_sample(out, "basechain_txs_total", label("kind", base_tx_kind_name(kind)), n);
-  append_counter_header(out, "basechain_pending_txs", "Executed base txs waiting for the next block.",
-                        "gauge");
-  append_sample(out, "basechain_pending_txs", "", stats.pending);
+    w.sample("basechain_txs_total", {{"kind", base_tx_kind_name(kind)}}, n);
+  w.single("basechain_pending_txs", Type::gauge, "Executed base txs waiting for the next block.",
+           stats.pending);
   std::lock_guard lock(mutex_);
-  append_counter_header(out, "basechain_tx_refusals_total",
-                        "Base txs refused (nothing changed), by reason, since the process started.",
-                        "counter");
-  for (const auto& [reason, n] : refusals_)
-    append_sample(out, "basechain_tx_refusals_total", label("reason", reason), n);
-  append_counter_header(out, "basechain_rpc_requests_total",
-                        "JSON-RPC requests by method (\"unknown\" for names that are not methods).",
-                        "counter");
-  for (const auto& [method, n] : requests_)
-    append_sample(out, "basechain_rpc_requests_total", label("method", method), n);
-  append_counter_header(out, "basechain_rpc_errors_total", "JSON-RPC error responses by code.", "counter");
+  w.family("basechain_tx_refusals_total", Type::counter,
+           "Base txs refused (nothing changed), by reason, since the process started.");
+  for (const auto& [reason, n] : refusals_) w.sample("basechain_tx_refusals_total", {{"reason", reason}}, n);
+  w.family("basechain_rpc_requests_total", Type::counter,
+           "JSON-RPC requests by method (\"unknown\" for names that are not methods).");
+  for (const auto& [method, n] : requests_) w.sample("basechain_rpc_requests_total", {{"method", method}}, n);
+  w.family("basechain_rpc_errors_total", Type::counter, "JSON-RPC error responses by code.");
   for (const auto& [code, n] : errors_)
-    append_sample(out, "basechain_rpc_errors_total", label("code", std::to_string(code)), n);
+    w.sample("basechain_rpc_errors_total", {{"code", std::to_string(code)}}, n);
   return out;
 }
 
