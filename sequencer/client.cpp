@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
-#include <charconv>
 #include <stdexcept>
 #include <utility>
 
 #include "common/codec.hpp"
 #include "common/http/client.hpp"
+#include "common/json/strict.hpp"
 
 namespace l2::sequencer {
 
@@ -70,63 +70,78 @@ ReceiptCode receipt_code_from(std::string_view s, bool executed) {
   throw Malformed("unknown receipt status \"" + std::string(s) + "\"");
 }
 
-const json& field(const json& j, std::string_view name) {
-  if (!j.is_object()) throw Malformed("expected an object");
-  auto it = j.find(name);
-  if (it == j.end()) throw Malformed("missing field " + std::string(name));
-  return *it;
+namespace sj = l2::strict_json;
+
+// This client's words for an answer field that breaks the API's rules: `type` is what
+// a value of the wrong JSON type is not, `content` what a value of the right type with
+// the wrong content is not, `too_large` (if not empty) what a number above the range is.
+struct Words {
+  std::string_view type;
+  std::string_view content;
+  std::string_view too_large = {};
+};
+
+template <class T>
+T expect(Result<T, sj::FieldError> r, Words words) {
+  return sj::value_or_throw(std::move(r), [&](const sj::FieldError& e) {
+    std::string out;
+    switch (e.reason) {
+      case sj::Reason::not_object:
+        return std::string("expected an object");
+      case sj::Reason::missing:
+        return "missing field " + e.field;
+      case sj::Reason::wrong_type:
+        out = e.field + " is not ";
+        out += words.type;
+        return out;
+      case sj::Reason::too_large:
+        if (!words.too_large.empty()) {
+          out = e.field + " is ";
+          out += words.too_large;
+          return out;
+        }
+        break;
+      default:
+        break;
+    }
+    out = e.field + " is not ";
+    out += words.content;
+    return out;
+  });
 }
+
+const json& field(const json& j, std::string_view name) { return *expect(sj::field(j, name), {}); }
 std::string text(const json& j, std::string_view name) {
-  const json& v = field(j, name);
-  if (!v.is_string()) throw Malformed(std::string(name) + " is not a string");
-  return v.get<std::string>();
+  return std::string(expect(sj::read_string(j, name), {"a string", "a string"}));
 }
+// Leading zeros are taken (std::from_chars did).
 std::uint64_t decimal(const json& j, std::string_view name) {
-  const std::string s = text(j, name);
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty())
-    throw Malformed(std::string(name) + " is not a decimal string");
-  return v;
+  return expect(sj::read_decimal_u64(j, name, sj::DecimalRules{.leading_zeros = true}),
+                {"a string", "a decimal string"});
 }
 std::int64_t signed_decimal(const json& j, std::string_view name) {
-  const std::string s = text(j, name);
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty())
-    throw Malformed(std::string(name) + " is not a decimal string");
-  return v;
+  return expect(sj::read_decimal_i64(j, name, sj::DecimalRules{.leading_zeros = true}),
+                {"a string", "a decimal string"});
 }
 std::uint64_t number(const json& j, std::string_view name) {
-  const json& v = field(j, name);
-  if (!v.is_number_unsigned()) throw Malformed(std::string(name) + " is not a non-negative integer");
-  return v.get<std::uint64_t>();
+  return expect(sj::read_u64(j, name), {"a non-negative integer", "a non-negative integer"});
 }
 std::uint32_t number32(const json& j, std::string_view name) {
-  const std::uint64_t v = number(j, name);
-  if (v > 0xFFFFFFFFull) throw Malformed(std::string(name) + " is out of range");
-  return static_cast<std::uint32_t>(v);
+  return expect(sj::read_u32(j, name), {"a non-negative integer", "a non-negative integer", "out of range"});
 }
 bool boolean(const json& j, std::string_view name) {
-  const json& v = field(j, name);
-  if (!v.is_boolean()) throw Malformed(std::string(name) + " is not a boolean");
-  return v.get<bool>();
+  return expect(sj::read_bool(j, name), {"a boolean", "a boolean"});
 }
 Amount amount(const json& j, std::string_view name) {
-  auto a = Amount::parse(text(j, name));
-  if (!a) throw Malformed(std::string(name) + " is not an amount");
-  return *a;
+  return expect(sj::read_amount(j, name), {"a string", "an amount"});
 }
 template <class Fixed>
 Fixed fixed(const json& j, std::string_view name) {
-  auto f = Fixed::from_hex_string(text(j, name));
-  if (!f) throw Malformed(std::string(name) + " is not " + std::to_string(Fixed::size() * 2) + " hex digits");
-  return *f;
+  const std::string digits = std::to_string(Fixed::size() * 2) + " hex digits";
+  return expect(sj::read_fixed<Fixed>(j, name), {"a string", digits});
 }
 Bytes hex_bytes(const json& j, std::string_view name) {
-  auto b = from_hex(text(j, name));
-  if (!b) throw Malformed(std::string(name) + " is not hex");
-  return *b;
+  return expect(sj::read_hex(j, name), {"a string", "hex"});
 }
 
 TxReceipt receipt_from(const json& j) {
@@ -262,6 +277,8 @@ auto exchange(http::Client& http, const Request& req, F&& decode)
   try {
     return decode(doc);
   } catch (const Malformed& m) {
+    return make_error(make_client_error(ClientError::Kind::bad_response, r->status, m.what()));
+  } catch (const strict_json::FieldException& m) {
     return make_error(make_client_error(ClientError::Kind::bad_response, r->status, m.what()));
   } catch (const json::exception& m) {
     return make_error(make_client_error(ClientError::Kind::bad_response, r->status, m.what()));

@@ -3,8 +3,9 @@
 #include "sequencer/json_codec.hpp"
 
 #include <initializer_list>
-#include <limits>
 #include <nlohmann/json.hpp>
+
+#include "common/json/strict.hpp"
 
 namespace l2::sequencer {
 
@@ -33,63 +34,74 @@ std::string quoted(std::string_view name, std::string_view what) {
   return out;
 }
 
+namespace sj = l2::strict_json;
+
+// The readers' errors in the words of docs/api.md's messages.
+ApiError field_error(const sj::FieldError& e, std::string_view type_message) {
+  switch (e.reason) {
+    case sj::Reason::unknown_field:
+      return bad(quoted(e.field, "is not a known field"));
+    case sj::Reason::missing:
+      return bad(quoted(e.field, "is missing"));
+    case sj::Reason::wrong_type:
+      return bad(quoted(e.field, type_message));
+    case sj::Reason::not_decimal:
+    case sj::Reason::leading_zero:
+      return bad(quoted(e.field, "must be a decimal string without sign or leading zeros"));
+    case sj::Reason::not_hex:
+      return ApiError{ErrorCode::bad_hex, quoted(e.field, "is not hex")};
+    case sj::Reason::not_object:  // the callers check the object first
+    case sj::Reason::negative:
+    case sj::Reason::too_large:
+    case sj::Reason::too_small:
+    case sj::Reason::not_integer:
+    case sj::Reason::wrong_length:
+      break;
+  }
+  return bad(quoted(e.field, std::string("is refused: ") + std::string(sj::to_string(e.reason))));
+}
+
 // Only the named fields may appear; each must appear.
 Status<ApiError> check_fields(const json& j, std::initializer_list<std::string_view> fields) {
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (auto f : fields) known = known || key == f;
-    if (!known) return make_error(bad(quoted(key, "is not a known field")));
-  }
-  for (auto f : fields)
-    if (!j.contains(f)) return make_error(bad(quoted(f, "is missing")));
+  auto f = sj::require_exactly(j, fields);
+  if (!f) return make_error(field_error(f.error(), ""));
   return {};
 }
 
 Result<std::uint64_t, ApiError> get_u64_string(const json& j, const char* field) {
-  const json& v = j.at(field);
-  if (!v.is_string()) return make_error(bad(quoted(field, "must be a decimal string")));
-  const auto& s = v.get_ref<const std::string&>();
-  bool digits = !s.empty();
-  for (char c : s) digits = digits && c >= '0' && c <= '9';
-  if (!digits || (s.size() > 1 && s[0] == '0'))
-    return make_error(bad(quoted(field, "must be a decimal string without sign or leading zeros")));
-  auto a = Amount::parse(s);
-  if (!a) return make_error(bad(quoted(field, "is out of range (more than 2^64 - 1)")));
-  return a->value();
+  auto v = sj::as_decimal_u64(j.at(field), field, sj::DecimalRules{.leading_zeros = false});
+  if (v) return *v;
+  if (v.error().reason == sj::Reason::too_large)
+    return make_error(bad(quoted(field, "is out of range (more than 2^64 - 1)")));
+  return make_error(field_error(v.error(), "must be a decimal string"));
 }
 
 Result<std::uint32_t, ApiError> get_u32_number(const json& j, const char* field) {
-  const json& v = j.at(field);
-  if (v.is_number_unsigned()) {
-    auto n = v.get<std::uint64_t>();
-    if (n > std::numeric_limits<std::uint32_t>::max())
+  // Built JSON (not parsed) may hold a non-negative index as a signed integer.
+  auto v = sj::as_u32(j.at(field), field, sj::IntegerRules{.signed_non_negative = true});
+  if (v) return *v;
+  switch (v.error().reason) {
+    case sj::Reason::too_large:
       return make_error(bad(quoted(field, "is out of range (more than 2^32 - 1)")));
-    return static_cast<std::uint32_t>(n);
+    case sj::Reason::negative:
+      return make_error(bad(quoted(field, "is out of range (negative)")));
+    case sj::Reason::not_integer:
+      return make_error(bad(quoted(field, "must be an integer from 0 to 2^32 - 1")));
+    default:
+      return make_error(field_error(v.error(), "must be a JSON number (an account index)"));
   }
-  if (v.is_number_integer()) {  // parsed JSON holds non-negative integers as unsigned; built JSON may not
-    auto n = v.get<std::int64_t>();
-    if (n < 0) return make_error(bad(quoted(field, "is out of range (negative)")));
-    if (n > std::numeric_limits<std::uint32_t>::max())
-      return make_error(bad(quoted(field, "is out of range (more than 2^32 - 1)")));
-    return static_cast<std::uint32_t>(n);
-  }
-  if (v.is_number_float()) return make_error(bad(quoted(field, "must be an integer from 0 to 2^32 - 1")));
-  return make_error(bad(quoted(field, "must be a JSON number (an account index)")));
 }
 
 template <class Fixed>
 Result<Fixed, ApiError> get_hex(const json& j, const char* field) {
-  const json& v = j.at(field);
-  if (!v.is_string()) return make_error(bad(quoted(field, "must be a hex string")));
-  const auto& s = v.get_ref<const std::string&>();
-  auto bytes = from_hex(s);
-  if (!bytes) return make_error(ApiError{ErrorCode::bad_hex, quoted(field, "is not hex")});
-  if (bytes->size() != Fixed::size()) {
+  auto v = sj::as_fixed<Fixed>(j.at(field), field);
+  if (v) return *v;
+  if (v.error().reason == sj::Reason::wrong_length) {
     std::string what = "must be " + std::to_string(2 * Fixed::size()) + " hex digits, not ";
-    what += std::to_string(s.size());
+    what += std::to_string(v.error().hex_digits);
     return make_error(ApiError{ErrorCode::bad_hex, quoted(field, what)});
   }
-  return Fixed::from_view(*bytes);
+  return make_error(field_error(v.error(), "must be a hex string"));
 }
 
 }  // namespace

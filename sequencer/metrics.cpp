@@ -2,29 +2,17 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "sequencer/metrics.hpp"
 
-#include <cstdio>
-
 namespace l2::sequencer {
 
 namespace {
-
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
 
 std::vector<double> stage_bounds() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-// Appends instead of operator+: GCC 12 at -O3 warns falsely (-Wrestrict, bug 105651)
-// on chains of std::string + literal.
-void append(std::string& out, std::initializer_list<std::string_view> parts) {
-  for (auto p : parts) out += p;
-}
-
 constexpr std::array<std::string_view, 4> kStages = {"verify", "execute", "merkle", "commit"};
+
+using prometheus::Type;
 
 }  // namespace
 
@@ -39,20 +27,9 @@ void Histogram::observe(double v) {
   sum_ += v;
 }
 
-void Histogram::render(std::string& out, std::string_view name, std::string_view labels) const {
+void Histogram::render(prometheus::Writer& w, std::string_view name, prometheus::Labels labels) const {
   std::lock_guard lock(mutex_);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    cumulative += counts_[i];
-    append(out,
-           {name, "_bucket{", labels, "le=\"", i < bounds_.size() ? number(bounds_[i]) : std::string("+Inf"),
-            "\"} ", std::to_string(cumulative), "\n"});
-  }
-  // labels is "" or `key="value",`: drop the trailing comma.
-  std::string braced;
-  if (!labels.empty()) append(braced, {"{", labels.substr(0, labels.size() - 1), "}"});
-  append(out, {name, "_sum", braced, " ", number(sum_), "\n"});
-  append(out, {name, "_count", braced, " ", std::to_string(cumulative), "\n"});
+  w.histogram(name, labels, prometheus::HistogramSnapshot{bounds_, counts_, sum_});
 }
 
 Metrics::Metrics()
@@ -83,55 +60,42 @@ void Metrics::batch_committed(std::uint64_t batch, std::size_t txs, const StageS
 
 std::string Metrics::render() const {
   std::string out;
-  out += "# HELP l2_http_requests_total HTTP requests answered, by route and status code.\n";
-  out += "# TYPE l2_http_requests_total counter\n";
+  prometheus::Writer w(out);
+  w.family("l2_http_requests_total", Type::counter, "HTTP requests answered, by route and status code.");
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key, n] : requests_)
-      append(out, {"l2_http_requests_total{route=\"", key.first, "\",code=\"", std::to_string(key.second),
-                   "\"} ", std::to_string(n), "\n"});
-    out += "# HELP l2_txs_accepted_total Txs accepted into the mempool.\n";
-    out += "# TYPE l2_txs_accepted_total counter\n";
-    append(out, {"l2_txs_accepted_total ", std::to_string(accepted_.load()), "\n"});
-    out +=
-        "# HELP l2_txs_rejected_total Txs refused at ingest, dropped, or rejected at execution, by reason.\n";
-    out += "# TYPE l2_txs_rejected_total counter\n";
-    for (const auto& [reason, n] : rejected_)
-      append(out, {"l2_txs_rejected_total{reason=\"", reason, "\"} ", std::to_string(n), "\n"});
+    for (const auto& [key, n] : requests_) {
+      const std::string code = std::to_string(key.second);
+      w.sample("l2_http_requests_total", {{"route", key.first}, {"code", code}}, n);
+    }
+    w.single("l2_txs_accepted_total", Type::counter, "Txs accepted into the mempool.", accepted_.load());
+    w.family("l2_txs_rejected_total", Type::counter,
+             "Txs refused at ingest, dropped, or rejected at execution, by reason.");
+    for (const auto& [reason, n] : rejected_) w.sample("l2_txs_rejected_total", {{"reason", reason}}, n);
   }
-  out += "# HELP l2_batch_txs Txs per committed batch.\n";
-  out += "# TYPE l2_batch_txs histogram\n";
-  batch_txs_.render(out, "l2_batch_txs", "");
-  out += "# HELP l2_stage_seconds Time per batch in each pipeline stage.\n";
-  out += "# TYPE l2_stage_seconds histogram\n";
-  for (std::size_t i = 0; i < kStages.size(); ++i) {
-    std::string labels;
-    append(labels, {"stage=\"", kStages[i], "\","});
-    stage_seconds_[i].render(out, "l2_stage_seconds", labels);
-  }
-  out += "# HELP l2_mempool_depth Txs in the mempool (queued and in flight).\n";
-  out += "# TYPE l2_mempool_depth gauge\n";
-  append(out, {"l2_mempool_depth ", std::to_string(mempool_depth_.load()), "\n"});
-  out += "# HELP l2_latest_batch The latest durable batch.\n";
-  out += "# TYPE l2_latest_batch gauge\n";
-  append(out, {"l2_latest_batch ", std::to_string(latest_batch_.load()), "\n"});
+  w.family("l2_batch_txs", Type::histogram, "Txs per committed batch.");
+  batch_txs_.render(w, "l2_batch_txs", {});
+  w.family("l2_stage_seconds", Type::histogram, "Time per batch in each pipeline stage.");
+  for (std::size_t i = 0; i < kStages.size(); ++i)
+    stage_seconds_[i].render(w, "l2_stage_seconds", {{"stage", kStages[i]}});
+  w.single("l2_mempool_depth", Type::gauge, "Txs in the mempool (queued and in flight).",
+           mempool_depth_.load());
+  w.single("l2_latest_batch", Type::gauge, "The latest durable batch.", latest_batch_.load());
   return out;
 }
 
 void render_settlement(std::string& out, const SettlementGauges& g) {
-  auto line = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
-    append(out, {"# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ", std::to_string(v),
-                 "\n"});
-  };
-  line("l2_settlement_last_posted_batch", "gauge", "The base chain's last accepted batch of this rollup.",
-       g.last_posted);
-  line("l2_settlement_unposted_batches", "gauge", "Durable batches not yet on the base chain.",
-       g.durable_head > g.last_posted ? g.durable_head - g.last_posted : 0);
-  line("l2_settlement_posted_total", "counter", "Commitments this process posted.", g.posted);
-  line("l2_settlement_refusals_total", "counter", "Commitments the base chain refused.", g.refusals);
-  line("l2_settlement_failures_total", "counter", "Calls that did not reach the base chain.", g.failures);
-  line("l2_settlement_base_chain_up", "gauge", "1 if the last call reached the base chain.",
-       g.reachable ? 1 : 0);
+  prometheus::Writer w(out);
+  w.single("l2_settlement_last_posted_batch", Type::gauge,
+           "The base chain's last accepted batch of this rollup.", g.last_posted);
+  w.single("l2_settlement_unposted_batches", Type::gauge, "Durable batches not yet on the base chain.",
+           g.durable_head > g.last_posted ? g.durable_head - g.last_posted : 0);
+  w.single("l2_settlement_posted_total", Type::counter, "Commitments this process posted.", g.posted);
+  w.single("l2_settlement_refusals_total", Type::counter, "Commitments the base chain refused.", g.refusals);
+  w.single("l2_settlement_failures_total", Type::counter, "Calls that did not reach the base chain.",
+           g.failures);
+  w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
+           g.reachable ? std::uint64_t{1} : std::uint64_t{0});
 }
 
 }  // namespace l2::sequencer

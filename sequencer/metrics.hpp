@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
-// The sequencer's Prometheus metrics, written out by hand in the text exposition
-// format (version 0.0.4): HTTP requests by route and code, txs accepted and rejected
+// The sequencer's Prometheus metrics, written in the text exposition format (version
+// 0.0.4, by common/prometheus.hpp): HTTP requests by route and code, txs accepted and rejected
 // by reason, batch sizes and stage latencies (histograms), mempool depth and the latest
 // durable batch. Thread-safe: counters are atomics or sit behind a mutex.
 #pragma once
@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/prometheus.hpp"
+
 namespace l2::sequencer {
 
 // A histogram with fixed upper bounds (the +Inf bucket is implied).
@@ -24,8 +26,8 @@ class Histogram {
  public:
   explicit Histogram(std::vector<double> bounds);
   void observe(double v);
-  // Appends the _bucket, _sum and _count lines; `labels` is "" or `key="value",`.
-  void render(std::string& out, std::string_view name, std::string_view labels) const;
+  // Writes the _bucket, _sum and _count lines of the series with `labels`.
+  void render(prometheus::Writer& w, std::string_view name, prometheus::Labels labels) const;
 
  private:
   std::vector<double> bounds_;

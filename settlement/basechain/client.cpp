@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/json/strict.hpp"
+
 namespace l2::settlement {
 
 namespace {
@@ -27,52 +29,47 @@ struct BadAnswer {
   throw BadAnswer{"malformed answer: " + std::string(field) + " should be " + std::string(expected)};
 }
 
-const json& member(const json& j, std::string_view name) {
-  if (!j.is_object()) bad_answer(name, "inside an object");
-  auto it = j.find(name);
-  if (it == j.end()) bad_answer(name, "present");
-  return *it;
+namespace sj = l2::strict_json;
+
+// The readers' errors as "malformed answer: FIELD should be ...": `type` for a value of
+// the wrong JSON type, `content` for the right type with the wrong content.
+template <class T>
+T expect(Result<T, sj::FieldError> r, std::string_view type, std::string_view content) {
+  return sj::value_or_throw(std::move(r), [&](const sj::FieldError& e) {
+    std::string_view expected = content;
+    if (e.reason == sj::Reason::not_object) expected = "inside an object";
+    if (e.reason == sj::Reason::missing) expected = "present";
+    if (e.reason == sj::Reason::wrong_type) expected = type;
+    return "malformed answer: " + e.field + " should be " + std::string(expected);
+  });
 }
 
+const json& member(const json& j, std::string_view name) { return *expect(sj::field(j, name), {}, {}); }
+
 std::uint64_t u64(const json& j, std::string_view name) {
-  const json& v = member(j, name);
-  if (!v.is_number_unsigned()) bad_answer(name, "a non-negative integer");
-  return v.get<std::uint64_t>();
+  return expect(sj::read_u64(j, name), "a non-negative integer", "a non-negative integer");
 }
 
 std::int64_t i64(const json& j, std::string_view name) {
-  const json& v = member(j, name);
-  if (!v.is_number_integer()) bad_answer(name, "an integer");
-  return v.get<std::int64_t>();
+  return expect(sj::read_i64(j, name), "an integer", "an integer");
 }
 
 bool boolean(const json& j, std::string_view name) {
-  const json& v = member(j, name);
-  if (!v.is_boolean()) bad_answer(name, "true or false");
-  return v.get<bool>();
+  return expect(sj::read_bool(j, name), "true or false", "true or false");
 }
 
 Amount amount(const json& v, std::string_view name) {
-  if (!v.is_string()) bad_answer(name, "a decimal string");
-  auto a = Amount::parse(v.get<std::string>());
-  if (!a) bad_answer(name, "a decimal string");
-  return *a;
+  return expect(sj::as_amount(v, name), "a decimal string", "a decimal string");
 }
 
 Bytes hex_bytes(const json& v, std::string_view name) {
-  if (!v.is_string()) bad_answer(name, "a hex string");
-  auto b = from_hex(v.get<std::string>());
-  if (!b) bad_answer(name, "a hex string");
-  return std::move(*b);
+  return expect(sj::as_hex(v, name), "a hex string", "a hex string");
 }
 
 template <class Fixed>
 Fixed fixed(const json& j, std::string_view name) {
-  const json& v = member(j, name);
-  if (!v.is_string()) bad_answer(name, "a hex string");
-  auto f = Fixed::from_hex_string(v.get<std::string>());
-  if (!f) bad_answer(name, std::to_string(Fixed::size() * 2) + " hex digits");
-  return *f;
+  return expect(sj::read_fixed<Fixed>(j, name), "a hex string",
+                std::to_string(Fixed::size() * 2) + " hex digits");
 }
 
 ChainHead head_from(const json& j) {
@@ -88,6 +85,8 @@ Result<T, RpcError> convert(const Result<std::string, RpcError>& raw, F&& fn) {
     return std::forward<F>(fn)(json::parse(*raw));
   } catch (const BadAnswer& e) {
     return make_error(RpcError{kInternalError, e.what, {}});
+  } catch (const sj::FieldException& e) {
+    return make_error(RpcError{kInternalError, e.what(), {}});
   } catch (const json::exception& e) {
     return make_error(RpcError{kInternalError, std::string("malformed answer: ") + e.what(), {}});
   }

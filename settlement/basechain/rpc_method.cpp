@@ -4,53 +4,11 @@
 
 #include <utility>
 
+#include "common/prometheus.hpp"
+
 namespace l2::settlement {
 
 using json = nlohmann::json;
-
-namespace {
-
-void append_counter_header(std::string& out, std::string_view name, std::string_view help,
-                           std::string_view type) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void append_sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
-  out += name;
-  if (!labels.empty()) {
-    out += '{';
-    out += labels;
-    out += '}';
-  }
-  out += ' ';
-  out += std::to_string(value);
-  out += '\n';
-}
-
-std::string label(std::string_view key, std::string_view value) {
-  std::string s(key);
-  s += "=\"";
-  for (char ch : value) {
-    if (ch == '\\' || ch == '"') s += '\\';
-    if (ch == '\n') {
-      s += "\\n";
-      continue;
-    }
-    s += ch;
-  }
-  s += '"';
-  return s;
-}
-
-}  // namespace
 
 std::string base_tx_kind_name(std::uint8_t kind) {
   if (kind == kDevFundKind) return "dev_fund";
@@ -74,17 +32,14 @@ void bad_param(std::string_view field, const std::string& what) {
 // ---- params ------------------------------------------------------------------------------
 
 RpcParams::RpcParams(const json& params, std::initializer_list<std::string_view> allowed) : p_(params) {
-  for (const auto& [key, value] : p_.items()) {
-    bool known = false;
-    for (auto a : allowed) known = known || key == a;
-    if (!known) bad_param(key, "is not a parameter of this method");
-  }
+  if (auto known = strict_json::refuse_unknown(p_, allowed); !known)
+    bad_param(known.error().field, "is not a parameter of this method");
 }
 
 std::uint64_t RpcParams::u64(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_number_unsigned()) bad_param(name, "must be a non-negative integer (a JSON number)");
-  return v.get<std::uint64_t>();
+  auto v = strict_json::as_u64(required(name), name);
+  if (!v) bad_param(name, "must be a non-negative integer (a JSON number)");
+  return *v;
 }
 
 std::optional<std::uint64_t> RpcParams::opt_u64(std::string_view name) const {
@@ -94,39 +49,36 @@ std::optional<std::uint64_t> RpcParams::opt_u64(std::string_view name) const {
 
 bool RpcParams::boolean(std::string_view name, bool fallback) const {
   if (!has(name)) return fallback;
-  const json& v = p_.at(std::string(name));
-  if (!v.is_boolean()) bad_param(name, "must be true or false");
-  return v.get<bool>();
+  auto v = strict_json::as_bool(p_.at(std::string(name)), name);
+  if (!v) bad_param(name, "must be true or false");
+  return *v;
 }
 
 std::optional<std::string> RpcParams::opt_string(std::string_view name) const {
   if (!has(name)) return std::nullopt;
-  const json& v = p_.at(std::string(name));
-  if (!v.is_string()) bad_param(name, "must be a string");
-  return v.get<std::string>();
+  auto v = strict_json::as_string(p_.at(std::string(name)), name);
+  if (!v) bad_param(name, "must be a string");
+  return std::string(*v);
 }
 
 Amount RpcParams::amount(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_string()) bad_param(name, "must be a decimal string");
-  auto a = Amount::parse(v.get<std::string>());
-  if (!a)
-    bad_param(name, "must be a decimal string of an unsigned 64-bit amount (no sign, no leading zeros)");
-  return *a;
+  auto a = strict_json::as_amount(required(name), name);
+  if (a) return *a;
+  if (a.error().reason == strict_json::Reason::wrong_type) bad_param(name, "must be a decimal string");
+  bad_param(name, "must be a decimal string of an unsigned 64-bit amount (no sign, no leading zeros)");
 }
 
 Bytes RpcParams::hex(std::string_view name) const {
-  const json& v = required(name);
-  if (!v.is_string()) bad_param(name, "must be a hex string");
-  auto b = from_hex(v.get<std::string>());
-  if (!b) bad_param(name, "must be hex (an even number of digits, no 0x)");
-  return *b;
+  auto b = strict_json::as_hex(required(name), name);
+  if (b) return std::move(*b);
+  if (b.error().reason == strict_json::Reason::wrong_type) bad_param(name, "must be a hex string");
+  bad_param(name, "must be hex (an even number of digits, no 0x)");
 }
 
 const json& RpcParams::required(std::string_view name) const {
-  auto it = p_.find(name);
-  if (it == p_.end()) bad_param(name, "is missing");
-  return *it;
+  auto v = strict_json::field(p_, name);  // params are an object, or null when absent
+  if (!v) bad_param(name, "is missing");
+  return **v;
 }
 
 std::uint32_t list_limit(const RpcParams& p, const RpcOptions& o) {
@@ -195,36 +147,30 @@ void RpcMetrics::refusal(std::string_view reason) {
 }
 
 std::string RpcMetrics::render(const ChainStats& stats) const {
+  using prometheus::Type;
   std::string out;
-  append_counter_header(out, "basechain_head_block", "Number of the latest sealed block.", "gauge");
-  append_sample(out, "basechain_head_block", "", stats.head.number.value());
-  append_counter_header(out, "basechain_blocks_total", "Blocks sealed, genesis included.", "counter");
-  append_sample(out, "basechain_blocks_total", "", stats.head.number.value() + 1);
-  append_counter_header(out, "basechain_head_timestamp_seconds",
-                        "Timestamp of the latest block (chain time).", "gauge");
-  append_sample(out, "basechain_head_timestamp_seconds", "",
-                static_cast<std::uint64_t>(stats.head.timestamp));
-  append_counter_header(out, "basechain_txs_total", "Base txs executed, by kind (pending ones included).",
-                        "counter");
+  prometheus::Writer w(out);
+  w.single("basechain_head_block", Type::gauge, "Number of the latest sealed block.",
+           stats.head.number.value());
+  w.single("basechain_blocks_total", Type::counter, "Blocks sealed, genesis included.",
+           stats.head.number.value() + 1);
+  w.single("basechain_head_timestamp_seconds", Type::gauge, "Timestamp of the latest block (chain time).",
+           static_cast<std::uint64_t>(stats.head.timestamp));
+  w.family("basechain_txs_total", Type::counter, "Base txs executed, by kind (pending ones included).");
   for (const auto& [kind, n] : stats.txs_by_kind)
-    append_sample(out, "basechain_txs_total", label("kind", base_tx_kind_name(kind)), n);
-  append_counter_header(out, "basechain_pending_txs", "Executed base txs waiting for the next block.",
-                        "gauge");
-  append_sample(out, "basechain_pending_txs", "", stats.pending);
+    w.sample("basechain_txs_total", {{"kind", base_tx_kind_name(kind)}}, n);
+  w.single("basechain_pending_txs", Type::gauge, "Executed base txs waiting for the next block.",
+           stats.pending);
   std::lock_guard lock(mutex_);
-  append_counter_header(out, "basechain_tx_refusals_total",
-                        "Base txs refused (nothing changed), by reason, since the process started.",
-                        "counter");
-  for (const auto& [reason, n] : refusals_)
-    append_sample(out, "basechain_tx_refusals_total", label("reason", reason), n);
-  append_counter_header(out, "basechain_rpc_requests_total",
-                        "JSON-RPC requests by method (\"unknown\" for names that are not methods).",
-                        "counter");
-  for (const auto& [method, n] : requests_)
-    append_sample(out, "basechain_rpc_requests_total", label("method", method), n);
-  append_counter_header(out, "basechain_rpc_errors_total", "JSON-RPC error responses by code.", "counter");
+  w.family("basechain_tx_refusals_total", Type::counter,
+           "Base txs refused (nothing changed), by reason, since the process started.");
+  for (const auto& [reason, n] : refusals_) w.sample("basechain_tx_refusals_total", {{"reason", reason}}, n);
+  w.family("basechain_rpc_requests_total", Type::counter,
+           "JSON-RPC requests by method (\"unknown\" for names that are not methods).");
+  for (const auto& [method, n] : requests_) w.sample("basechain_rpc_requests_total", {{"method", method}}, n);
+  w.family("basechain_rpc_errors_total", Type::counter, "JSON-RPC error responses by code.");
   for (const auto& [code, n] : errors_)
-    append_sample(out, "basechain_rpc_errors_total", label("code", std::to_string(code)), n);
+    w.sample("basechain_rpc_errors_total", {{"code", std::to_string(code)}}, n);
   return out;
 }
 

@@ -29,6 +29,7 @@
 #include <utility>
 
 #include "common/bytes.hpp"
+#include "common/json/strict.hpp"
 #include "common/result.hpp"
 #include "common/types.hpp"
 #include "settlement/basechain/chain.hpp"
@@ -99,11 +100,10 @@ class RpcParams {
   [[nodiscard]] Bytes hex(std::string_view name) const;
   template <class Fixed>
   [[nodiscard]] Fixed fixed(std::string_view name) const {
-    const nlohmann::json& v = required(name);
-    if (!v.is_string()) bad_param(name, "must be a hex string");
-    auto f = Fixed::from_hex_string(v.get<std::string>());
-    if (!f) bad_param(name, "must be " + std::to_string(Fixed::size() * 2) + " hex digits");
-    return *f;
+    auto f = strict_json::as_fixed<Fixed>(required(name), name);
+    if (f) return *f;
+    if (f.error().reason == strict_json::Reason::wrong_type) bad_param(name, "must be a hex string");
+    bad_param(name, "must be " + std::to_string(Fixed::size() * 2) + " hex digits");
   }
 
  private:
