@@ -44,6 +44,8 @@ std::string_view to_string(ErrorCode c) {
       return "body_too_large";
     case ErrorCode::too_many_txs:
       return "too_many_txs";
+    case ErrorCode::headers_too_large:
+      return "headers_too_large";
     case ErrorCode::unsupported_media_type:
       return "unsupported_media_type";
     case ErrorCode::mempool_full:
@@ -72,6 +74,8 @@ unsigned http_status(ErrorCode c) {
       return 413;
     case ErrorCode::unsupported_media_type:
       return 415;
+    case ErrorCode::headers_too_large:
+      return 431;
     case ErrorCode::mempool_full:
     case ErrorCode::unavailable:
       return 503;

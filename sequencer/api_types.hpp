@@ -38,6 +38,7 @@ enum class ErrorCode : std::uint8_t {
   nonce_in_use,
   body_too_large,
   too_many_txs,
+  headers_too_large,
   unsupported_media_type,
   mempool_full,
   unavailable,

@@ -23,17 +23,15 @@ struct Malformed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr std::array kErrorCodes = {ErrorCode::bad_json,      ErrorCode::bad_request,
-                                    ErrorCode::unknown_type,  ErrorCode::bad_hex,
-                                    ErrorCode::bad_encoding,  ErrorCode::wrong_chain,
-                                    ErrorCode::bad_signature, ErrorCode::unknown_account,
-                                    ErrorCode::nonce_too_low, ErrorCode::nonce_too_high,
-                                    ErrorCode::bad_query,     ErrorCode::dev_disabled,
-                                    ErrorCode::not_found,     ErrorCode::method_not_allowed,
-                                    ErrorCode::timeout,       ErrorCode::duplicate,
-                                    ErrorCode::nonce_in_use,  ErrorCode::body_too_large,
-                                    ErrorCode::too_many_txs,  ErrorCode::unsupported_media_type,
-                                    ErrorCode::mempool_full,  ErrorCode::unavailable};
+constexpr std::array kErrorCodes = {
+    ErrorCode::bad_json,       ErrorCode::bad_request,        ErrorCode::unknown_type,
+    ErrorCode::bad_hex,        ErrorCode::bad_encoding,       ErrorCode::wrong_chain,
+    ErrorCode::bad_signature,  ErrorCode::unknown_account,    ErrorCode::nonce_too_low,
+    ErrorCode::nonce_too_high, ErrorCode::bad_query,          ErrorCode::dev_disabled,
+    ErrorCode::not_found,      ErrorCode::method_not_allowed, ErrorCode::timeout,
+    ErrorCode::duplicate,      ErrorCode::nonce_in_use,       ErrorCode::body_too_large,
+    ErrorCode::too_many_txs,   ErrorCode::headers_too_large,  ErrorCode::unsupported_media_type,
+    ErrorCode::mempool_full,   ErrorCode::unavailable};
 static_assert(kErrorCodes.back() == ErrorCode::unavailable);
 
 constexpr std::array kReceiptCodes = {ReceiptCode::applied,

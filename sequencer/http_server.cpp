@@ -223,10 +223,12 @@ class Router {
  private:
   template <class F>
   Outcome on(const Request& req, const std::string&, std::initializer_list<std::string_view> allowed, F&& f) {
+    // HEAD wherever GET: the same answer without its body (the transport drops it).
     for (auto v : allowed)
-      if (req.method == v) return f();
+      if (req.method == v || (v == "GET" && req.method == "HEAD")) return f();
     std::string allow;
-    for (auto v : allowed) allow += (allow.empty() ? "" : ", ") + std::string(v);
+    for (auto v : allowed)
+      allow += (allow.empty() ? "" : ", ") + std::string(v) + (v == "GET" ? ", HEAD" : "");
     Response res = error_response(
         ApiError{ErrorCode::method_not_allowed, req.method + " is not allowed here; use " + allow});
     res.headers.emplace_back("Allow", allow);
@@ -760,6 +762,9 @@ struct HttpServer::Impl {
         break;
       case http::TransportError::bad_request:
         res = error_response(ApiError{ErrorCode::bad_request, std::string(message)});
+        break;
+      case http::TransportError::headers_too_large:
+        res = error_response(ApiError{ErrorCode::headers_too_large, std::string(message)});
         break;
       case http::TransportError::timeout:
         res = error_response(ApiError{ErrorCode::timeout, std::string(message)});

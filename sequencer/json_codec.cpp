@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
+#include "common/json/parse.hpp"
 #include "common/json/strict.hpp"
 
 namespace l2::sequencer {
@@ -107,9 +108,12 @@ Result<Fixed, ApiError> get_hex(const json& j, const char* field) {
 }  // namespace
 
 Result<json, ApiError> parse_json(std::string_view body) {
-  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return make_error(ApiError{ErrorCode::bad_json, "the body is not valid JSON"});
-  return j;
+  auto j = strict_json::parse_unique_keys(body);
+  if (j) return std::move(*j);
+  if (j.error().kind == strict_json::ParseError::Kind::duplicate_key)
+    return make_error(
+        ApiError{ErrorCode::bad_request, "the key '" + j.error().key + "' appears twice in one object"});
+  return make_error(ApiError{ErrorCode::bad_json, "the body is not valid JSON"});
 }
 
 Result<TxRequest, ApiError> tx_from_json(const json& j) {

@@ -89,6 +89,8 @@ unsigned default_status(TransportError e) {
       return 413;
     case TransportError::bad_request:
       return 400;
+    case TransportError::headers_too_large:
+      return 431;
     case TransportError::timeout:
       return 408;
     case TransportError::internal:
@@ -153,7 +155,9 @@ struct Server::Impl {
     return res;
   }
 
-  BeastResponse to_beast(Response&& r, bool keep_alive, bool head) const {
+  // `http10`: the request was HTTP/1.0, whose persistence is opt-in: a connection kept
+  // open must say so (RFC 9112, appendix C.2.2), or the client waits for the close.
+  BeastResponse to_beast(Response&& r, bool keep_alive, bool head, bool http10) const {
     BeastResponse res;
     res.version(11);
     res.result(r.status >= 100 && r.status <= 999 ? r.status : 500u);
@@ -180,6 +184,7 @@ struct Server::Impl {
     }
     res.body() = std::move(r.body);
     res.keep_alive(keep_alive);
+    if (keep_alive && http10) res.set(bhttp::field::connection, "keep-alive");
     res.prepare_payload();
     if (head) res.body().clear();  // Content-Length stays that of the GET answer
     return res;
@@ -276,7 +281,8 @@ class Session {
       return send_error(TransportError::body_too_large,
                         "the body is over " + std::to_string(o.max_body_bytes) + " bytes");
     if (ec == bhttp::error::header_limit)
-      return send_error(TransportError::bad_request, "the request headers are too large");
+      return send_error(TransportError::headers_too_large,
+                        "the request line and headers are over " + std::to_string(kHeaderLimit) + " bytes");
     send_error(TransportError::bad_request, "malformed HTTP request: " + ec.message());
   }
 
@@ -291,6 +297,7 @@ class Session {
     BeastRequest req = parser_->release();
     keep_alive_ = req.keep_alive() && !srv_.closing.load();
     head_ = req.method() == bhttp::verb::head;
+    http10_ = req.version() == 10;
     Request request;
     request.method = std::string(req.method_string());
     request.target = std::string(req.target());
@@ -317,7 +324,7 @@ class Session {
 
   void send(Response res) {
     if (srv_.closing.load()) keep_alive_ = false;
-    res_.emplace(srv_.to_beast(std::move(res), keep_alive_, head_));
+    res_.emplace(srv_.to_beast(std::move(res), keep_alive_, head_, http10_));
     owe();
     beast::get_lowest_layer(derived().stream())
         .expires_after(std::chrono::milliseconds(srv_.options.write_timeout_ms));
@@ -386,6 +393,7 @@ class Session {
   bool reading_ = false;  // a request is being read (the read timer applies)
   bool timed_out_ = false;
   bool keep_alive_ = true;
+  bool http10_ = false;  // of the request being answered
   bool head_ = false;
   bool awaiting_ = false;  // the handler owes an answer
   bool owing_ = false;     // this session counts in srv_.owed

@@ -62,10 +62,11 @@ using Handler = std::function<void(Request request, Respond respond)>;
 
 // Why the server answered by itself, without calling the handler.
 enum class TransportError : std::uint8_t {
-  body_too_large,  // 413
-  bad_request,     // 400: unparsable request line or headers
-  timeout,         // 408: the request was not received within read_timeout_ms
-  internal,        // 500: the handler threw, or dropped its Respond without calling it
+  body_too_large,     // 413
+  bad_request,        // 400: unparsable request line or headers
+  headers_too_large,  // 431: the request line and headers are over the limit (16 KiB)
+  timeout,            // 408: the request was not received within read_timeout_ms
+  internal,           // 500: the handler threw, or dropped its Respond without calling it
 };
 // Renders the server's own error answers in the daemon's error format.
 using ErrorRenderer = std::function<Response(TransportError error, std::string_view message)>;

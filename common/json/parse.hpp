@@ -6,8 +6,8 @@
 // as 1000 while another parser of the same bytes may see 1: a document a signer and a
 // server read differently. parse_unique_keys refuses it instead.
 //
-// Not yet used by the daemons (they still call nlohmann::json::parse). Stateless;
-// thread-safe.
+// sequencerd's request bodies and basechaind's JSON-RPC requests are parsed with it.
+// Stateless; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>

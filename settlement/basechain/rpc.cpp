@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json/parse.hpp"
 #include "settlement/basechain/module.hpp"
 
 namespace l2::settlement {
@@ -238,11 +239,23 @@ std::string rpc_error_body(int code, std::string_view message) {
 std::optional<std::string> RpcDispatcher::handle(std::string_view body) {
   Context ctx{RpcCall{chain_, metrics_, options_}, methods_};
   json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const json::parse_error& e) {
+  if (auto parsed = strict_json::parse_unique_keys(body); parsed) {
+    doc = std::move(*parsed);
+  } else if (parsed.error().kind == strict_json::ParseError::Kind::duplicate_key) {
+    // Valid JSON that two parsers may read differently: refused, never "last one wins".
+    metrics_.error(rpc_code::kInvalidRequest);
+    return dump(
+        error_response(nullptr, rpc_code::kInvalidRequest,
+                       "invalid request: the key '" + parsed.error().key + "' appears twice in one object"));
+  } else {
     metrics_.error(rpc_code::kParseError);
-    return dump(error_response(nullptr, rpc_code::kParseError, std::string("parse error: ") + e.what()));
+    try {
+      const json again = json::parse(body);  // for the parser's own description of the error
+      (void)again;
+    } catch (const json::parse_error& e) {
+      return dump(error_response(nullptr, rpc_code::kParseError, std::string("parse error: ") + e.what()));
+    }
+    return dump(error_response(nullptr, rpc_code::kParseError, "parse error"));
   }
   if (!doc.is_array()) {
     auto r = handle_one(doc, ctx);

@@ -34,6 +34,9 @@ http::Response render_transport_error(http::TransportError e, std::string_view m
     case http::TransportError::bad_request:
       status = 400;
       break;
+    case http::TransportError::headers_too_large:
+      status = 431;
+      break;
     case http::TransportError::timeout:
       status = 408;
       break;
@@ -155,9 +158,10 @@ void BaseChainServer::handle(const http::Request& req, const http::Respond& resp
     return respond(json_response(200, std::move(*body)));
   }
   if (path == "/health" || path == "/metrics" || path == "/ready") {
-    if (req.method != "GET") {
-      auto r = json_response(405, rpc_error_body(rpc_code::kInvalidRequest, path + " only answers GET"));
-      r.headers.emplace_back("Allow", "GET");
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto r =
+          json_response(405, rpc_error_body(rpc_code::kInvalidRequest, path + " only answers GET and HEAD"));
+      r.headers.emplace_back("Allow", "GET, HEAD");
       return respond(std::move(r));
     }
     auto stats = chain_.stats();

@@ -361,6 +361,21 @@ class JsonRpcBadInput(ChainTestCase):
         self.assertTrue(headers["content-type"].startswith("text/plain"), headers)
         self.assertIn("# TYPE basechain_blocks_total counter", body.decode())
         self.assertEqual(chain.http("GET", "/nope")[0], 404)
+        # HEAD on the GET routes: the same status and headers, no body.
+        for path in ("/health", "/ready", "/metrics"):
+            status, headers, body = chain.http("HEAD", path)
+            self.assertEqual((status, body), (200, b""), path)
+        status, headers, body = chain.http("POST", "/health", b"{}")
+        self.assertEqual((status, headers.get("allow")), (405, "GET, HEAD"))
+        # Oversized headers: 431.
+        status, headers, body = chain.http("GET", "/health", headers={"X-Big": "x" * 20000})
+        self.assertEqual(status, 431)
+        self.assertEqual(json.loads(body)["error"]["code"], -32600)
+        # A key given twice is refused, not "last one wins".
+        status, r = chain.post(b'{"jsonrpc":"2.0","id":1,"method":"chain_getHead","method":"chain_getBlock"}')
+        self.assertEqual(status, 200)
+        self.assertEqual(r["error"]["code"], -32600, r)
+        self.assertIn("'method' appears twice", r["error"]["message"])
         status, headers, body = chain.http("POST", "/", b'{"x":"' + b"a" * 3000 + b'"}')
         self.assertEqual(status, 413)
         self.assertEqual(json.loads(body)["error"]["code"], -32600)

@@ -19,6 +19,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
 
 import http.client  # noqa: E402
 import json  # noqa: E402
+import re  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -509,6 +510,89 @@ class DevServerTests(ServerTestCase):
                     self.c, [a, b],
                     lambda: self.c.request("POST", "/v1/batches", bad, {"Content-Type": "application/json"}),
                     400, "bad_json")
+
+    def test_refuses_a_key_given_twice(self):
+        a_key, a, b = self.refusal_accounts()
+        tx = transfer(a_key, a, b, 5, nonce=1)
+        text = json.dumps(tx.json())
+        # The signed amount first, a larger one after it: "last one wins" would read 1000.
+        twice = text[:-1] + ', "amount": "1000"}'
+        for path in ("/v1/transactions?wait=true", "/v1/batches"):
+            body = twice if path.startswith("/v1/transactions") else "[" + twice + "]"
+            with self.subTest(path=path):
+                r = self.assert_refused(self.c, [a, b], lambda: self.c.request(
+                    "POST", path, body.encode(), {"Content-Type": "application/json"}), 400, "bad_request", tx.hash)
+                self.assertIn("'amount' appears twice", r.json()["error"]["message"])
+
+    def test_head_answers_every_get_route_without_a_body(self):
+        for path in ("/health", "/ready", "/metrics", "/v1/status", "/v1/batches/latest", "/v1/accounts/0"):
+            with self.subTest(path=path):
+                got = self.c.get(path)
+                head = self.c.request("HEAD", path)
+                self.assertEqual(head.status, got.status)
+                self.assertEqual(head.body, b"")
+                self.assertEqual(head.headers.get("content-type"), got.headers.get("content-type"))
+                if path != "/metrics":  # the metrics move between the two requests
+                    self.assertEqual(int(head.headers["content-length"]), len(got.body))
+        r = self.c.request("HEAD", "/v1/transactions")  # a POST-only route
+        self.assertEqual(r.status, 405)
+        self.assertNotIn("HEAD", r.headers.get("allow", ""))
+        allow = [m.strip() for m in self.c.request("POST", "/health").headers.get("allow", "").split(",")]
+        self.assertEqual(allow, ["GET", "HEAD"])
+
+    def test_oversized_headers_get_431(self):
+        r = self.c.request("GET", "/health", headers={"X-Big": "x" * 20000})
+        self.assert_error(r, 431, "headers_too_large")
+
+    def raw_exchange(self, sock, request):
+        """Sends `request`, reads one response (Content-Length framed): (head text, body)."""
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed before a response: %r" % data)
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        while len(body) < length:
+            body += sock.recv(65536)
+        return head.decode(), body
+
+    def test_http10_keep_alive_is_honoured(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10 * TIMEOUT_SCALE) as sock:
+            for _ in range(3):
+                head, body = self.raw_exchange(sock, b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                self.assertIn(" 200 ", head.splitlines()[0])
+                self.assertRegex(head, r"(?im)^connection: *keep-alive")
+                self.assertEqual(json.loads(body), {"status": "ok"})
+        # Without it, HTTP/1.0 closes after the answer.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10 * TIMEOUT_SCALE) as sock:
+            head, _ = self.raw_exchange(sock, b"GET /health HTTP/1.0\r\n\r\n")
+            self.assertIn(" 200 ", head.splitlines()[0])
+            self.assertEqual(sock.recv(1), b"", "the connection stays open")
+
+    @unittest.skipUnless(shutil.which("ab"), "ab (apache2-utils) is not installed")
+    def test_ab_keep_alive_gets_every_answer(self):
+        r = subprocess.run(["ab", "-k", "-q", "-n", "2000", "-c", "4", "-s", "10",
+                            "http://127.0.0.1:%d/health" % self.server.port],
+                           capture_output=True, timeout=60 * TIMEOUT_SCALE)
+        out = r.stdout.decode()
+        self.assertEqual(r.returncode, 0, out + r.stderr.decode())
+        self.assertRegex(out, r"Complete requests:\s+2000")
+        self.assertRegex(out, r"Failed requests:\s+0")
+        self.assertRegex(out, r"Keep-Alive requests:\s+2000")
+        self.assertNotIn("Non-2xx", out)
+
+    @unittest.skipUnless(shutil.which("curl"), "curl is not installed")
+    def test_curl_gets_status_and_head(self):
+        url = "http://127.0.0.1:%d" % self.server.port
+        r = subprocess.run(["curl", "-sS", "--fail", url + "/v1/status"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(json.loads(r.stdout)["chain_id"], "7")
+        r = subprocess.run(["curl", "-sS", "-I", "--fail", url + "/health"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertRegex(r.stdout.decode(), r"(?i)content-type: *application/json")
 
     def test_refuses_wrong_shapes(self):
         a_key, a, b = self.refusal_accounts()

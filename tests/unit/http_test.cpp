@@ -150,6 +150,8 @@ std::string_view error_name(TransportError e) {
       return "body_too_large";
     case TransportError::bad_request:
       return "bad_request";
+    case TransportError::headers_too_large:
+      return "headers_too_large";
     case TransportError::timeout:
       return "timeout";
     case TransportError::internal:
@@ -198,10 +200,11 @@ class HttpTest : public ::testing::Test {
         rendered_.push_back(e);
       }
       Response res;
-      res.status = e == TransportError::body_too_large ? 413
-                   : e == TransportError::timeout      ? 408
-                   : e == TransportError::internal     ? 500
-                                                       : 400;
+      res.status = e == TransportError::body_too_large      ? 413
+                   : e == TransportError::headers_too_large ? 431
+                   : e == TransportError::timeout           ? 408
+                   : e == TransportError::internal          ? 500
+                                                            : 400;
       res.body =
           "{\"error\":\"" + std::string(error_name(e)) + "\",\"message\":\"" + std::string(message) + "\"}";
       return res;
@@ -538,6 +541,26 @@ TEST_F(HttpTest, MalformedRequestIs400FromTheRenderer) {
   EXPECT_EQ(got.rfind("HTTP/1.1 400", 0), 0u) << got;
   EXPECT_NE(got.find("\"error\":\"bad_request\""), std::string::npos) << got;
   EXPECT_EQ(rendered(), std::vector<TransportError>{TransportError::bad_request});
+}
+
+TEST_F(HttpTest, OversizedHeadersAre431FromTheRenderer) {
+  start(echo());
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n";
+  const std::string got = raw_exchange(port_of(server_->bound_address()), request, 5s);
+  EXPECT_EQ(got.rfind("HTTP/1.1 431", 0), 0u) << got.substr(0, 200);
+  EXPECT_EQ(rendered(), std::vector<TransportError>{TransportError::headers_too_large});
+}
+
+TEST_F(HttpTest, Http10KeepAliveIsAnsweredWithKeepAlive) {
+  start(echo());
+  const std::string got = raw_exchange(port_of(server_->bound_address()),
+                                       "GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 1s);
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+  EXPECT_NE(got.find("Connection: keep-alive\r\n"), std::string::npos) << got;
+  // Without the token, HTTP/1.0 is not persistent: the answer says close.
+  const std::string plain = raw_exchange(port_of(server_->bound_address()), "GET /a HTTP/1.0\r\n\r\n", 5s);
+  EXPECT_EQ(plain.rfind("HTTP/1.1 200", 0), 0u) << plain;
+  EXPECT_EQ(plain.find("keep-alive"), std::string::npos) << plain;
 }
 
 TEST_F(HttpTest, StalledRequestIs408AndIdleConnectionJustCloses) {
