@@ -203,7 +203,7 @@ std::string RpcMetrics::render(const ChainStats& stats) const {
   append_counter_header(out, "basechain_head_timestamp_seconds",
                         "Timestamp of the latest block (chain time).", "gauge");
   append_sample(out, "basechain_head_timestamp_seconds", "",
-                static_cast<std::uint64_t>(stats.head.timestamp));
+                static_cast<std::uint64_t>(stats.head.timestamp.value()));
   append_counter_header(out, "basechain_txs_total", "Base txs executed, by kind (pending ones included).",
                         "counter");
   for (const auto& [kind, n] : stats.txs_by_kind)

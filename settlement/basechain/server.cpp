@@ -71,7 +71,7 @@ class BaseChainServer::BlockTimer {
       if (auto b = chain.seal_block(); !b)
         spdlog::error("sealing a block failed: {}", b.error().message);
       else
-        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp);
+        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp.value());
       lock.lock();
       // Fixed rate; after a stall, carry on from now rather than sealing a burst.
       next = std::max(next + period, std::chrono::steady_clock::now());
@@ -140,7 +140,7 @@ void BaseChainServer::handle(const http::Request& req, const http::Respond& resp
       return respond(json_response(200, nlohmann::json{{"status", "ok"},
                                                        {"chain_id", chain_.chain_id().value()},
                                                        {"head", h.number.value()},
-                                                       {"timestamp", h.timestamp},
+                                                       {"timestamp", h.timestamp.value()},
                                                        {"pending", stats->pending}}
                                             .dump()));
     }
