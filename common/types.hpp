@@ -157,8 +157,12 @@ class ChainTime {
   }
 
   // Saturating: pinned to max() / min() where checked_add / checked_sub give nullopt.
-  friend constexpr ChainTime operator+(ChainTime t, ChainDuration d) { return t.checked_add(d).value_or(max()); }
-  friend constexpr ChainTime operator-(ChainTime t, ChainDuration d) { return t.checked_sub(d).value_or(min()); }
+  friend constexpr ChainTime operator+(ChainTime t, ChainDuration d) {
+    return t.checked_add(d).value_or(max());
+  }
+  friend constexpr ChainTime operator-(ChainTime t, ChainDuration d) {
+    return t.checked_sub(d).value_or(min());
+  }
   // How long from `earlier` to `later`; zero when `later` is not after `earlier` (time
   // left until a deadline that has passed is none). Exact otherwise: the difference of
   // two int64 values always fits a u64.
@@ -183,5 +187,7 @@ struct std::hash<l2::StrongInt<Rep, Tag>> {
 };
 template <class Tag>
 struct std::hash<l2::QueuePosition<Tag>> {
-  std::size_t operator()(l2::QueuePosition<Tag> v) const noexcept { return std::hash<std::uint64_t>{}(v.value()); }
+  std::size_t operator()(l2::QueuePosition<Tag> v) const noexcept {
+    return std::hash<std::uint64_t>{}(v.value());
+  }
 };

@@ -162,7 +162,8 @@ Result<Commitment, std::string> make_commitment(const CommittedBatchView& batch)
       if (d == nullptr) return make_error(at(i) + " should be deposit " + std::to_string(expected.value()));
       if (d->deposit_id != expected)
         return make_error(at(i) + " is deposit " + std::to_string(d->deposit_id.value()) +
-                          ", expected deposit " + std::to_string(expected.value()) + " (deposits go in queue order)");
+                          ", expected deposit " + std::to_string(expected.value()) +
+                          " (deposits go in queue order)");
       continue;
     }
     if (d != nullptr) return make_error(at(i) + " is a deposit outside the batch's deposit range");

@@ -80,8 +80,12 @@ struct BatchOrigin {
   ForcedPosition forced_from;
   ForcedPosition forced_upto;
   // 0 for a range with from > upto (which decode_origin refuses and make_commitment reports).
-  [[nodiscard]] std::uint64_t deposit_count() const { return deposits_upto.count_since(deposits_from).value_or(0); }
-  [[nodiscard]] std::uint64_t forced_count() const { return forced_upto.count_since(forced_from).value_or(0); }
+  [[nodiscard]] std::uint64_t deposit_count() const {
+    return deposits_upto.count_since(deposits_from).value_or(0);
+  }
+  [[nodiscard]] std::uint64_t forced_count() const {
+    return forced_upto.count_since(forced_from).value_or(0);
+  }
   friend bool operator==(const BatchOrigin&, const BatchOrigin&) = default;
 };
 Bytes encode_origin(const BatchOrigin& o);

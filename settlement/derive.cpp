@@ -31,7 +31,8 @@ Result<std::optional<std::vector<Entry>>, DeriveError> read_queue(const char* na
                                                                   QueuePosition<Tag> upto, std::uint32_t page,
                                                                   Fetch&& fetch) {
   std::vector<Entry> out;
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(upto.count_since(from).value_or(0), 1u << 20)));
+  out.reserve(
+      static_cast<std::size_t>(std::min<std::uint64_t>(upto.count_since(from).value_or(0), 1u << 20)));
   for (QueuePosition<Tag> next = from; next < upto;) {
     const std::uint64_t left = upto.value() - next.value();
     const auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(left, std::max(page, 1u)));
@@ -97,7 +98,8 @@ void MemorySource::add_deposit(const PublicKey& recipient, Amount amount) {
         accounts_.try_emplace(recipient, AccountIndex(static_cast<std::uint32_t>(accounts_.size() + 1)));
     account = it->second;
   }
-  deposits_.push_back(QueuedDeposit{DepositPosition(deposits_.size()), recipient, account, amount, ChainTime(0)});
+  deposits_.push_back(
+      QueuedDeposit{DepositPosition(deposits_.size()), recipient, account, amount, ChainTime(0)});
   info_.deposit_count = deposits_.size();
 }
 
@@ -132,7 +134,8 @@ Result<std::vector<QueuedDeposit>, std::string> MemorySource::deposits(DepositPo
   return page_of(deposits_, from, limit);
 }
 
-Result<std::vector<QueuedForced>, std::string> MemorySource::forced(ForcedPosition from, std::uint32_t limit) {
+Result<std::vector<QueuedForced>, std::string> MemorySource::forced(ForcedPosition from,
+                                                                    std::uint32_t limit) {
   return page_of(forced_, from, limit);
 }
 

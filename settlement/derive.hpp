@@ -71,7 +71,8 @@ class BaseChainSource final : public DerivationSource {
  public:
   BaseChainSource(BaseChainClient& client, ChainId rollup_id) : client_(client), rollup_id_(rollup_id) {}
   Result<RollupInfo, std::string> rollup() override;
-  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from, std::uint32_t limit) override;
+  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from,
+                                                           std::uint32_t limit) override;
   Result<std::vector<QueuedForced>, std::string> forced(ForcedPosition from, std::uint32_t limit) override;
   Result<std::optional<CommitmentRecord>, std::string> commitment(BatchNumber batch,
                                                                   bool with_payload) override;
@@ -95,7 +96,8 @@ class MemorySource final : public DerivationSource {
   [[nodiscard]] const RollupInfo& info() const { return info_; }
 
   Result<RollupInfo, std::string> rollup() override;
-  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from, std::uint32_t limit) override;
+  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from,
+                                                           std::uint32_t limit) override;
   Result<std::vector<QueuedForced>, std::string> forced(ForcedPosition from, std::uint32_t limit) override;
   Result<std::optional<CommitmentRecord>, std::string> commitment(BatchNumber batch,
                                                                   bool with_payload) override;

@@ -85,7 +85,7 @@ struct WithdrawalChainState {
   std::optional<Amount> paid;                 // what the bridge paid this key so far
   std::string detail;                         // why the status is unknown
   std::optional<ChainTime> chain_time;        // the base-chain time of the view used
-  std::optional<std::uint64_t> view_age_ms;  // how long ago the view was refreshed
+  std::optional<std::uint64_t> view_age_ms;   // how long ago the view was refreshed
 };
 
 class Follower {
@@ -140,9 +140,9 @@ class Follower {
   FollowerView view_;  // GUARDED_BY(mutex_)
   // Watched batches: their commitment's final_at once fetched (nullopt: not yet).
   std::map<BatchNumber, std::optional<ChainTime>> final_at_;  // GUARDED_BY(mutex_)
-  std::map<PublicKey, PaidEntry> paid_;                          // GUARDED_BY(mutex_)
-  PublicKey paid_cursor_;    // follower thread only: round robin over paid_
-  std::string last_logged_;  // follower thread only
+  std::map<PublicKey, PaidEntry> paid_;                       // GUARDED_BY(mutex_)
+  PublicKey paid_cursor_;                                     // follower thread only: round robin over paid_
+  std::string last_logged_;                                   // follower thread only
   std::thread thread_;
 };
 

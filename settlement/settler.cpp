@@ -40,7 +40,8 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
   po.challenge_window_s = options.challenge_window_s;
   po.inclusion_deadline_s = options.inclusion_deadline_s;
   spdlog::info("settlement: base chain {}, sequencer key {}, resuming at deposit {} and forced tx {}",
-               options.base_chain, key.public_key().hex(), origin.deposits_upto.value(), origin.forced_upto.value());
+               options.base_chain, key.public_key().hex(), origin.deposits_upto.value(),
+               origin.forced_upto.value());
   Settler* self = s.get();
   s->poster_ = std::make_unique<Poster>(
       options.base_chain, options.http, std::move(key), po,

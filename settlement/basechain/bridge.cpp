@@ -138,14 +138,20 @@ Status<ChainError> run(Store::Query& q) {
 }
 
 json rollup_json(const RollupEntry& r) {
-  return {{"rollup_id", r.rollup_id.value()},           {"sequencer", r.sequencer.hex()},
-          {"operator_key", r.operator_key.hex()},       {"genesis_root", r.genesis_root.hex()},
+  return {{"rollup_id", r.rollup_id.value()},
+          {"sequencer", r.sequencer.hex()},
+          {"operator_key", r.operator_key.hex()},
+          {"genesis_root", r.genesis_root.hex()},
           {"challenge_window_s", r.challenge_window_s.value()},
           {"inclusion_deadline_s", r.inclusion_deadline_s.value()},
-          {"deposit_count", r.deposit_count},           {"forced_count", r.forced_count},
-          {"last_batch", r.last_batch.value()},         {"last_root", r.last_root.hex()},
-          {"last_final", r.last_final.value()},         {"locked", r.locked.to_string()},
-          {"registered_at", r.registered_at.value()},   {"tx_hash", r.tx_hash.hex()}};
+          {"deposit_count", r.deposit_count},
+          {"forced_count", r.forced_count},
+          {"last_batch", r.last_batch.value()},
+          {"last_root", r.last_root.hex()},
+          {"last_final", r.last_final.value()},
+          {"locked", r.locked.to_string()},
+          {"registered_at", r.registered_at.value()},
+          {"tx_hash", r.tx_hash.hex()}};
 }
 
 class BridgeModule final : public Module, public commitments::CommitmentRule {
@@ -175,13 +181,13 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
                              p.header.rollup_id, threshold);
         !s)
       return s;
-    return check_queue(ctx,
-                       QueueCheck<ForcedQueueTag>{
-                           "forced", p.header.forced_upto, p.previous.forced_upto,
-                           ForcedPosition(p.rollup.forced_count),
-                           "SELECT count(*) FROM forced_txs WHERE rollup_id = ?1 AND timestamp <= ?2",
-                           kForcedDeadlineMissed},
-                       p.header.rollup_id, threshold);
+    return check_queue(
+        ctx,
+        QueueCheck<ForcedQueueTag>{"forced", p.header.forced_upto, p.previous.forced_upto,
+                                   ForcedPosition(p.rollup.forced_count),
+                                   "SELECT count(*) FROM forced_txs WHERE rollup_id = ?1 AND timestamp <= ?2",
+                                   kForcedDeadlineMissed},
+        p.header.rollup_id, threshold);
   }
 
   [[nodiscard]] std::vector<RpcMethod> rpc_methods() const override {
@@ -284,12 +290,9 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
     r->locked = *locked;
     ++r->deposit_count;
     if (auto s = registry::write_bridge_totals(ctx.store(), d.rollup_id, *r); !s) return s;
-    json data = {{"index", index.value()},
-                 {"from", ctx.sender().hex()},
-                 {"recipient", d.recipient.hex()},
-                 {"account_index", (**account).value()},
-                 {"amount", d.amount.to_string()},
-                 {"timestamp", ctx.now().value()}};
+    json data = {{"index", index.value()},         {"from", ctx.sender().hex()},
+                 {"recipient", d.recipient.hex()}, {"account_index", (**account).value()},
+                 {"amount", d.amount.to_string()}, {"timestamp", ctx.now().value()}};
     return ctx.emit(kName, "Deposit", d.rollup_id, data.dump());
   }
 
@@ -335,8 +338,9 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
     const commitments::CommitmentEntry& entry = **c;
     if (!entry.is_final)
       return make_error(refuse(kNotFinal, "batch " + std::to_string(w.batch.value()) +
-                                              " is not final before " + std::to_string(entry.final_at.value()) +
-                                              " (now " + std::to_string(ctx.now().value()) + ")"));
+                                              " is not final before " +
+                                              std::to_string(entry.final_at.value()) + " (now " +
+                                              std::to_string(ctx.now().value()) + ")"));
     if (!verify_merkle_proof(entry.commitment.header.new_root, rollup::account_leaf_hash(w.leaf), w.proof))
       return make_error(refuse(kBadProof, "the leaf is not at index " + std::to_string(w.proof.index) +
                                               " under batch " + std::to_string(w.batch.value()) + "'s root"));
@@ -447,10 +451,10 @@ Result<std::vector<DepositEntry>, ChainError> list_deposits(const ChainView& vie
     if (!r) return make_error(storage_error(r.error()));
     if (!*r) break;
     const Statement& row = q->row();
-    out.push_back(DepositEntry{DepositPosition(from_db(row.column_int(0))), PublicKey::from_view(row.column_blob(1)),
-                               AccountIndex(static_cast<std::uint32_t>(row.column_int(5))),
-                               Amount(from_db(row.column_int(2))), ChainTime(row.column_int(3)),
-                               Hash32::from_view(row.column_blob(4))});
+    out.push_back(DepositEntry{
+        DepositPosition(from_db(row.column_int(0))), PublicKey::from_view(row.column_blob(1)),
+        AccountIndex(static_cast<std::uint32_t>(row.column_int(5))), Amount(from_db(row.column_int(2))),
+        ChainTime(row.column_int(3)), Hash32::from_view(row.column_blob(4))});
   }
   return out;
 }
@@ -475,8 +479,8 @@ Result<std::vector<ForcedEntry>, ChainError> list_forced(const ChainView& view, 
       e.message = "stored forced tx does not decode";
       return make_error(std::move(e));
     }
-    out.push_back(ForcedEntry{ForcedPosition(from_db(row.column_int(0))), std::move(*tx), ChainTime(row.column_int(2)),
-                              Hash32::from_view(row.column_blob(3))});
+    out.push_back(ForcedEntry{ForcedPosition(from_db(row.column_int(0))), std::move(*tx),
+                              ChainTime(row.column_int(2)), Hash32::from_view(row.column_blob(3))});
   }
   return out;
 }

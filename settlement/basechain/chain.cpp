@@ -270,8 +270,7 @@ Hash32 block_tx_root(std::span<const Hash32> tx_hashes) {
   return h.finish();
 }
 
-Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash,
-                  const Hash32& tx_root) {
+Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash, const Hash32& tx_root) {
   ByteWriter w(8 + 8 + 32 + 32);
   w.u64le(number.value());
   w.u64le(static_cast<std::uint64_t>(timestamp.value()));
@@ -468,7 +467,8 @@ Status<ChainError> BaseChain::init_or_migrate() {
     auto blk = store_->query(
         "INSERT INTO blocks (number, timestamp, parent_hash, tx_root, hash) VALUES (0, ?1, ?2, ?3, ?4)");
     if (!blk) return fail(blk.error());
-    if (auto s = blk->bind(1, ts.value()).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
+    if (auto s =
+            blk->bind(1, ts.value()).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
         !s)
       return fail(s.error());
   }

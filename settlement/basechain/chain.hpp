@@ -139,8 +139,7 @@ struct Block {
   std::vector<Hash32> txs;
 };
 Hash32 block_tx_root(std::span<const Hash32> tx_hashes);
-Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash,
-                  const Hash32& tx_root);
+Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash, const Hash32& tx_root);
 
 struct BaseAccountState {
   Amount balance;

@@ -197,7 +197,8 @@ Result<std::optional<RollupInfo>, RpcError> BaseChainClient::rollup(ChainId roll
       });
 }
 
-Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId rollup_id, DepositPosition from,
+Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId rollup_id,
+                                                                       DepositPosition from,
                                                                        std::uint32_t limit) {
   json params = {{"rollup_id", rollup_id.value()}, {"from", from.value()}, {"limit", limit}};
   return convert<std::vector<QueuedDeposit>>(call("bridge_getDeposits", params.dump()), [](const json& j) {
@@ -223,7 +224,8 @@ Result<std::vector<QueuedForced>, RpcError> BaseChainClient::forced(ChainId roll
     for (const auto& f : j) {
       auto tx = rollup::decode_tx(hex_bytes(member(f, "tx"), "tx"));
       if (!tx) bad_answer("tx", "a rollup tx in wire form");
-      out.push_back(QueuedForced{ForcedPosition(u64(f, "index")), std::move(*tx), ChainTime(i64(f, "timestamp"))});
+      out.push_back(
+          QueuedForced{ForcedPosition(u64(f, "index")), std::move(*tx), ChainTime(i64(f, "timestamp"))});
     }
     return out;
   });

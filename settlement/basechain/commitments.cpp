@@ -184,9 +184,7 @@ Result<BatchNumber, ChainError> last_final_batch(const ChainView& view, ChainId 
   auto q = view.store.query(
       "SELECT coalesce(max(batch), 0) FROM commitments WHERE rollup_id = ?1 AND posted_at <= ?2");
   if (!q) return make_error(storage_error(q.error()));
-  auto r = q->bind(1, to_db(rollup.value()))
-               .bind(2, (view.now - challenge_window).value())
-               .next();
+  auto r = q->bind(1, to_db(rollup.value())).bind(2, (view.now - challenge_window).value()).next();
   if (!r) return make_error(storage_error(r.error()));
   BatchNumber last(from_db(q->row().column_int(0)));
   for (const FinalityHold* hold : view.modules.implementing<FinalityHold>()) {

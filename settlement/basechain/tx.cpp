@@ -103,7 +103,8 @@ Result<BaseTxBody, DecodeError> decode_body(ByteReader& r, std::uint8_t kind) {
       if (!window) return make_error(window.error());
       auto deadline = r.u64le();
       if (!deadline) return make_error(deadline.error());
-      return BaseTxBody(RegisterRollupBody{ChainId(*id), *op, *root, ChainDuration(*window), ChainDuration(*deadline)});
+      return BaseTxBody(
+          RegisterRollupBody{ChainId(*id), *op, *root, ChainDuration(*window), ChainDuration(*deadline)});
     }
     case static_cast<std::uint8_t>(BaseTxKind::deposit): {
       auto id = r.u64le();

@@ -56,7 +56,8 @@ std::vector<BaseTxBody> sample_bodies() {
   rollup::Account leaf{alice.public_key(), Amount(5), Nonce(2), Amount(77)};
   return {
       TransferBody{test_key(2).public_key(), Amount(123456789)},
-      RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), ChainDuration(3600), ChainDuration(600)},
+      RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), ChainDuration(3600),
+                         ChainDuration(600)},
       DepositBody{kRollup, alice.public_key(), Amount(1000)},
       ForceTxBody{kRollup, make_withdraw(kRollup, alice, 1, 10, 1, 3)},
       ForceTxBody{kRollup, make_transfer(kRollup, alice, 1, 2, 10, 1, 3)},

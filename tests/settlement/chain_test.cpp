@@ -197,7 +197,8 @@ class ChainFixture {
 
   void register_rollup(ChainId id, const SecretKey& sequencer, std::uint64_t window = 3600,
                        std::uint64_t deadline = 600) {
-    ok(sequencer, RegisterRollupBody{id, operator_key(), genesis_root(), ChainDuration(window), ChainDuration(deadline)});
+    ok(sequencer, RegisterRollupBody{id, operator_key(), genesis_root(), ChainDuration(window),
+                                     ChainDuration(deadline)});
   }
 
   // NOLINTNEXTLINE(readability-function-size): a commitment's fields, defaulted as tests need
@@ -699,15 +700,21 @@ TEST_F(ModulesTest, RegistryRecordsTheRollupOnce) {
   EXPECT_EQ(r.last_root, genesis_root());
   EXPECT_EQ(r.last_final, BatchNumber(0));
   EXPECT_EQ(r.locked, Amount(0));
-  EXPECT_TRUE(refused(dave(), RegisterRollupBody{kRollupA, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(1)},
-                      registry::kRollupExists));
-  EXPECT_TRUE(refused(dave(), RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(0)},
+  EXPECT_TRUE(refused(
+      dave(),
+      RegisterRollupBody{kRollupA, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(1)},
+      registry::kRollupExists));
+  EXPECT_TRUE(refused(
+      dave(),
+      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(0)},
+      registry::kBadWindow));
+  EXPECT_TRUE(refused(dave(),
+                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(),
+                                         ChainDuration(kMaxWindowSeconds + 1), ChainDuration(1)},
                       registry::kBadWindow));
   EXPECT_TRUE(refused(dave(),
-                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(kMaxWindowSeconds + 1), ChainDuration(1)},
-                      registry::kBadWindow));
-  EXPECT_TRUE(refused(dave(),
-                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(kMaxWindowSeconds + 1)},
+                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1),
+                                         ChainDuration(kMaxWindowSeconds + 1)},
                       registry::kBadWindow));
   // Rollup ids are u64: the top bit is fine.
   const ChainId big(0xFFFF'FFFF'FFFF'FFFFull);
@@ -733,7 +740,8 @@ TEST_F(ModulesTest, DepositsQueuePerRollupAndLockFunds) {
   EXPECT_EQ(rollup(kRollupA).deposit_count, 2u);
   EXPECT_EQ(rollup(kRollupB).locked, Amount(7));
   EXPECT_EQ(rollup(kRollupB).deposit_count, 1u);
-  auto list = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(0), 10); });
+  auto list = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(0), 10); });
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].index, DepositPosition(0));
@@ -742,14 +750,19 @@ TEST_F(ModulesTest, DepositsQueuePerRollupAndLockFunds) {
   EXPECT_EQ((*list)[0].timestamp, ChainTime(kStart));
   EXPECT_EQ((*list)[1].index, DepositPosition(1));
   EXPECT_EQ((*list)[1].timestamp, ChainTime(kStart + 10));
-  auto page = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(1), 10); });
+  auto page = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(1), 10); });
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].recipient, eve().public_key());
-  auto b = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupB, DepositPosition(0), 10); });
+  auto b = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupB, DepositPosition(0), 10); });
   ASSERT_EQ(b->size(), 1u);
   EXPECT_EQ((*b)[0].index, DepositPosition(0));
-  EXPECT_TRUE(
-      chain().read([](const ChainView& v) { return bridge::list_deposits(v, ChainId(99), DepositPosition(0), 10); })->empty());
+  EXPECT_TRUE(chain()
+                  .read([](const ChainView& v) {
+                    return bridge::list_deposits(v, ChainId(99), DepositPosition(0), 10);
+                  })
+                  ->empty());
 
   EXPECT_TRUE(
       refused(alice(), DepositBody{kRollupA, alice().public_key(), Amount(0)}, core_refusal::kZeroAmount));
@@ -767,7 +780,8 @@ TEST_F(ModulesTest, ForcedTxsMustBeSignedByTheSenderForThatRollup) {
   ok(alice(), ForceTxBody{kRollupA, w});
   wall_ += 3;
   ok(alice(), ForceTxBody{kRollupA, t});
-  auto list = chain().read([](const ChainView& v) { return bridge::list_forced(v, kRollupA, ForcedPosition(0), 10); });
+  auto list = chain().read(
+      [](const ChainView& v) { return bridge::list_forced(v, kRollupA, ForcedPosition(0), 10); });
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].tx, w);

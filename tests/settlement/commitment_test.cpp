@@ -186,7 +186,8 @@ TEST(BatchOrigin, RoundTripAndLayout) {
 }
 
 TEST(BatchOrigin, Strict) {
-  const Bytes enc = encode_origin(BatchOrigin{DepositPosition(1), DepositPosition(3), ForcedPosition(7), ForcedPosition(9)});
+  const Bytes enc = encode_origin(
+      BatchOrigin{DepositPosition(1), DepositPosition(3), ForcedPosition(7), ForcedPosition(9)});
   for (std::size_t n = 0; n < enc.size(); ++n) EXPECT_FALSE(decode_origin(ByteView(enc).first(n))) << n;
   Bytes trailing = enc;
   trailing.push_back(0);
@@ -194,8 +195,14 @@ TEST(BatchOrigin, Strict) {
   Bytes version = enc;
   version[0] = 2;
   EXPECT_EQ(decode_origin(version).error(), DecodeError::out_of_range);
-  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(4), DepositPosition(3), ForcedPosition(0), ForcedPosition(0)})).error(), DecodeError::out_of_range);
-  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(0), DepositPosition(0), ForcedPosition(9), ForcedPosition(8)})).error(), DecodeError::out_of_range);
+  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(4), DepositPosition(3), ForcedPosition(0),
+                                                    ForcedPosition(0)}))
+                .error(),
+            DecodeError::out_of_range);
+  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(0), DepositPosition(0), ForcedPosition(9),
+                                                    ForcedPosition(8)}))
+                .error(),
+            DecodeError::out_of_range);
 }
 
 // ---- make_commitment ------------------------------------------------------------------
@@ -279,22 +286,26 @@ TEST_F(MakeCommitment, InconsistentInputsAreReported) {
   build();
   {
     auto v = view();
-    v.origin = BatchOrigin{DepositPosition(1), DepositPosition(4), ForcedPosition(0), ForcedPosition(2)};  // deposit ids 0.. are not 1..
+    v.origin = BatchOrigin{DepositPosition(1), DepositPosition(4), ForcedPosition(0),
+                           ForcedPosition(2)};  // deposit ids 0.. are not 1..
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(2), ForcedPosition(0), ForcedPosition(3)};  // the third deposit would count as a forced tx
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(2), ForcedPosition(0),
+                           ForcedPosition(3)};  // the third deposit would count as a forced tx
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(4), ForcedPosition(0), ForcedPosition(1)};  // tx 3 is not a deposit
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(4), ForcedPosition(0),
+                           ForcedPosition(1)};  // tx 3 is not a deposit
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(3), ForcedPosition(0), ForcedPosition(6)};  // more queued txs than the batch has
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(3), ForcedPosition(0),
+                           ForcedPosition(6)};  // more queued txs than the batch has
     EXPECT_FALSE(make_commitment(v));
   }
   {
@@ -433,8 +444,9 @@ TEST(SettlementVectors, BatchOrigins) {
   REQUIRE_SETTLEMENT_VECTORS();
   ASSERT_FALSE(sv.at("batch_origins").empty());
   for (const auto& v : sv.at("batch_origins")) {
-    const BatchOrigin o{DepositPosition(tv::dec(v.at("deposits_from"))), DepositPosition(tv::dec(v.at("deposits_upto"))),
-                        ForcedPosition(tv::dec(v.at("forced_from"))), ForcedPosition(tv::dec(v.at("forced_upto")))};
+    const BatchOrigin o{
+        DepositPosition(tv::dec(v.at("deposits_from"))), DepositPosition(tv::dec(v.at("deposits_upto"))),
+        ForcedPosition(tv::dec(v.at("forced_from"))), ForcedPosition(tv::dec(v.at("forced_upto")))};
     EXPECT_EQ(to_hex(encode_origin(o)), v.at("hex").get<std::string>());
     auto back = decode_origin(tv::hex(v.at("hex")));
     ASSERT_TRUE(back);

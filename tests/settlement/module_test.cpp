@@ -353,8 +353,9 @@ TEST(BaseChainModules, AFinalityHoldDelaysFinalityWithoutTouchingCommitments) {
   auto chain = open_ok(options(":memory:"), standard_modules().add(hold));
   ASSERT_TRUE(chain);
   const Hash32 genesis;
-  ASSERT_TRUE(chain->submit(
-      wire(*chain, carol(), RegisterRollupBody{kRollup, carol().public_key(), genesis, ChainDuration(10), ChainDuration(600)})));
+  ASSERT_TRUE(chain->submit(wire(
+      *chain, carol(),
+      RegisterRollupBody{kRollup, carol().public_key(), genesis, ChainDuration(10), ChainDuration(600)})));
   Commitment c;
   c.header.rollup_id = kRollup;
   c.header.batch = BatchNumber(1);
@@ -590,7 +591,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   EXPECT_EQ((*rollup)->sequencer, carol().public_key());
   EXPECT_EQ((*rollup)->deposit_count, 1u);
   EXPECT_EQ((*rollup)->locked, Amount(1000));
-  auto deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
+  auto deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_TRUE(deposits);
   ASSERT_EQ(deposits->size(), 1u);
   EXPECT_EQ((*deposits)[0].tx_hash, dep_tx);
@@ -607,7 +609,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, alice().public_key(), Amount(5)})));
   ASSERT_TRUE(chain->seal_block());
   EXPECT_EQ(chain->head().number, BlockNumber(2));
-  deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
+  deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_EQ(deposits->size(), 2u);
   EXPECT_EQ((*deposits)[1].index, DepositPosition(1));
   EXPECT_EQ((*deposits)[1].account, AccountIndex(1));  // alice's, as numbered by step 2
@@ -617,7 +620,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, carol().public_key(), Amount(1)})));
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, bob().public_key(), Amount(1)})));
   ASSERT_TRUE(chain->seal_block());
-  deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
+  deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_EQ(deposits->size(), 5u);
   EXPECT_EQ((*deposits)[2].account, AccountIndex(2));
   EXPECT_EQ((*deposits)[3].account, AccountIndex(0));

@@ -122,9 +122,9 @@ class RpcTest : public ::testing::Test {
   }
 
   void register_rollup() {
-    json r =
-        send(sequencer(), RegisterRollupBody{kRollup, bob().public_key(),
-                                             test::root_of(rollup::State(bob().public_key())), ChainDuration(3600), ChainDuration(600)});
+    json r = send(sequencer(), RegisterRollupBody{kRollup, bob().public_key(),
+                                                  test::root_of(rollup::State(bob().public_key())),
+                                                  ChainDuration(3600), ChainDuration(600)});
     ASSERT_TRUE(r.contains("result")) << r.dump();
   }
 
@@ -516,8 +516,9 @@ TEST_F(RpcTest, ApplicationErrorsHaveTheirCodeAReasonAndChangeNothing) {
   check(send(sequencer(), DepositBody{kRollup, alice().public_key(), Amount(11)}),
         rpc_code::kInsufficientFunds, "insufficient_funds");
   // -32004 with the module's reason.
-  check(send(alice(), RegisterRollupBody{kRollup, bob().public_key(), Hash32(), ChainDuration(1), ChainDuration(1)}), rpc_code::kRefused,
-        "rollup_exists");
+  check(send(alice(),
+             RegisterRollupBody{kRollup, bob().public_key(), Hash32(), ChainDuration(1), ChainDuration(1)}),
+        rpc_code::kRefused, "rollup_exists");
   check(send(alice(), DepositBody{ChainId(99), alice().public_key(), Amount(1)}), rpc_code::kRefused,
         "unknown_rollup");
   check(send(alice(), DepositBody{kRollup, alice().public_key(), Amount(0)}), rpc_code::kRefused,
@@ -632,8 +633,9 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
 
   EXPECT_FALSE(*client_->rollup(kRollup));
   const Hash32 genesis = test::root_of(rollup::State(bob().public_key()));
-  auto sent = client_->send(
-      signed_tx(sequencer(), Nonce(0), RegisterRollupBody{kRollup, bob().public_key(), genesis, ChainDuration(60), ChainDuration(600)}));
+  auto sent = client_->send(signed_tx(
+      sequencer(), Nonce(0),
+      RegisterRollupBody{kRollup, bob().public_key(), genesis, ChainDuration(60), ChainDuration(600)}));
   ASSERT_TRUE(sent) << sent.error().message;
   EXPECT_TRUE(
       client_->send(signed_tx(alice(), Nonce(0), DepositBody{kRollup, bob().public_key(), Amount(70)})));

@@ -270,7 +270,8 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
   txs.push_back(Deposit{DepositPosition(0), AccountIndex(2), u_.key(2).public_key(), Amount(1000)});
   txs.push_back(transfer(1, 2, 5, 0, 0));
   txs.push_back(transfer(2, 1, 300, 1, 0));  // signed by the new account's key
-  txs.push_back(Deposit{DepositPosition(1), AccountIndex(2), u_.key(2).public_key(), Amount(1)});  // same key: same account
+  txs.push_back(Deposit{DepositPosition(1), AccountIndex(2), u_.key(2).public_key(),
+                        Amount(1)});  // same key: same account
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::unknown_account);
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);
@@ -297,10 +298,11 @@ TEST_F(ExecutorCases, DepositPastTheAccountsBalanceIsRejectedAndChangesNothing) 
 
 TEST_F(ExecutorCases, DepositToAnotherKeysIndexOrPastTheNextFreeIsWrongAccount) {
   State s = with_balances({0, 100});
-  std::vector<Tx> txs = {Deposit{DepositPosition(0), AccountIndex(1), u_.key(2).public_key(), Amount(5)},   // key 1's index
-                         Deposit{DepositPosition(1), AccountIndex(3), u_.key(2).public_key(), Amount(5)},   // skips 2
-                         Deposit{DepositPosition(2), AccountIndex(2), u_.key(2).public_key(), Amount(5)},   // the next free
-                         Deposit{DepositPosition(3), AccountIndex(2), u_.key(3).public_key(), Amount(5)}};  // now key 2's
+  std::vector<Tx> txs = {
+      Deposit{DepositPosition(0), AccountIndex(1), u_.key(2).public_key(), Amount(5)},   // key 1's index
+      Deposit{DepositPosition(1), AccountIndex(3), u_.key(2).public_key(), Amount(5)},   // skips 2
+      Deposit{DepositPosition(2), AccountIndex(2), u_.key(2).public_key(), Amount(5)},   // the next free
+      Deposit{DepositPosition(3), AccountIndex(2), u_.key(3).public_key(), Amount(5)}};  // now key 2's
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::wrong_account);
   EXPECT_EQ(r.receipts[1].status, TxStatus::wrong_account);

@@ -179,7 +179,7 @@ TEST(ChainTime, PlusAndMinusADurationAreCheckedOrSaturate) {
 TEST(ChainTime, TheDurationBetweenTwoTimesIsExactAndNeverNegative) {
   EXPECT_EQ(ChainTime(130) - ChainTime(100), ChainDuration(30));
   EXPECT_EQ(ChainTime(100) - ChainTime(100), ChainDuration(0));
-  EXPECT_EQ(ChainTime(100) - ChainTime(130), ChainDuration(0));  // a deadline passed: none left
+  EXPECT_EQ(ChainTime(100) - ChainTime(130), ChainDuration(0));                // a deadline passed: none left
   EXPECT_EQ(ChainTime(kMaxTime) - ChainTime(kMinTime), ChainDuration::max());  // the widest gap fits
   EXPECT_EQ(ChainTime(5) - ChainTime(-5), ChainDuration(10));
   EXPECT_LT(ChainTime(-1), ChainTime(0));
