@@ -428,8 +428,8 @@ bool genesis(const std::string& path, const std::vector<PublicKey>& pubkeys, std
     const std::size_t last = std::min(pubkeys.size(), first + kGenesisBatch);
     in.txs.reserve(last - first);
     for (std::size_t i = first; i < last; ++i)
-      in.txs.emplace_back(
-          rollup::Deposit{i - 1, AccountIndex(static_cast<std::uint32_t>(i)), pubkeys[i], Amount(balance)});
+      in.txs.emplace_back(rollup::Deposit{DepositPosition(i - 1), AccountIndex(static_cast<std::uint32_t>(i)),
+                                          pubkeys[i], Amount(balance)});
     in.timestamp_ms = ++clock_ms;
     acks.push_back(engine.submit(std::move(in)));
   }

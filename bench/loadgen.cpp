@@ -577,7 +577,8 @@ class InprocEngine {
           std::min<std::uint32_t>(top + 1, first + static_cast<std::uint32_t>(kGenesisBatch));
       for (std::uint32_t i = first; i < last; ++i) {
         const PublicKey key = at[i] ? *at[i] : PublicKey(tagged_hash("loadgen/filler", 0, i).array());
-        in.txs.emplace_back(rollup::Deposit{deposit_id++, AccountIndex(i), key, Amount(kStartBalance)});
+        in.txs.emplace_back(
+            rollup::Deposit{DepositPosition(deposit_id++), AccountIndex(i), key, Amount(kStartBalance)});
       }
       in.timestamp_ms = ++clock_ms_;
       acks.push_back(engine_->submit(std::move(in)));

@@ -135,7 +135,7 @@ class Sequencer {
   };
   // Executes the queued deposits and then `user_txs` as the next batch and commits it.
   std::optional<Committed> batch(std::vector<Tx> user_txs) {
-    const settlement::BatchOrigin origin{deposits_done_, base_->info().deposit_count, 0, 0};
+    const settlement::BatchOrigin origin{deposits_done_, base_->info().deposits_end(), {}, {}};
     auto deposits = base_->deposits(origin.deposits_from, static_cast<std::uint32_t>(origin.deposit_count()));
     auto listed = settlement::batch_txs(origin, *deposits, {}, std::move(user_txs));
     if (!listed) {
@@ -173,7 +173,7 @@ class Sequencer {
       : engine_(std::move(engine)), base_(std::move(base)) {}
   std::unique_ptr<rollup::Engine> engine_;
   std::unique_ptr<settlement::MemorySource> base_;
-  std::uint64_t deposits_done_ = 0;
+  DepositPosition deposits_done_;
   std::int64_t clock_ms_ = 0;
 };
 

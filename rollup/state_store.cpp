@@ -80,7 +80,7 @@ Result<LegacyTxs, DecodeError> decode_txs_v2(ByteView in) {
       auto key = r.fixed<PublicKey>();
       auto amount = r.u64le();
       if (!id || !key || !amount) return make_error(DecodeError::truncated);
-      out.txs.emplace_back(Deposit{*id, AccountIndex(0), *key, Amount(*amount)});
+      out.txs.emplace_back(Deposit{DepositPosition(*id), AccountIndex(0), *key, Amount(*amount)});
       out.is_deposit.push_back(true);
       continue;
     }

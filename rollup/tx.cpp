@@ -16,7 +16,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void encode_body(ByteWriter& w, const Tx& tx) {
   std::visit(Overloaded{[&](const Deposit& d) {
-                          w.u64le(d.deposit_id);
+                          w.u64le(d.deposit_id.value());
                           w.u32le(d.to_index.value());
                           w.bytes(d.to.view());
                           w.u64le(d.amount.value());
@@ -133,7 +133,9 @@ Result<Tx, DecodeError> decode_tx(ByteReader& r) {
   switch (*type) {
     case static_cast<std::uint8_t>(TxType::deposit): {
       Deposit d;
-      if (!u64(d.deposit_id) || !u32(to)) return make_error(DecodeError::truncated);
+      std::uint64_t id = 0;
+      if (!u64(id) || !u32(to)) return make_error(DecodeError::truncated);
+      d.deposit_id = DepositPosition(id);
       d.to_index = AccountIndex(to);
       auto key = r.fixed<PublicKey>();
       if (!key || !u64(amount)) return make_error(DecodeError::truncated);

@@ -37,9 +37,9 @@ inline constexpr std::string_view kTxDomainTag = "L2STACK/TX/V1";
 enum class TxType : std::uint8_t { deposit = 1, transfer = 2, withdraw = 3 };
 
 struct Deposit {
-  std::uint64_t deposit_id = 0;
-  AccountIndex to_index;  // the account credited (or created, if empty)
-  PublicKey to;           // its key: must match an existing account's
+  DepositPosition deposit_id;  // its position in the bridge's deposit queue
+  AccountIndex to_index;       // the account credited (or created, if empty)
+  PublicKey to;                // its key: must match an existing account's
   Amount amount;
   friend bool operator==(const Deposit&, const Deposit&) = default;
 };

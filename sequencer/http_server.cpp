@@ -454,11 +454,11 @@ class Router {
            {"status", "pending"}};
     if (!chain) return j;
     j["status"] = std::string(settlement::to_string(chain->status));
-    if (chain->final_at) j["final_at"] = std::to_string(*chain->final_at);
-    if (chain->seconds_left) j["seconds_left"] = std::to_string(*chain->seconds_left);
+    if (chain->final_at) j["final_at"] = std::to_string(chain->final_at->value());
+    if (chain->seconds_left) j["seconds_left"] = std::to_string(chain->seconds_left->value());
     if (chain->paid) j["paid"] = chain->paid->to_string();
     if (!chain->detail.empty()) j["detail"] = chain->detail;
-    if (chain->chain_time) j["chain_time"] = std::to_string(*chain->chain_time);
+    if (chain->chain_time) j["chain_time"] = std::to_string(chain->chain_time->value());
     if (chain->view_age_ms) j["view_age_ms"] = std::to_string(*chain->view_age_ms);
     return j;
   }
@@ -522,10 +522,10 @@ class Router {
            {"refusals", std::to_string(s.poster.refusals)},
            {"failures", std::to_string(s.poster.failures)},
            {"last_error", s.poster.last_error},
-           {"next_deposit", std::to_string(s.next_deposit)},
-           {"next_forced", std::to_string(s.next_forced)},
-           {"chain_head", std::to_string(s.chain.head.number)},
-           {"chain_time", std::to_string(s.chain.head.timestamp)}};
+           {"next_deposit", std::to_string(s.next_deposit.value())},
+           {"next_forced", std::to_string(s.next_forced.value())},
+           {"chain_head", std::to_string(s.chain.head.number.value())},
+           {"chain_time", std::to_string(s.chain.head.timestamp.value())}};
     if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());
     if (s.chain.synced)
       j["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(

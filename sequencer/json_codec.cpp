@@ -253,7 +253,7 @@ json tx_to_json(const rollup::Tx& tx, ChainId chain) {
   return std::visit(Overloaded{[&](const rollup::Deposit& d) {
                                  return json{{"type", "deposit"},
                                              {"chain_id", chain_id},
-                                             {"deposit_id", std::to_string(d.deposit_id)},
+                                             {"deposit_id", std::to_string(d.deposit_id.value())},
                                              {"to_index", d.to_index.value()},
                                              {"to_pubkey", d.to.hex()},
                                              {"amount", d.amount.to_string()}};

@@ -311,8 +311,8 @@ int run(int argc, char** argv) {
     o.http.insecure = so.insecure_tls;
     o.rollup_id = node_options.chain_id;
     o.operator_key = node_options.operator_key;
-    o.challenge_window_s = so.challenge_window_s;
-    o.inclusion_deadline_s = so.inclusion_deadline_s;
+    o.challenge_window_s = l2::ChainDuration(so.challenge_window_s);
+    o.inclusion_deadline_s = l2::ChainDuration(so.inclusion_deadline_s);
     o.poll_ms = so.poll_ms;
     o.max_unposted_batches = so.max_unposted_batches;
     auto s = l2::settlement::Settler::open(o, std::move(*key), *batch_log);

@@ -152,7 +152,7 @@ Node::~Node() { stop(); }
 
 Status<std::string> Node::rebuild_index() {
   const std::uint64_t head = engine_->durable_head().value();
-  std::uint64_t max_deposit = 0;
+  DepositPosition max_deposit;
   bool any_deposit = false;
   std::lock_guard lock(reader_mutex_);
   std::unique_lock idx(index_mutex_);
@@ -179,8 +179,11 @@ Status<std::string> Node::rebuild_index() {
   const std::size_t indexed = index_.size();
   idx.unlock();  // lock order: mutex_, then index_mutex_
   std::lock_guard state(mutex_);
-  next_deposit_id_ = any_deposit ? max_deposit + 1 : 0;
-  spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, indexed, next_deposit_id_);
+  const auto next_deposit = any_deposit ? max_deposit.checked_add(1) : DepositPosition(0);
+  if (!next_deposit) return make_error(std::string("a stored deposit has the last possible deposit id"));
+  next_deposit_id_ = *next_deposit;
+  spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, indexed,
+               next_deposit_id_.value());
   return {};
 }
 
@@ -379,11 +382,13 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::deposit(const std::vector<Dep
                                  "the deposits would take the rollup's total supply past "
                                  "2^64 - 1"});
   }
+  if (!next_deposit_id_.checked_add(deposits.size()))
+    return make_error(ApiError{ErrorCode::bad_request, "the dev deposit ids are used up"});
   std::vector<TxReceipt> receipts(deposits.size());
   const auto now = Clock::now();
   for (std::size_t i = 0; i < deposits.size(); ++i) {
-    rollup::Tx tx =
-        rollup::Deposit{next_deposit_id_++, indices[i], deposits[i].public_key, deposits[i].amount};
+    rollup::Tx tx = rollup::Deposit{next_deposit_id_, indices[i], deposits[i].public_key, deposits[i].amount};
+    next_deposit_id_ = DepositPosition(next_deposit_id_.value() + 1);  // checked above
     receipts[i].hash = rollup::tx_hash(options_.chain_id, tx);
     deposits_pending_.emplace(receipts[i].hash, tx);
     deposits_.push_back(PendingTx{std::move(tx), receipts[i].hash, rollup::SigCheck::unchecked, now});

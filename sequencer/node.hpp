@@ -240,7 +240,7 @@ class Node {
   // Deposits and base-chain queue entries in a batch not yet durable (or queued dev
   // deposits), for lookup_tx.
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> deposits_pending_;  // GUARDED_BY(mutex_)
-  std::uint64_t next_deposit_id_ = 0;                                          // GUARDED_BY(mutex_)
+  DepositPosition next_deposit_id_;                                            // GUARDED_BY(mutex_)
   // Dev deposits (no base chain): indices given to keys not yet in the executed state.
   std::unordered_map<PublicKey, AccountIndex, FixedBytesHasher> dev_keys_;  // GUARDED_BY(mutex_)
   std::uint32_t dev_next_index_ = 0;                                        // GUARDED_BY(mutex_)

@@ -23,21 +23,21 @@ Result<std::vector<rollup::Tx>, std::string> batch_txs(const BatchOrigin& origin
                       std::to_string(forced.size()));
   std::vector<rollup::Tx> out;
   out.reserve(deposits.size() + forced.size() + user_txs.size());
-  std::uint64_t next = origin.deposits_from;
+  std::uint64_t next = origin.deposits_from.value();
   for (const auto& d : deposits) {
-    if (d.index != next)
-      return make_error("deposit queue entry " + std::to_string(d.index) + " where " + std::to_string(next) +
-                        " belongs");
+    if (d.index.value() != next)
+      return make_error("deposit queue entry " + std::to_string(d.index.value()) + " where " +
+                        std::to_string(next) + " belongs");
     ++next;
     out.push_back(deposit_tx(d));
   }
-  next = origin.forced_from;
+  next = origin.forced_from.value();
   for (const auto& f : forced) {
-    if (f.index != next)
-      return make_error("forced queue entry " + std::to_string(f.index) + " where " + std::to_string(next) +
-                        " belongs");
+    if (f.index.value() != next)
+      return make_error("forced queue entry " + std::to_string(f.index.value()) + " where " +
+                        std::to_string(next) + " belongs");
     if (std::holds_alternative<rollup::Deposit>(f.tx))
-      return make_error("forced queue entry " + std::to_string(f.index) +
+      return make_error("forced queue entry " + std::to_string(f.index.value()) +
                         " is a deposit, which can't be forced");
     ++next;
     out.push_back(f.tx);
@@ -48,10 +48,10 @@ Result<std::vector<rollup::Tx>, std::string> batch_txs(const BatchOrigin& origin
 
 TxPlace locate(const BatchOrigin& origin, std::uint64_t position) {
   const std::uint64_t deposits = origin.deposit_count();
-  if (position < deposits) return {TxSource::deposit, origin.deposits_from + position};
+  if (position < deposits) return {TxSource::deposit, origin.deposits_from.value() + position};
   position -= deposits;
   const std::uint64_t forced = origin.forced_count();
-  if (position < forced) return {TxSource::forced, origin.forced_from + position};
+  if (position < forced) return {TxSource::forced, origin.forced_from.value() + position};
   return {TxSource::user, position - forced};
 }
 

@@ -27,8 +27,8 @@ void encode_header(ByteWriter& w, const CommitmentHeader& h) {
   w.bytes(h.new_root.view());
   w.u32le(h.applied_txs);
   w.bytes(h.payload_hash.view());
-  w.u64le(h.deposits_upto);
-  w.u64le(h.forced_upto);
+  w.u64le(h.deposits_upto.value());
+  w.u64le(h.forced_upto.value());
   w.u8(static_cast<std::uint8_t>(h.mode));
 }
 
@@ -58,8 +58,8 @@ Result<CommitmentHeader, DecodeError> decode_header(ByteReader& r) {
   h.new_root = *new_root;
   h.applied_txs = *applied;
   h.payload_hash = *hash;
-  h.deposits_upto = *deposits_upto;
-  h.forced_upto = *forced_upto;
+  h.deposits_upto = DepositPosition(*deposits_upto);
+  h.forced_upto = ForcedPosition(*forced_upto);
   h.mode = static_cast<SettlementMode>(*mode);
   return h;
 }
@@ -105,10 +105,10 @@ Result<Commitment, DecodeError> decode_commitment(ByteView in) {
 Bytes encode_origin(const BatchOrigin& o) {
   ByteWriter w(33);
   w.u8(kOriginVersion);
-  w.u64le(o.deposits_from);
-  w.u64le(o.deposits_upto);
-  w.u64le(o.forced_from);
-  w.u64le(o.forced_upto);
+  w.u64le(o.deposits_from.value());
+  w.u64le(o.deposits_upto.value());
+  w.u64le(o.forced_from.value());
+  w.u64le(o.forced_upto.value());
   return w.take();
 }
 
@@ -124,7 +124,7 @@ Result<BatchOrigin, DecodeError> decode_origin(ByteView in) {
     x = *u;
   }
   if (auto end = r.expect_end(); !end) return make_error(end.error());
-  BatchOrigin o{v[0], v[1], v[2], v[3]};
+  BatchOrigin o{DepositPosition(v[0]), DepositPosition(v[1]), ForcedPosition(v[2]), ForcedPosition(v[3])};
   if (o.deposits_from > o.deposits_upto || o.forced_from > o.forced_upto)
     return make_error(DecodeError::out_of_range);
   return o;
@@ -158,11 +158,12 @@ Result<Commitment, std::string> make_commitment(const CommittedBatchView& batch)
     if (is_applied) ++applied;
     const auto* d = std::get_if<rollup::Deposit>(&txs[i]);
     if (i < deposits) {
-      if (d == nullptr)
-        return make_error(at(i) + " should be deposit " + std::to_string(o.deposits_from + i));
-      if (d->deposit_id != o.deposits_from + i)
-        return make_error(at(i) + " is deposit " + std::to_string(d->deposit_id) + ", expected deposit " +
-                          std::to_string(o.deposits_from + i) + " (deposits go in queue order)");
+      const DepositPosition expected(o.deposits_from.value() + i);  // i < count: below deposits_upto
+      if (d == nullptr) return make_error(at(i) + " should be deposit " + std::to_string(expected.value()));
+      if (d->deposit_id != expected)
+        return make_error(at(i) + " is deposit " + std::to_string(d->deposit_id.value()) +
+                          ", expected deposit " + std::to_string(expected.value()) +
+                          " (deposits go in queue order)");
       continue;
     }
     if (d != nullptr) return make_error(at(i) + " is a deposit outside the batch's deposit range");

@@ -53,8 +53,8 @@ struct CommitmentHeader {
   Hash32 new_root;
   std::uint32_t applied_txs = 0;
   Hash32 payload_hash;
-  std::uint64_t deposits_upto = 0;
-  std::uint64_t forced_upto = 0;
+  DepositPosition deposits_upto;
+  ForcedPosition forced_upto;
   SettlementMode mode = SettlementMode::optimistic;
   friend bool operator==(const CommitmentHeader&, const CommitmentHeader&) = default;
 };
@@ -75,12 +75,17 @@ Result<Commitment, DecodeError> decode_commitment(ByteReader& r);
 Result<Commitment, DecodeError> decode_commitment(ByteView in);  // whole input
 
 struct BatchOrigin {
-  std::uint64_t deposits_from = 0;
-  std::uint64_t deposits_upto = 0;
-  std::uint64_t forced_from = 0;
-  std::uint64_t forced_upto = 0;
-  [[nodiscard]] std::uint64_t deposit_count() const { return deposits_upto - deposits_from; }
-  [[nodiscard]] std::uint64_t forced_count() const { return forced_upto - forced_from; }
+  DepositPosition deposits_from;
+  DepositPosition deposits_upto;
+  ForcedPosition forced_from;
+  ForcedPosition forced_upto;
+  // 0 for a range with from > upto (which decode_origin refuses and make_commitment reports).
+  [[nodiscard]] std::uint64_t deposit_count() const {
+    return deposits_upto.count_since(deposits_from).value_or(0);
+  }
+  [[nodiscard]] std::uint64_t forced_count() const {
+    return forced_upto.count_since(forced_from).value_or(0);
+  }
   friend bool operator==(const BatchOrigin&, const BatchOrigin&) = default;
 };
 Bytes encode_origin(const BatchOrigin& o);

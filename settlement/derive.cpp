@@ -26,25 +26,28 @@ Mismatch mismatch(BatchNumber batch, MismatchKind kind, std::string expected, st
 
 // Reads queue entries [from, upto) page by page. nullopt (no error) if the queue ends
 // first: the commitment claims entries the base chain does not have.
-template <class Entry, class Fetch>
-Result<std::optional<std::vector<Entry>>, DeriveError> read_queue(const char* name, std::uint64_t from,
-                                                                  std::uint64_t upto, std::uint32_t page,
+// The caller checked from <= upto.
+template <class Entry, class Tag, class Fetch>
+Result<std::optional<std::vector<Entry>>, DeriveError> read_queue(const char* name, QueuePosition<Tag> from,
+                                                                  QueuePosition<Tag> upto, std::uint32_t page,
                                                                   Fetch&& fetch) {
   std::vector<Entry> out;
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(upto - from, 1u << 20)));
-  for (std::uint64_t next = from; next < upto;) {
-    const auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(upto - next, std::max(page, 1u)));
+  out.reserve(
+      static_cast<std::size_t>(std::min<std::uint64_t>(upto.count_since(from).value_or(0), 1u << 20)));
+  for (QueuePosition<Tag> next = from; next < upto;) {
+    const std::uint64_t left = upto.value() - next.value();
+    const auto limit = static_cast<std::uint32_t>(std::min<std::uint64_t>(left, std::max(page, 1u)));
     auto got = fetch(next, limit);
     if (!got) return make_error(source_error(std::string("reading the ") + name + " queue", got.error()));
     if (got->empty()) return std::optional<std::vector<Entry>>{};
     for (auto& e : *got) {
       if (next == upto) break;  // a source that sends more than asked
       if (e.index != next)
-        return make_error(source_error(
-            std::string("reading the ") + name + " queue",
-            "entry " + std::to_string(e.index) + " where " + std::to_string(next) + " was expected"));
+        return make_error(source_error(std::string("reading the ") + name + " queue",
+                                       "entry " + std::to_string(e.index.value()) + " where " +
+                                           std::to_string(next.value()) + " was expected"));
       out.push_back(std::move(e));
-      ++next;
+      next = QueuePosition<Tag>(next.value() + 1);  // next < upto: no overflow
     }
   }
   return std::optional<std::vector<Entry>>(std::move(out));
@@ -96,12 +99,13 @@ void MemorySource::add_deposit(const PublicKey& recipient, Amount amount) {
         accounts_.try_emplace(recipient, AccountIndex(static_cast<std::uint32_t>(accounts_.size() + 1)));
     account = it->second;
   }
-  deposits_.push_back(QueuedDeposit{deposits_.size(), recipient, account, amount, 0});
+  deposits_.push_back(
+      QueuedDeposit{DepositPosition(deposits_.size()), recipient, account, amount, ChainTime(0)});
   info_.deposit_count = deposits_.size();
 }
 
 void MemorySource::add_forced(rollup::Tx tx) {
-  forced_.push_back(QueuedForced{forced_.size(), std::move(tx), 0});
+  forced_.push_back(QueuedForced{ForcedPosition(forced_.size()), std::move(tx), ChainTime(0)});
   info_.forced_count = forced_.size();
 }
 
@@ -117,21 +121,22 @@ void MemorySource::add_commitment(Commitment c) {
 Result<RollupInfo, std::string> MemorySource::rollup() { return info_; }
 
 namespace {
-template <class Entry>
-std::vector<Entry> page_of(const std::vector<Entry>& all, std::uint64_t from, std::uint32_t limit) {
-  if (from >= all.size()) return {};
-  const auto begin = static_cast<std::size_t>(from);
+template <class Entry, class Tag>
+std::vector<Entry> page_of(const std::vector<Entry>& all, QueuePosition<Tag> from, std::uint32_t limit) {
+  if (from.value() >= all.size()) return {};
+  const auto begin = static_cast<std::size_t>(from.value());
   const std::size_t end = std::min(all.size(), begin + limit);
   return {all.begin() + static_cast<std::ptrdiff_t>(begin), all.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 }  // namespace
 
-Result<std::vector<QueuedDeposit>, std::string> MemorySource::deposits(std::uint64_t from,
+Result<std::vector<QueuedDeposit>, std::string> MemorySource::deposits(DepositPosition from,
                                                                        std::uint32_t limit) {
   return page_of(deposits_, from, limit);
 }
 
-Result<std::vector<QueuedForced>, std::string> MemorySource::forced(std::uint64_t from, std::uint32_t limit) {
+Result<std::vector<QueuedForced>, std::string> MemorySource::forced(ForcedPosition from,
+                                                                    std::uint32_t limit) {
   return page_of(forced_, from, limit);
 }
 
@@ -201,27 +206,27 @@ Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitmen
   if (h.prev_root != state_root())
     return fail(mismatch(h.batch, MismatchKind::prev_root, state_root().hex(), h.prev_root.hex()));
   if (h.deposits_upto < deposits_upto_)
-    return fail(mismatch(h.batch, MismatchKind::deposit_range, ">= " + std::to_string(deposits_upto_),
-                         std::to_string(h.deposits_upto), "deposits_upto goes backwards"));
+    return fail(mismatch(h.batch, MismatchKind::deposit_range, ">= " + std::to_string(deposits_upto_.value()),
+                         std::to_string(h.deposits_upto.value()), "deposits_upto goes backwards"));
   if (h.forced_upto < forced_upto_)
-    return fail(mismatch(h.batch, MismatchKind::forced_range, ">= " + std::to_string(forced_upto_),
-                         std::to_string(h.forced_upto), "forced_upto goes backwards"));
+    return fail(mismatch(h.batch, MismatchKind::forced_range, ">= " + std::to_string(forced_upto_.value()),
+                         std::to_string(h.forced_upto.value()), "forced_upto goes backwards"));
 
   // Source reads are not timed: the rate is the derivation's, not the network's.
   auto deposits = read_queue<QueuedDeposit>(
       "deposit", deposits_upto_, h.deposits_upto, options_.fetch_limit,
-      [&](std::uint64_t from, std::uint32_t limit) { return source_.deposits(from, limit); });
+      [&](DepositPosition from, std::uint32_t limit) { return source_.deposits(from, limit); });
   if (!deposits) return make_error(deposits.error());
   if (!*deposits)
     return fail(mismatch(h.batch, MismatchKind::deposit_range, "deposits_upto <= the deposit queue's length",
-                         std::to_string(h.deposits_upto), "the deposit queue ends first"));
+                         std::to_string(h.deposits_upto.value()), "the deposit queue ends first"));
   auto forced = read_queue<QueuedForced>(
       "forced", forced_upto_, h.forced_upto, options_.fetch_limit,
-      [&](std::uint64_t from, std::uint32_t limit) { return source_.forced(from, limit); });
+      [&](ForcedPosition from, std::uint32_t limit) { return source_.forced(from, limit); });
   if (!forced) return make_error(forced.error());
   if (!*forced)
     return fail(mismatch(h.batch, MismatchKind::forced_range, "forced_upto <= the forced queue's length",
-                         std::to_string(h.forced_upto), "the forced queue ends first"));
+                         std::to_string(h.forced_upto.value()), "the forced queue ends first"));
 
   const auto start = Clock::now();
   const Hash32 computed_hash = payload_hash(c.payload);

@@ -58,9 +58,9 @@ class DerivationSource {
   // The rollup's registration and its queue and commitment counts; error if unregistered.
   virtual Result<RollupInfo, std::string> rollup() = 0;
   // Queue entries from index `from`, at most `limit` of them (fewer at the queue's end).
-  virtual Result<std::vector<QueuedDeposit>, std::string> deposits(std::uint64_t from,
+  virtual Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from,
                                                                    std::uint32_t limit) = 0;
-  virtual Result<std::vector<QueuedForced>, std::string> forced(std::uint64_t from, std::uint32_t limit) = 0;
+  virtual Result<std::vector<QueuedForced>, std::string> forced(ForcedPosition from, std::uint32_t limit) = 0;
   // nullopt if batch `batch` was never committed (or was removed by a dispute).
   virtual Result<std::optional<CommitmentRecord>, std::string> commitment(BatchNumber batch,
                                                                           bool with_payload) = 0;
@@ -71,8 +71,9 @@ class BaseChainSource final : public DerivationSource {
  public:
   BaseChainSource(BaseChainClient& client, ChainId rollup_id) : client_(client), rollup_id_(rollup_id) {}
   Result<RollupInfo, std::string> rollup() override;
-  Result<std::vector<QueuedDeposit>, std::string> deposits(std::uint64_t from, std::uint32_t limit) override;
-  Result<std::vector<QueuedForced>, std::string> forced(std::uint64_t from, std::uint32_t limit) override;
+  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from,
+                                                           std::uint32_t limit) override;
+  Result<std::vector<QueuedForced>, std::string> forced(ForcedPosition from, std::uint32_t limit) override;
   Result<std::optional<CommitmentRecord>, std::string> commitment(BatchNumber batch,
                                                                   bool with_payload) override;
 
@@ -95,8 +96,9 @@ class MemorySource final : public DerivationSource {
   [[nodiscard]] const RollupInfo& info() const { return info_; }
 
   Result<RollupInfo, std::string> rollup() override;
-  Result<std::vector<QueuedDeposit>, std::string> deposits(std::uint64_t from, std::uint32_t limit) override;
-  Result<std::vector<QueuedForced>, std::string> forced(std::uint64_t from, std::uint32_t limit) override;
+  Result<std::vector<QueuedDeposit>, std::string> deposits(DepositPosition from,
+                                                           std::uint32_t limit) override;
+  Result<std::vector<QueuedForced>, std::string> forced(ForcedPosition from, std::uint32_t limit) override;
   Result<std::optional<CommitmentRecord>, std::string> commitment(BatchNumber batch,
                                                                   bool with_payload) override;
 
@@ -202,8 +204,8 @@ class Deriver {
   [[nodiscard]] const Hash32& state_root() const;
   [[nodiscard]] const rollup::State& state() const;
   [[nodiscard]] const RollupInfo& rollup_info() const { return info_; }
-  [[nodiscard]] std::uint64_t deposits_upto() const { return deposits_upto_; }
-  [[nodiscard]] std::uint64_t forced_upto() const { return forced_upto_; }
+  [[nodiscard]] DepositPosition deposits_upto() const { return deposits_upto_; }
+  [[nodiscard]] ForcedPosition forced_upto() const { return forced_upto_; }
 
  private:
   Deriver(DerivationSource& source, const DeriveOptions& options, RollupInfo info,
@@ -214,8 +216,8 @@ class Deriver {
   DeriveOptions options_;
   RollupInfo info_;
   std::unique_ptr<rollup::Engine> engine_;
-  std::uint64_t deposits_upto_ = 0;
-  std::uint64_t forced_upto_ = 0;
+  DepositPosition deposits_upto_;
+  ForcedPosition forced_upto_;
   std::optional<Mismatch> stuck_;
   BatchNumber verified_{0};
   DeriveStats stats_;

@@ -26,14 +26,14 @@ Result<RollupInfo, std::string> BaseChainSource::rollup() {
   return **r;
 }
 
-Result<std::vector<QueuedDeposit>, std::string> BaseChainSource::deposits(std::uint64_t from,
+Result<std::vector<QueuedDeposit>, std::string> BaseChainSource::deposits(DepositPosition from,
                                                                           std::uint32_t limit) {
   auto r = client_.deposits(rollup_id_, from, limit);
   if (!r) return make_error(rpc_message(r.error()));
   return std::move(*r);
 }
 
-Result<std::vector<QueuedForced>, std::string> BaseChainSource::forced(std::uint64_t from,
+Result<std::vector<QueuedForced>, std::string> BaseChainSource::forced(ForcedPosition from,
                                                                        std::uint32_t limit) {
   auto r = client_.forced(rollup_id_, from, limit);
   if (!r) return make_error(rpc_message(r.error()));

@@ -17,6 +17,20 @@ std::uint64_t ms_between(SteadyClock::time_point a, SteadyClock::time_point b) {
                       std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count());
 }
 
+// How many of `entries` continue their queue from `next` without a gap (the chain's
+// answer is checked, not trusted, for order); moves `next` past them.
+template <class Entry, class Tag>
+std::size_t take_unbroken_run(const std::vector<Entry>& entries, QueuePosition<Tag>& next) {
+  std::size_t n = 0;
+  while (n < entries.size() && entries[n].index == next) {
+    auto after = next.checked_add(1);
+    if (!after) break;  // the last representable position: nothing can follow it
+    next = *after;
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string_view to_string(WithdrawalStatus s) {
@@ -36,7 +50,7 @@ std::string_view to_string(WithdrawalStatus s) {
 }
 
 Follower::Follower(std::string base_chain_url, http::ClientOptions http, FollowerOptions options,
-                   std::uint64_t next_deposit, std::uint64_t next_forced, Sink sink)
+                   DepositPosition next_deposit, ForcedPosition next_forced, Sink sink)
     : url_(std::move(base_chain_url)),
       http_(std::move(http)),
       options_(options),
@@ -163,7 +177,7 @@ std::vector<WithdrawalChainState> Follower::withdrawal_states(std::span<const Wa
         s.status = WithdrawalStatus::final;
       } else {
         s.status = WithdrawalStatus::in_window;
-        s.seconds_left = std::max<std::int64_t>(0, *fa->second - view_.head.timestamp);
+        s.seconds_left = *fa->second - view_.head.timestamp;  // zero once passed
       }
     }
     if (added) wake_ = true;
@@ -190,7 +204,7 @@ bool Follower::refresh_cache(BaseChainClient& client, const RollupInfo& info) {
       if (wants(it->second)) keys.push_back(it->first);
     }
   }
-  std::vector<std::pair<BatchNumber, std::int64_t>> records;
+  std::vector<std::pair<BatchNumber, ChainTime>> records;
   for (BatchNumber b : batches) {
     auto r = client.commitment(options_.rollup_id, b, false);
     if (!r) {
@@ -237,12 +251,12 @@ bool Follower::poll(BaseChainClient& client) {
   std::vector<QueuedDeposit> deposits;
   std::vector<QueuedForced> forced;
   if (*info) {
-    if ((*info)->deposit_count > next_deposit_) {
+    if ((*info)->deposits_end() > next_deposit_) {
       auto d = client.deposits(options_.rollup_id, next_deposit_, options_.max_per_poll);
       if (!d) return fail(d.error());
       deposits = std::move(*d);
     }
-    if ((*info)->forced_count > next_forced_) {
+    if ((*info)->forced_end() > next_forced_) {
       auto f = client.forced(options_.rollup_id, next_forced_, options_.max_per_poll);
       if (!f) return fail(f.error());
       forced = std::move(*f);
@@ -263,17 +277,12 @@ bool Follower::poll(BaseChainClient& client) {
   }
   if (!last_logged_.empty()) spdlog::info("settlement: base chain {} reachable again", url_);
   last_logged_.clear();
-  // Hand over only an unbroken run from the expected position (the chain's answer is
-  // checked, not trusted, for order).
-  std::size_t nd = 0;
-  while (nd < deposits.size() && deposits[nd].index == next_deposit_ + nd) ++nd;
+  // Hand over only an unbroken run from the expected position.
+  const std::size_t nd = take_unbroken_run(deposits, next_deposit_);
   deposits.resize(nd);
-  std::size_t nf = 0;
-  while (nf < forced.size() && forced[nf].index == next_forced_ + nf) ++nf;
+  const std::size_t nf = take_unbroken_run(forced, next_forced_);
   forced.resize(nf);
   if (deposits.empty() && forced.empty()) return true;
-  next_deposit_ += nd;
-  next_forced_ += nf;
   spdlog::debug("settlement: {} new deposits, {} new forced txs", nd, nf);
   sink_(std::move(deposits), std::move(forced));
   return true;

@@ -80,12 +80,12 @@ struct WatchedWithdrawal {
 
 struct WithdrawalChainState {
   WithdrawalStatus status = WithdrawalStatus::pending;
-  std::optional<std::int64_t> final_at;      // base-chain time the window ends
-  std::optional<std::int64_t> seconds_left;  // in_window only
-  std::optional<Amount> paid;                // what the bridge paid this key so far
-  std::string detail;                        // why the status is unknown
-  std::optional<std::int64_t> chain_time;    // the base-chain time of the view used
-  std::optional<std::uint64_t> view_age_ms;  // how long ago the view was refreshed
+  std::optional<ChainTime> final_at;          // base-chain time the window ends
+  std::optional<ChainDuration> seconds_left;  // in_window only
+  std::optional<Amount> paid;                 // what the bridge paid this key so far
+  std::string detail;                         // why the status is unknown
+  std::optional<ChainTime> chain_time;        // the base-chain time of the view used
+  std::optional<std::uint64_t> view_age_ms;   // how long ago the view was refreshed
 };
 
 class Follower {
@@ -98,7 +98,7 @@ class Follower {
 
   // Starts fetching at queue positions next_deposit and next_forced.
   Follower(std::string base_chain_url, http::ClientOptions http, FollowerOptions options,
-           std::uint64_t next_deposit, std::uint64_t next_forced, Sink sink);
+           DepositPosition next_deposit, ForcedPosition next_forced, Sink sink);
   ~Follower();  // stop()
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
@@ -130,8 +130,8 @@ class Follower {
   http::ClientOptions http_;
   FollowerOptions options_;
   Sink sink_;
-  std::uint64_t next_deposit_;  // follower thread only
-  std::uint64_t next_forced_;   // follower thread only
+  DepositPosition next_deposit_;  // follower thread only
+  ForcedPosition next_forced_;    // follower thread only
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;
@@ -139,10 +139,10 @@ class Follower {
   bool wake_ = false;  // GUARDED_BY(mutex_): poll now
   FollowerView view_;  // GUARDED_BY(mutex_)
   // Watched batches: their commitment's final_at once fetched (nullopt: not yet).
-  std::map<BatchNumber, std::optional<std::int64_t>> final_at_;  // GUARDED_BY(mutex_)
-  std::map<PublicKey, PaidEntry> paid_;                          // GUARDED_BY(mutex_)
-  PublicKey paid_cursor_;    // follower thread only: round robin over paid_
-  std::string last_logged_;  // follower thread only
+  std::map<BatchNumber, std::optional<ChainTime>> final_at_;  // GUARDED_BY(mutex_)
+  std::map<PublicKey, PaidEntry> paid_;                       // GUARDED_BY(mutex_)
+  PublicKey paid_cursor_;                                     // follower thread only: round robin over paid_
+  std::string last_logged_;                                   // follower thread only
   std::thread thread_;
 };
 

@@ -40,8 +40,8 @@ struct PosterOptions {
   ChainId rollup_id;
   PublicKey operator_key;  // for registration
   Hash32 genesis_root;     // for registration
-  std::uint64_t challenge_window_s = 3600;
-  std::uint64_t inclusion_deadline_s = 600;
+  ChainDuration challenge_window_s{3600};
+  ChainDuration inclusion_deadline_s{600};
   std::uint32_t retry_min_ms = 100;
   std::uint32_t retry_max_ms = 5000;
 };

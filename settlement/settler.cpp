@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/assert.hpp"
 #include "rollup/witness.hpp"
 #include "settlement/basechain/client.hpp"
 #include "settlement/batch_txs.hpp"
@@ -105,7 +106,8 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
   po.challenge_window_s = options.challenge_window_s;
   po.inclusion_deadline_s = options.inclusion_deadline_s;
   spdlog::info("settlement: base chain {}, sequencer key {}, resuming at deposit {} and forced tx {}",
-               options.base_chain, key.public_key().hex(), origin.deposits_upto, origin.forced_upto);
+               options.base_chain, key.public_key().hex(), origin.deposits_upto.value(),
+               origin.forced_upto.value());
   Settler* self = s.get();
   s->poster_ = std::make_unique<Poster>(
       options.base_chain, options.http, std::move(key), po,
@@ -176,18 +178,26 @@ QueueTake Settler::take_for_batch(std::size_t max) {
   std::lock_guard lock(mutex_);
   // Deposits first, then forced txs, each in queue order: the derived tx list's order
   // (settlement/batch_txs.hpp); the node appends the user txs.
-  BatchOrigin origin{next_deposit_, next_deposit_, next_forced_, next_forced_};
-  for (auto* queue : {&deposits_, &forced_}) {
-    while (!queue->empty() && out.txs.size() < max) {
-      by_hash_.erase(queue->front().hash);
-      out.txs.push_back(std::move(queue->front().tx));
-      out.hashes.push_back(queue->front().hash);
-      queue->pop_front();
-      ++(queue == &deposits_ ? origin.deposits_upto : origin.forced_upto);
+  auto take = [&](std::deque<Entry>& queue) {
+    std::uint64_t n = 0;
+    while (!queue.empty() && out.txs.size() < max) {
+      by_hash_.erase(queue.front().hash);
+      out.txs.push_back(std::move(queue.front().tx));
+      out.hashes.push_back(queue.front().hash);
+      queue.pop_front();
+      ++n;
     }
-  }
-  next_deposit_ = origin.deposits_upto;
-  next_forced_ = origin.forced_upto;
+    return n;
+  };
+  const std::uint64_t deposits = take(deposits_);
+  const std::uint64_t forced = take(forced_);
+  // The follower hands over unbroken runs of positions that exist, so these fit.
+  const auto deposits_upto = next_deposit_.checked_add(deposits);
+  const auto forced_upto = next_forced_.checked_add(forced);
+  L2_ASSERT(deposits_upto && forced_upto);
+  const BatchOrigin origin{next_deposit_, *deposits_upto, next_forced_, *forced_upto};
+  next_deposit_ = *deposits_upto;
+  next_forced_ = *forced_upto;
   out.origin = encode_origin(origin);
   return out;
 }

@@ -48,8 +48,8 @@ struct SettlerOptions {
   ChainId rollup_id;
   PublicKey operator_key;
   // Registration parameters (used only when the chain does not know the rollup yet).
-  std::uint64_t challenge_window_s = 3600;
-  std::uint64_t inclusion_deadline_s = 600;
+  ChainDuration challenge_window_s{3600};
+  ChainDuration inclusion_deadline_s{600};
   std::uint32_t poll_ms = 500;
   std::uint64_t max_unposted_batches = 1000;  // hold new batches this far ahead of the chain
 };
@@ -64,8 +64,8 @@ struct QueueTake {
 struct SettlerStatus {
   PosterState poster;
   FollowerView chain;
-  std::uint64_t next_deposit = 0;  // first deposit queue entry not yet in a batch
-  std::uint64_t next_forced = 0;
+  DepositPosition next_deposit;  // first deposit queue entry not yet in a batch
+  ForcedPosition next_forced;
   // How long the follower has not reached the base chain (0 while it does): since its
   // last good poll, or since the settler was made if none succeeded yet.
   std::chrono::milliseconds unreachable_for{0};
@@ -123,8 +123,8 @@ class Settler {
   std::deque<Entry> deposits_;                                        // GUARDED_BY(mutex_)
   std::deque<Entry> forced_;                                          // GUARDED_BY(mutex_)
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> by_hash_;  // GUARDED_BY(mutex_)
-  std::uint64_t next_deposit_ = 0;  // GUARDED_BY(mutex_): first position not yet taken
-  std::uint64_t next_forced_ = 0;   // GUARDED_BY(mutex_)
+  DepositPosition next_deposit_;  // GUARDED_BY(mutex_): first position not yet taken
+  ForcedPosition next_forced_;    // GUARDED_BY(mutex_)
   // Held while the doorbell rings, so that once set_doorbell returns the old one is not
   // running any more. Lock order: doorbell_mutex_, then whatever the doorbell locks.
   std::mutex doorbell_mutex_;

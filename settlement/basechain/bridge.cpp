@@ -124,10 +124,10 @@ constexpr std::array<std::string_view, 2> kRequires = {registry::kName, commitme
 
 // How many entries of a queue are older than the inclusion deadline (must be consumed).
 Result<std::uint64_t, ChainError> due_count(Store& store, std::string_view sql, ChainId id,
-                                            std::int64_t threshold) {
+                                            ChainTime threshold) {
   auto q = store.query(sql);
   if (!q) return make_error(storage_error(q.error()));
-  auto r = q->bind(1, to_db(id.value())).bind(2, threshold).next();
+  auto r = q->bind(1, to_db(id.value())).bind(2, threshold.value()).next();
   if (!r) return make_error(storage_error(r.error()));
   return from_db(q->row().column_int(0));
 }
@@ -138,13 +138,20 @@ Status<ChainError> run(Store::Query& q) {
 }
 
 json rollup_json(const RollupEntry& r) {
-  return {{"rollup_id", r.rollup_id.value()},           {"sequencer", r.sequencer.hex()},
-          {"operator_key", r.operator_key.hex()},       {"genesis_root", r.genesis_root.hex()},
-          {"challenge_window_s", r.challenge_window_s}, {"inclusion_deadline_s", r.inclusion_deadline_s},
-          {"deposit_count", r.deposit_count},           {"forced_count", r.forced_count},
-          {"last_batch", r.last_batch.value()},         {"last_root", r.last_root.hex()},
-          {"last_final", r.last_final.value()},         {"locked", r.locked.to_string()},
-          {"registered_at", r.registered_at},           {"tx_hash", r.tx_hash.hex()}};
+  return {{"rollup_id", r.rollup_id.value()},
+          {"sequencer", r.sequencer.hex()},
+          {"operator_key", r.operator_key.hex()},
+          {"genesis_root", r.genesis_root.hex()},
+          {"challenge_window_s", r.challenge_window_s.value()},
+          {"inclusion_deadline_s", r.inclusion_deadline_s.value()},
+          {"deposit_count", r.deposit_count},
+          {"forced_count", r.forced_count},
+          {"last_batch", r.last_batch.value()},
+          {"last_root", r.last_root.hex()},
+          {"last_final", r.last_final.value()},
+          {"locked", r.locked.to_string()},
+          {"registered_at", r.registered_at.value()},
+          {"tx_hash", r.tx_hash.hex()}};
 }
 
 class BridgeModule final : public Module, public commitments::CommitmentRule {
@@ -163,20 +170,23 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
   }
 
   Status<ChainError> check_commitment(TxContext& ctx, const commitments::Proposal& p) const override {
-    const std::int64_t threshold = ctx.now() - static_cast<std::int64_t>(p.rollup.inclusion_deadline_s);
-    if (auto s = check_queue(
-            ctx,
-            QueueCheck{"deposits", p.header.deposits_upto, p.previous.deposits_upto, p.rollup.deposit_count,
-                       "SELECT count(*) FROM deposits WHERE rollup_id = ?1 AND timestamp <= ?2",
-                       kDepositDeadlineMissed},
-            p.header.rollup_id, threshold);
+    const ChainTime threshold = ctx.now() - p.rollup.inclusion_deadline_s;
+    // A queue of n entries ends at position n.
+    if (auto s = check_queue(ctx,
+                             QueueCheck<DepositQueueTag>{
+                                 "deposits", p.header.deposits_upto, p.previous.deposits_upto,
+                                 DepositPosition(p.rollup.deposit_count),
+                                 "SELECT count(*) FROM deposits WHERE rollup_id = ?1 AND timestamp <= ?2",
+                                 kDepositDeadlineMissed},
+                             p.header.rollup_id, threshold);
         !s)
       return s;
     return check_queue(
         ctx,
-        QueueCheck{"forced", p.header.forced_upto, p.previous.forced_upto, p.rollup.forced_count,
-                   "SELECT count(*) FROM forced_txs WHERE rollup_id = ?1 AND timestamp <= ?2",
-                   kForcedDeadlineMissed},
+        QueueCheck<ForcedQueueTag>{"forced", p.header.forced_upto, p.previous.forced_upto,
+                                   ForcedPosition(p.rollup.forced_count),
+                                   "SELECT count(*) FROM forced_txs WHERE rollup_id = ?1 AND timestamp <= ?2",
+                                   kForcedDeadlineMissed},
         p.header.rollup_id, threshold);
   }
 
@@ -191,32 +201,32 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
         {"bridge_getDeposits", {[](RpcCall& c, const json& params) {
            RpcParams p(params, {"rollup_id", "from", "limit"});
            const ChainId id(p.u64("rollup_id"));
-           const std::uint64_t from = p.u64("from");
+           const DepositPosition from(p.u64("from"));
            const std::uint32_t limit = list_limit(p, c.options);
            auto list =
                unwrap(c.chain.read([&](const ChainView& v) { return list_deposits(v, id, from, limit); }), c);
            json out = json::array();
            for (const auto& d : list)
-             out.push_back({{"index", d.index},
+             out.push_back({{"index", d.index.value()},
                             {"recipient", d.recipient.hex()},
                             {"account_index", d.account.value()},
                             {"amount", d.amount.to_string()},
-                            {"timestamp", d.timestamp},
+                            {"timestamp", d.timestamp.value()},
                             {"tx_hash", d.tx_hash.hex()}});
            return out;
          }}},
         {"bridge_getForcedTxs", {[](RpcCall& c, const json& params) {
            RpcParams p(params, {"rollup_id", "from", "limit"});
            const ChainId id(p.u64("rollup_id"));
-           const std::uint64_t from = p.u64("from");
+           const ForcedPosition from(p.u64("from"));
            const std::uint32_t limit = list_limit(p, c.options);
            auto list =
                unwrap(c.chain.read([&](const ChainView& v) { return list_forced(v, id, from, limit); }), c);
            json out = json::array();
            for (const auto& f : list)
-             out.push_back({{"index", f.index},
+             out.push_back({{"index", f.index.value()},
                             {"tx", to_hex(rollup::encode_tx(f.tx))},
-                            {"timestamp", f.timestamp},
+                            {"timestamp", f.timestamp.value()},
                             {"tx_hash", f.tx_hash.hex()}});
            return out;
          }}},
@@ -258,7 +268,7 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
     if (!locked || *locked > kMaxSupply)
       return make_error(refuse(core_refusal::kOverflow,
                                "rollup " + id_str(d.rollup_id) + "'s locked total would overflow"));
-    const std::uint64_t index = r->deposit_count;
+    const DepositPosition index(r->deposit_count);  // appended at the queue's end
     auto account = account_for(ctx.store(), d.rollup_id, *r, d.recipient);
     if (!account) return make_error(account.error());
     if (!*account)
@@ -270,22 +280,19 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
         "?3, ?4, ?5, ?6, ?7)");
     if (!q) return make_error(storage_error(q.error()));
     q->bind(1, to_db(d.rollup_id.value()))
-        .bind(2, to_db(index))
+        .bind(2, to_db(index.value()))
         .bind(3, d.recipient.view())
         .bind(4, to_db(d.amount.value()))
-        .bind(5, ctx.now())
+        .bind(5, ctx.now().value())
         .bind(6, ctx.tx_hash().view())
         .bind(7, to_db((**account).value()));
     if (auto s = run(*q); !s) return s;
     r->locked = *locked;
-    r->deposit_count = index + 1;
+    ++r->deposit_count;
     if (auto s = registry::write_bridge_totals(ctx.store(), d.rollup_id, *r); !s) return s;
-    json data = {{"index", index},
-                 {"from", ctx.sender().hex()},
-                 {"recipient", d.recipient.hex()},
-                 {"account_index", (**account).value()},
-                 {"amount", d.amount.to_string()},
-                 {"timestamp", ctx.now()}};
+    json data = {{"index", index.value()},         {"from", ctx.sender().hex()},
+                 {"recipient", d.recipient.hex()}, {"account_index", (**account).value()},
+                 {"amount", d.amount.to_string()}, {"timestamp", ctx.now().value()}};
     return ctx.emit(kName, "Deposit", d.rollup_id, data.dump());
   }
 
@@ -298,24 +305,24 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
       return make_error(refuse(kBadTxSignature, "the rollup tx is not signed by the sender " +
                                                     ctx.sender().hex() + " for rollup " +
                                                     id_str(f.rollup_id)));
-    const std::uint64_t index = r->forced_count;
+    const ForcedPosition index(r->forced_count);  // appended at the queue's end
     const Bytes wire = rollup::encode_tx(f.tx);
     auto q = ctx.store().query(
         "INSERT INTO forced_txs (rollup_id, idx, tx, timestamp, tx_hash) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!q) return make_error(storage_error(q.error()));
     q->bind(1, to_db(f.rollup_id.value()))
-        .bind(2, to_db(index))
+        .bind(2, to_db(index.value()))
         .bind(3, ByteView(wire))
-        .bind(4, ctx.now())
+        .bind(4, ctx.now().value())
         .bind(5, ctx.tx_hash().view());
     if (auto s = run(*q); !s) return s;
-    r->forced_count = index + 1;
+    ++r->forced_count;
     if (auto s = registry::write_bridge_totals(ctx.store(), f.rollup_id, *r); !s) return s;
-    json data = {{"index", index},
+    json data = {{"index", index.value()},
                  {"from", ctx.sender().hex()},
                  {"type", std::string(rollup::to_string(rollup::tx_type(f.tx)))},
                  {"rollup_tx_hash", rollup::tx_hash(f.rollup_id, f.tx).hex()},
-                 {"timestamp", ctx.now()}};
+                 {"timestamp", ctx.now().value()}};
     return ctx.emit(kName, "ForcedTx", f.rollup_id, data.dump());
   }
 
@@ -331,8 +338,9 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
     const commitments::CommitmentEntry& entry = **c;
     if (!entry.is_final)
       return make_error(refuse(kNotFinal, "batch " + std::to_string(w.batch.value()) +
-                                              " is not final before " + std::to_string(entry.final_at) +
-                                              " (now " + std::to_string(ctx.now()) + ")"));
+                                              " is not final before " +
+                                              std::to_string(entry.final_at.value()) + " (now " +
+                                              std::to_string(ctx.now().value()) + ")"));
     if (!verify_merkle_proof(entry.commitment.header.new_root, rollup::account_leaf_hash(w.leaf), w.proof))
       return make_error(refuse(kBadProof, "the leaf is not at index " + std::to_string(w.proof.index) +
                                               " under batch " + std::to_string(w.batch.value()) + "'s root"));
@@ -366,30 +374,32 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
     return ctx.emit(kName, "WithdrawalFinalized", w.rollup_id, data.dump());
   }
 
+  template <class Tag>
   struct QueueCheck {
     std::string_view queue;
-    std::uint64_t upto;        // what the commitment claims
-    std::uint64_t previous;    // what the previous commitment consumed
-    std::uint64_t length;      // entries ever queued
-    std::string_view due_sql;  // counts the entries past the deadline
+    QueuePosition<Tag> upto;      // what the commitment claims
+    QueuePosition<Tag> previous;  // what the previous commitment consumed
+    QueuePosition<Tag> end;       // the queue's end (its length)
+    std::string_view due_sql;     // counts the entries past the deadline
     Refusal deadline_refusal;
   };
 
-  static Status<ChainError> check_queue(TxContext& ctx, const QueueCheck& c, ChainId id,
-                                        std::int64_t threshold) {
+  template <class Tag>
+  static Status<ChainError> check_queue(TxContext& ctx, const QueueCheck<Tag>& c, ChainId id,
+                                        ChainTime threshold) {
     const std::string field = c.queue == "deposits" ? "deposits_upto" : "forced_upto";
+    const std::string upto = std::to_string(c.upto.value());
     if (c.upto < c.previous)
-      return make_error(refuse(kQueueRegress, field + " " + std::to_string(c.upto) +
-                                                  " is below the previous batch's " +
-                                                  std::to_string(c.previous)));
-    if (c.upto > c.length)
-      return make_error(refuse(kQueueOverrun, field + " " + std::to_string(c.upto) + " is beyond the " +
-                                                  std::string(c.queue) + " queue's length " +
-                                                  std::to_string(c.length)));
+      return make_error(refuse(kQueueRegress, field + " " + upto + " is below the previous batch's " +
+                                                  std::to_string(c.previous.value())));
+    if (c.upto > c.end)
+      return make_error(refuse(kQueueOverrun, field + " " + upto + " is beyond the " + std::string(c.queue) +
+                                                  " queue's length " + std::to_string(c.end.value())));
+    // Timestamps never decrease along a queue, so the due entries are a prefix of it.
     auto due = due_count(ctx.store(), c.due_sql, id, threshold);
     if (!due) return make_error(due.error());
-    if (c.upto < *due)
-      return make_error(refuse(c.deadline_refusal, field + " " + std::to_string(c.upto) + " leaves out " +
+    if (c.upto < QueuePosition<Tag>(*due))
+      return make_error(refuse(c.deadline_refusal, field + " " + upto + " leaves out " +
                                                        std::string(c.queue) +
                                                        " entries past the inclusion deadline (" +
                                                        std::to_string(*due) + " are due)"));
@@ -427,35 +437,35 @@ Result<std::optional<RollupEntry>, ChainError> find_rollup(const ChainView& view
 }
 
 Result<std::vector<DepositEntry>, ChainError> list_deposits(const ChainView& view, ChainId rollup,
-                                                            std::uint64_t from, std::uint32_t limit) {
+                                                            DepositPosition from, std::uint32_t limit) {
   auto q = view.store.query(
       "SELECT idx, recipient, amount, timestamp, tx_hash, account FROM deposits WHERE rollup_id = ?1 AND idx "
       ">= "
       "?2 "
       "ORDER BY idx LIMIT ?3");
   if (!q) return make_error(storage_error(q.error()));
-  q->bind(1, to_db(rollup.value())).bind(2, to_db(from)).bind(3, std::int64_t{limit});
+  q->bind(1, to_db(rollup.value())).bind(2, to_db(from.value())).bind(3, std::int64_t{limit});
   std::vector<DepositEntry> out;
   for (;;) {
     auto r = q->next();
     if (!r) return make_error(storage_error(r.error()));
     if (!*r) break;
     const Statement& row = q->row();
-    out.push_back(DepositEntry{from_db(row.column_int(0)), PublicKey::from_view(row.column_blob(1)),
-                               AccountIndex(static_cast<std::uint32_t>(row.column_int(5))),
-                               Amount(from_db(row.column_int(2))), row.column_int(3),
-                               Hash32::from_view(row.column_blob(4))});
+    out.push_back(DepositEntry{
+        DepositPosition(from_db(row.column_int(0))), PublicKey::from_view(row.column_blob(1)),
+        AccountIndex(static_cast<std::uint32_t>(row.column_int(5))), Amount(from_db(row.column_int(2))),
+        ChainTime(row.column_int(3)), Hash32::from_view(row.column_blob(4))});
   }
   return out;
 }
 
 Result<std::vector<ForcedEntry>, ChainError> list_forced(const ChainView& view, ChainId rollup,
-                                                         std::uint64_t from, std::uint32_t limit) {
+                                                         ForcedPosition from, std::uint32_t limit) {
   auto q = view.store.query(
       "SELECT idx, tx, timestamp, tx_hash FROM forced_txs WHERE rollup_id = ?1 AND idx >= ?2 ORDER BY idx "
       "LIMIT ?3");
   if (!q) return make_error(storage_error(q.error()));
-  q->bind(1, to_db(rollup.value())).bind(2, to_db(from)).bind(3, std::int64_t{limit});
+  q->bind(1, to_db(rollup.value())).bind(2, to_db(from.value())).bind(3, std::int64_t{limit});
   std::vector<ForcedEntry> out;
   for (;;) {
     auto r = q->next();
@@ -469,8 +479,8 @@ Result<std::vector<ForcedEntry>, ChainError> list_forced(const ChainView& view, 
       e.message = "stored forced tx does not decode";
       return make_error(std::move(e));
     }
-    out.push_back(ForcedEntry{from_db(row.column_int(0)), std::move(*tx), row.column_int(2),
-                              Hash32::from_view(row.column_blob(3))});
+    out.push_back(ForcedEntry{ForcedPosition(from_db(row.column_int(0))), std::move(*tx),
+                              ChainTime(row.column_int(2)), Hash32::from_view(row.column_blob(3))});
   }
   return out;
 }

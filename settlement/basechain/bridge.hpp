@@ -50,40 +50,40 @@ struct RollupEntry {
   PublicKey sequencer;
   PublicKey operator_key;
   Hash32 genesis_root;
-  std::uint64_t challenge_window_s = 0;
-  std::uint64_t inclusion_deadline_s = 0;
+  ChainDuration challenge_window_s;
+  ChainDuration inclusion_deadline_s;
   std::uint64_t deposit_count = 0;
   std::uint64_t forced_count = 0;
   BatchNumber last_batch;  // 0: nothing committed
   Hash32 last_root;        // genesis_root while nothing is committed
   BatchNumber last_final;  // 0: nothing final
   Amount locked;
-  std::int64_t registered_at = 0;
+  ChainTime registered_at;
   Hash32 tx_hash;
 };
 
 struct DepositEntry {
-  std::uint64_t index = 0;
+  DepositPosition index;
   PublicKey recipient;
   AccountIndex account;  // the rollup account it credits (the key's, or the next free one)
   Amount amount;
-  std::int64_t timestamp = 0;  // chain time when it was queued
+  ChainTime timestamp;  // chain time when it was queued
   Hash32 tx_hash;
 };
 
 struct ForcedEntry {
-  std::uint64_t index = 0;
+  ForcedPosition index;
   rollup::Tx tx;
-  std::int64_t timestamp = 0;
+  ChainTime timestamp;
   Hash32 tx_hash;
 };
 
 Result<std::optional<RollupEntry>, ChainError> find_rollup(const ChainView& view, ChainId rollup);
 // Queue entries [from, from + limit) that exist; empty for an unknown rollup.
 Result<std::vector<DepositEntry>, ChainError> list_deposits(const ChainView& view, ChainId rollup,
-                                                            std::uint64_t from, std::uint32_t limit);
+                                                            DepositPosition from, std::uint32_t limit);
 Result<std::vector<ForcedEntry>, ChainError> list_forced(const ChainView& view, ChainId rollup,
-                                                         std::uint64_t from, std::uint32_t limit);
+                                                         ForcedPosition from, std::uint32_t limit);
 // What the bridge has paid out so far to `account` from `rollup`.
 Result<Amount, ChainError> withdrawn_total(const ChainView& view, ChainId rollup, const PublicKey& account);
 

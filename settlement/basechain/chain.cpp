@@ -201,7 +201,7 @@ Result<BlockHeader, ChainError> read_head(Store& store) {
   const Statement& r = q->row();
   BlockHeader h;
   h.number = BlockNumber(from_db(r.column_int(0)));
-  h.timestamp = r.column_int(1);
+  h.timestamp = ChainTime(r.column_int(1));
   h.parent_hash = read_hash(r.column_blob(2));
   h.tx_root = read_hash(r.column_blob(3));
   h.hash = read_hash(r.column_blob(4));
@@ -270,11 +270,10 @@ Hash32 block_tx_root(std::span<const Hash32> tx_hashes) {
   return h.finish();
 }
 
-Hash32 block_hash(BlockNumber number, std::int64_t timestamp, const Hash32& parent_hash,
-                  const Hash32& tx_root) {
+Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash, const Hash32& tx_root) {
   ByteWriter w(8 + 8 + 32 + 32);
   w.u64le(number.value());
-  w.u64le(static_cast<std::uint64_t>(timestamp));
+  w.u64le(static_cast<std::uint64_t>(timestamp.value()));
   w.bytes(parent_hash.view());
   w.bytes(tx_root.view());
   return blake2b256(w.data());
@@ -463,13 +462,14 @@ Status<ChainError> BaseChain::init_or_migrate() {
         return s;
       }
     }
-    const std::int64_t ts = std::max<std::int64_t>(0, options_.clock());
+    const ChainTime ts(std::max<std::int64_t>(0, options_.clock()));
     const Hash32 root = block_tx_root({});
     const Hash32 hash = block_hash(BlockNumber(0), ts, Hash32(), root);
     auto blk = store_->query(
         "INSERT INTO blocks (number, timestamp, parent_hash, tx_root, hash) VALUES (0, ?1, ?2, ?3, ?4)");
     if (!blk) return fail(blk.error());
-    if (auto s = blk->bind(1, ts).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
+    if (auto s =
+            blk->bind(1, ts.value()).bind(2, Hash32().view()).bind(3, root.view()).bind(4, hash.view()).run();
         !s)
       return fail(s.error());
   }
@@ -493,7 +493,7 @@ Status<ChainError> BaseChain::init_or_migrate() {
   if (!r) return make_error(storage_error(r.error()));
   if (!*r) return make_error(make_chain_error(ChainErrorCode::corrupt, "meta row is missing"));
   const std::uint64_t chain = from_db(meta->row().column_int(0));
-  time_offset_ = meta->row().column_int(1);
+  time_offset_ = ChainDuration(from_db(meta->row().column_int(1)));
   supply_ = Amount(from_db(meta->row().column_int(2)));
   if (chain != options_.chain_id.value())
     return make_error(make_chain_error(ChainErrorCode::wrong_chain,
@@ -551,11 +551,11 @@ Result<std::uint64_t, ChainError> BaseChain::pending_count_locked() {
   return from_db(q->row().column_int(0));
 }
 
-std::int64_t BaseChain::now_locked() const {
-  return std::max(head_.timestamp, options_.clock() + time_offset_);
+ChainTime BaseChain::now_locked() const {
+  return std::max(head_.timestamp, ChainTime(options_.clock()) + time_offset_);
 }
 
-std::int64_t BaseChain::now() {
+ChainTime BaseChain::now() {
   std::lock_guard lock(mutex_);
   return now_locked();
 }
@@ -584,7 +584,7 @@ Status<ChainError> BaseChain::commit_or_rollback(std::string_view point) {
   return {};
 }
 
-Result<BlockHeader, ChainError> BaseChain::seal_locked(std::int64_t now) {
+Result<BlockHeader, ChainError> BaseChain::seal_locked(ChainTime now) {
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
   auto fail = [&](ChainError e) {
@@ -617,7 +617,7 @@ Result<BlockHeader, ChainError> BaseChain::seal_locked(std::int64_t now) {
         "INSERT INTO blocks (number, timestamp, parent_hash, tx_root, hash) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!q) return fail(storage_error(q.error()));
     if (auto s = q->bind(1, number)
-                     .bind(2, h.timestamp)
+                     .bind(2, h.timestamp.value())
                      .bind(3, h.parent_hash.view())
                      .bind(4, h.tx_root.view())
                      .bind(5, h.hash.view())
@@ -700,7 +700,7 @@ Result<Submitted, ChainError> BaseChain::submit(ByteView wire) {
 
   std::lock_guard lock(mutex_);
   if (!store_) return make_error(chain_unusable());
-  const std::int64_t now = now_locked();
+  const ChainTime now = now_locked();
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
   TxContext ctx(ChainView{*store_, options_.chain_id, now, *modules_}, hash, tx->sender);
@@ -726,7 +726,7 @@ Result<Submitted, ChainError> BaseChain::fund(const PublicKey& account, Amount a
   if (!supply || *supply > kMaxSupply)
     return make_error(
         refuse(core_refusal::kOverflow, "funding would take the supply over " + kMaxSupply.to_string()));
-  const std::int64_t now = now_locked();
+  const ChainTime now = now_locked();
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
   auto fail = [&](ChainError e) {
@@ -770,13 +770,12 @@ Result<Submitted, ChainError> BaseChain::fund(const PublicKey& account, Amount a
   return out;
 }
 
-Result<BlockHeader, ChainError> BaseChain::advance_time(std::uint64_t seconds) {
+Result<BlockHeader, ChainError> BaseChain::advance_time(ChainDuration by) {
   std::lock_guard lock(mutex_);
   if (!store_) return make_error(chain_unusable());
-  if (seconds > kMaxWindowSeconds ||
-      static_cast<std::uint64_t>(time_offset_) + seconds > 4 * kMaxWindowSeconds)
+  const auto offset = time_offset_.checked_add(by);
+  if (by > kMaxWindow || !offset || *offset > ChainDuration(4 * kMaxWindowSeconds))
     return make_error(refuse(core_refusal::kOverflow, "cannot advance the clock that far"));
-  const std::int64_t offset = time_offset_ + static_cast<std::int64_t>(seconds);
   Db& db = store_->db();
   if (auto b = db.begin(); !b) return make_error(storage_error(b.error()));
   {
@@ -785,13 +784,13 @@ Result<BlockHeader, ChainError> BaseChain::advance_time(std::uint64_t seconds) {
       db.rollback();
       return make_error(storage_error(q.error()));
     }
-    if (auto s = q->bind(1, offset).run(); !s) {
+    if (auto s = q->bind(1, to_db(offset->value())).run(); !s) {
       db.rollback();
       return make_error(storage_error(s.error()));
     }
   }
   if (auto c = commit_or_rollback("chain:advance"); !c) return make_error(c.error());
-  time_offset_ = offset;
+  time_offset_ = *offset;
   return seal_locked(now_locked());
 }
 
@@ -809,7 +808,7 @@ Result<std::optional<Block>, ChainError> BaseChain::block(BlockNumber number) {
     if (!*r) return std::optional<Block>();
     const Statement& row = q->row();
     b.header.number = BlockNumber(from_db(row.column_int(0)));
-    b.header.timestamp = row.column_int(1);
+    b.header.timestamp = ChainTime(row.column_int(1));
     b.header.parent_hash = read_hash(row.column_blob(2));
     b.header.tx_root = read_hash(row.column_blob(3));
     b.header.hash = read_hash(row.column_blob(4));

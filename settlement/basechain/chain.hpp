@@ -57,8 +57,6 @@ namespace l2::settlement {
 class Module;     // module.hpp
 class ModuleSet;  // module.hpp
 
-using BlockNumber = StrongInt<std::uint64_t, struct BlockNumberTag>;
-
 // The most that can exist on the chain at once (balances plus locked bridge funds).
 inline constexpr Amount kMaxSupply{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())};
 // Pseudo kind of the dev-only funding record (dev_fund): never a wire kind.
@@ -98,6 +96,7 @@ inline constexpr Refusal kUnsupportedKind{"unsupported_kind"};  // no module of 
 // Windows and deadlines longer than this are refused: they would make timestamps
 // overflow, and no one means a century.
 inline constexpr std::uint64_t kMaxWindowSeconds = 100ull * 366 * 24 * 3600;
+inline constexpr ChainDuration kMaxWindow{kMaxWindowSeconds};
 
 struct ChainError {
   ChainErrorCode code = ChainErrorCode::storage;
@@ -129,7 +128,7 @@ struct ChainOptions {
 
 struct BlockHeader {
   BlockNumber number;
-  std::int64_t timestamp = 0;
+  ChainTime timestamp;
   Hash32 parent_hash;
   Hash32 tx_root;
   Hash32 hash;
@@ -140,8 +139,7 @@ struct Block {
   std::vector<Hash32> txs;
 };
 Hash32 block_tx_root(std::span<const Hash32> tx_hashes);
-Hash32 block_hash(BlockNumber number, std::int64_t timestamp, const Hash32& parent_hash,
-                  const Hash32& tx_root);
+Hash32 block_hash(BlockNumber number, ChainTime timestamp, const Hash32& parent_hash, const Hash32& tx_root);
 
 struct BaseAccountState {
   Amount balance;
@@ -243,7 +241,7 @@ ChainError storage_error(const DbError& e);
 struct ChainView {
   Store& store;
   ChainId chain_id;
-  std::int64_t now = 0;      // chain time
+  ChainTime now;             // chain time
   const ModuleSet& modules;  // the chain's modules (for the hooks one module offers another)
 };
 
@@ -260,7 +258,7 @@ class TxContext {
         sender_(sender) {}
 
   [[nodiscard]] ChainId chain_id() const { return chain_id_; }
-  [[nodiscard]] std::int64_t now() const { return now_; }
+  [[nodiscard]] ChainTime now() const { return now_; }
   [[nodiscard]] const Hash32& tx_hash() const { return tx_hash_; }
   [[nodiscard]] const PublicKey& sender() const { return sender_; }
   Store& store() { return store_; }
@@ -278,7 +276,7 @@ class TxContext {
  private:
   Store& store_;
   ChainId chain_id_;
-  std::int64_t now_;
+  ChainTime now_;
   const ModuleSet& modules_;
   Hash32 tx_hash_;
   PublicKey sender_;
@@ -303,7 +301,7 @@ class BaseChain {
   [[nodiscard]] ChainId chain_id() const { return options_.chain_id; }
   [[nodiscard]] bool automine() const { return options_.automine; }
   [[nodiscard]] const ModuleSet& modules() const { return *modules_; }
-  std::int64_t now();
+  ChainTime now();
   BlockHeader head();
 
   // Decodes, checks and executes one base tx (wire form), all or nothing.
@@ -329,7 +327,7 @@ class BaseChain {
 
   // ---- dev (basechaind --dev) ----------------------------------------------------------
   // Adds to the persisted time offset, then seals a block at the new chain time.
-  Result<BlockHeader, ChainError> advance_time(std::uint64_t seconds);
+  Result<BlockHeader, ChainError> advance_time(ChainDuration by);
   // Mints `amount` to `account`, recorded as a pseudo tx of kind kDevFundKind:
   //   hash = BLAKE2b-256(kDevFundDomainTag || chain_id u64le || seq u64le || account || amount u64le)
   // where seq counts the earlier fundings; it is sealed like any tx.
@@ -348,8 +346,8 @@ class BaseChain {
   Status<ChainError> open_store();
   Status<ChainError> init_or_migrate();
   Status<ChainError> migrate_modules(int core_version_before);
-  std::int64_t now_locked() const;
-  Result<BlockHeader, ChainError> seal_locked(std::int64_t now);
+  ChainTime now_locked() const;
+  Result<BlockHeader, ChainError> seal_locked(ChainTime now);
   Result<std::uint64_t, ChainError> pending_count_locked();
   Status<ChainError> execute_locked(TxContext& ctx, const BaseTx& tx, ByteView wire);
   Status<ChainError> commit_or_rollback(std::string_view point);
@@ -361,7 +359,7 @@ class BaseChain {
   std::unique_ptr<const ModuleSet> modules_;                  // immutable after open
   std::unordered_map<std::uint8_t, Module*> module_by_kind_;  // immutable after open
   BlockHeader head_;                                          // GUARDED_BY(mutex_)
-  std::int64_t time_offset_ = 0;                              // GUARDED_BY(mutex_)
+  ChainDuration time_offset_;                                 // GUARDED_BY(mutex_)
   Amount supply_;                                             // GUARDED_BY(mutex_)
   Db::FaultHook fault_hook_;                                  // GUARDED_BY(mutex_)
   std::uint64_t next_snapshot_ = 1;                           // GUARDED_BY(mutex_)

@@ -73,7 +73,7 @@ Fixed fixed(const json& j, std::string_view name) {
 }
 
 ChainHead head_from(const json& j) {
-  return ChainHead{u64(j, "number"), i64(j, "timestamp"), fixed<Hash32>(j, "hash")};
+  return ChainHead{BlockNumber(u64(j, "number")), ChainTime(i64(j, "timestamp")), fixed<Hash32>(j, "hash")};
 }
 
 // Parses the raw result text of call() and converts it; malformed answers become
@@ -184,8 +184,8 @@ Result<std::optional<RollupInfo>, RpcError> BaseChainClient::rollup(ChainId roll
         r.sequencer = fixed<PublicKey>(j, "sequencer");
         r.operator_key = fixed<PublicKey>(j, "operator_key");
         r.genesis_root = fixed<Hash32>(j, "genesis_root");
-        r.challenge_window_s = u64(j, "challenge_window_s");
-        r.inclusion_deadline_s = u64(j, "inclusion_deadline_s");
+        r.challenge_window_s = ChainDuration(u64(j, "challenge_window_s"));
+        r.inclusion_deadline_s = ChainDuration(u64(j, "inclusion_deadline_s"));
         r.deposit_count = u64(j, "deposit_count");
         r.forced_count = u64(j, "forced_count");
         r.last_batch = BatchNumber(u64(j, "last_batch"));
@@ -196,33 +196,35 @@ Result<std::optional<RollupInfo>, RpcError> BaseChainClient::rollup(ChainId roll
       });
 }
 
-Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId rollup_id, std::uint64_t from,
+Result<std::vector<QueuedDeposit>, RpcError> BaseChainClient::deposits(ChainId rollup_id,
+                                                                       DepositPosition from,
                                                                        std::uint32_t limit) {
-  json params = {{"rollup_id", rollup_id.value()}, {"from", from}, {"limit", limit}};
+  json params = {{"rollup_id", rollup_id.value()}, {"from", from.value()}, {"limit", limit}};
   return convert<std::vector<QueuedDeposit>>(call("bridge_getDeposits", params.dump()), [](const json& j) {
     if (!j.is_array()) bad_answer("deposits", "an array");
     std::vector<QueuedDeposit> out;
     for (const auto& d : j) {
       const std::uint64_t account = u64(d, "account_index");
       if (account > 0xFFFFFFFFull) bad_answer("account_index", "a 32-bit account index");
-      out.push_back(QueuedDeposit{u64(d, "index"), fixed<PublicKey>(d, "recipient"),
+      out.push_back(QueuedDeposit{DepositPosition(u64(d, "index")), fixed<PublicKey>(d, "recipient"),
                                   AccountIndex(static_cast<std::uint32_t>(account)),
-                                  amount(member(d, "amount"), "amount"), i64(d, "timestamp")});
+                                  amount(member(d, "amount"), "amount"), ChainTime(i64(d, "timestamp"))});
     }
     return out;
   });
 }
 
-Result<std::vector<QueuedForced>, RpcError> BaseChainClient::forced(ChainId rollup_id, std::uint64_t from,
+Result<std::vector<QueuedForced>, RpcError> BaseChainClient::forced(ChainId rollup_id, ForcedPosition from,
                                                                     std::uint32_t limit) {
-  json params = {{"rollup_id", rollup_id.value()}, {"from", from}, {"limit", limit}};
+  json params = {{"rollup_id", rollup_id.value()}, {"from", from.value()}, {"limit", limit}};
   return convert<std::vector<QueuedForced>>(call("bridge_getForcedTxs", params.dump()), [](const json& j) {
     if (!j.is_array()) bad_answer("forced txs", "an array");
     std::vector<QueuedForced> out;
     for (const auto& f : j) {
       auto tx = rollup::decode_tx(hex_bytes(member(f, "tx"), "tx"));
       if (!tx) bad_answer("tx", "a rollup tx in wire form");
-      out.push_back(QueuedForced{u64(f, "index"), std::move(*tx), i64(f, "timestamp")});
+      out.push_back(
+          QueuedForced{ForcedPosition(u64(f, "index")), std::move(*tx), ChainTime(i64(f, "timestamp"))});
     }
     return out;
   });
@@ -246,8 +248,8 @@ Result<std::optional<CommitmentRecord>, RpcError> BaseChainClient::commitment(Ch
         if (applied > std::numeric_limits<std::uint32_t>::max()) bad_answer("applied_txs", "a 32-bit count");
         h.applied_txs = static_cast<std::uint32_t>(applied);
         h.payload_hash = fixed<Hash32>(j, "payload_hash");
-        h.deposits_upto = u64(j, "deposits_upto");
-        h.forced_upto = u64(j, "forced_upto");
+        h.deposits_upto = DepositPosition(u64(j, "deposits_upto"));
+        h.forced_upto = ForcedPosition(u64(j, "forced_upto"));
         const json& mode = member(j, "mode");
         if (mode == "optimistic")
           h.mode = SettlementMode::optimistic;
@@ -256,12 +258,12 @@ Result<std::optional<CommitmentRecord>, RpcError> BaseChainClient::commitment(Ch
         else
           bad_answer("mode", "\"optimistic\" or \"validity\"");
         if (with_payload) r.commitment.payload = hex_bytes(member(j, "payload"), "payload");
-        r.posted_at = i64(j, "posted_at");
+        r.posted_at = ChainTime(i64(j, "posted_at"));
         const json& block = member(j, "block");
         if (!block.is_null() && !block.is_number_unsigned()) bad_answer("block", "a block number or null");
-        r.block = block.is_null() ? 0 : block.get<std::uint64_t>();
+        if (!block.is_null()) r.block = BlockNumber(block.get<std::uint64_t>());
         r.is_final = boolean(j, "final");
-        r.final_at = i64(j, "final_at");
+        r.final_at = ChainTime(i64(j, "final_at"));
         return r;
       });
 }
@@ -276,8 +278,8 @@ Result<ChainHead, RpcError> BaseChainClient::dev_mine() {
   return convert<ChainHead>(call("dev_mine", ""), head_from);
 }
 
-Result<ChainHead, RpcError> BaseChainClient::dev_advance_time(std::uint64_t seconds) {
-  return convert<ChainHead>(call("dev_advanceTime", json{{"seconds", seconds}}.dump()), head_from);
+Result<ChainHead, RpcError> BaseChainClient::dev_advance_time(ChainDuration by) {
+  return convert<ChainHead>(call("dev_advanceTime", json{{"seconds", by.value()}}.dump()), head_from);
 }
 
 Result<Hash32, RpcError> BaseChainClient::dev_fund(const PublicKey& account, Amount funds) {

@@ -33,8 +33,8 @@ struct RpcError {
 };
 
 struct ChainHead {
-  std::uint64_t number = 0;
-  std::int64_t timestamp = 0;  // seconds
+  BlockNumber number;
+  ChainTime timestamp;
   Hash32 hash;
 };
 
@@ -48,36 +48,39 @@ struct RollupInfo {
   PublicKey sequencer;
   PublicKey operator_key;
   Hash32 genesis_root;
-  std::uint64_t challenge_window_s = 0;
-  std::uint64_t inclusion_deadline_s = 0;
+  ChainDuration challenge_window_s;
+  ChainDuration inclusion_deadline_s;
   std::uint64_t deposit_count = 0;  // deposits ever queued
   std::uint64_t forced_count = 0;   // forced txs ever queued
   BatchNumber last_batch;           // 0: nothing committed yet (batch 0 is genesis)
   Hash32 last_root;                 // genesis_root while nothing is committed
   BatchNumber last_final;           // highest final batch (0: none)
   Amount locked;                    // bridge funds held for this rollup
+  // Where each queue ends: the position the next entry will get.
+  [[nodiscard]] DepositPosition deposits_end() const { return DepositPosition(deposit_count); }
+  [[nodiscard]] ForcedPosition forced_end() const { return ForcedPosition(forced_count); }
 };
 
 struct QueuedDeposit {
-  std::uint64_t index = 0;
+  DepositPosition index;
   PublicKey recipient;
   AccountIndex account;  // the rollup account it credits, assigned by the bridge
   Amount amount;
-  std::int64_t timestamp = 0;  // chain time when it was queued (its block's, with --automine)
+  ChainTime timestamp;  // chain time when it was queued (its block's, with --automine)
 };
 
 struct QueuedForced {
-  std::uint64_t index = 0;
+  ForcedPosition index;
   rollup::Tx tx;
-  std::int64_t timestamp = 0;
+  ChainTime timestamp;
 };
 
 struct CommitmentRecord {
   Commitment commitment;  // payload empty unless asked for
-  std::int64_t posted_at = 0;
-  std::uint64_t block = 0;
+  ChainTime posted_at;
+  std::optional<BlockNumber> block;  // nullopt while its tx is pending
   bool is_final = false;
-  std::int64_t final_at = 0;  // posted_at + challenge window (earliest; disputes may delay)
+  ChainTime final_at;  // posted_at + challenge window (earliest; disputes may delay)
 };
 
 class BaseChainClient {
@@ -92,9 +95,9 @@ class BaseChainClient {
   // Sends a signed base tx; the chain executes it at once (or refuses it: nothing changes).
   Result<Hash32, RpcError> send(const BaseTx& tx);
   Result<std::optional<RollupInfo>, RpcError> rollup(ChainId rollup_id);
-  Result<std::vector<QueuedDeposit>, RpcError> deposits(ChainId rollup_id, std::uint64_t from,
+  Result<std::vector<QueuedDeposit>, RpcError> deposits(ChainId rollup_id, DepositPosition from,
                                                         std::uint32_t limit);
-  Result<std::vector<QueuedForced>, RpcError> forced(ChainId rollup_id, std::uint64_t from,
+  Result<std::vector<QueuedForced>, RpcError> forced(ChainId rollup_id, ForcedPosition from,
                                                      std::uint32_t limit);
   Result<std::optional<CommitmentRecord>, RpcError> commitment(ChainId rollup_id, BatchNumber batch,
                                                                bool with_payload);
@@ -103,7 +106,7 @@ class BaseChainClient {
 
   // Dev methods (basechaind --dev only).
   Result<ChainHead, RpcError> dev_mine();
-  Result<ChainHead, RpcError> dev_advance_time(std::uint64_t seconds);
+  Result<ChainHead, RpcError> dev_advance_time(ChainDuration by);
   Result<Hash32, RpcError> dev_fund(const PublicKey& account, Amount amount);
 
   // Any method, raw: params and result as JSON text.

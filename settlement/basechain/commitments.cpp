@@ -52,14 +52,14 @@ json commitment_json(const CommitmentEntry& e, bool with_payload) {
             {"new_root", h.new_root.hex()},
             {"applied_txs", h.applied_txs},
             {"payload_hash", h.payload_hash.hex()},
-            {"deposits_upto", h.deposits_upto},
-            {"forced_upto", h.forced_upto},
+            {"deposits_upto", h.deposits_upto.value()},
+            {"forced_upto", h.forced_upto.value()},
             {"mode", std::string(to_string(h.mode))},
-            {"posted_at", e.posted_at},
+            {"posted_at", e.posted_at.value()},
             {"block", block_or_null(e.block)},
             {"tx_hash", e.tx_hash.hex()},
             {"final", e.is_final},
-            {"final_at", e.final_at}};
+            {"final_at", e.final_at.value()}};
   if (with_payload) j["payload"] = to_hex(e.commitment.payload);
   return j;
 }
@@ -128,11 +128,11 @@ class CommitmentModule final : public Module {
         .bind(4, h.new_root.view())
         .bind(5, std::int64_t{h.applied_txs})
         .bind(6, h.payload_hash.view())
-        .bind(7, to_db(h.deposits_upto))
-        .bind(8, to_db(h.forced_upto))
+        .bind(7, to_db(h.deposits_upto.value()))
+        .bind(8, to_db(h.forced_upto.value()))
         .bind(9, std::int64_t{static_cast<std::uint8_t>(h.mode)})
         .bind(10, ByteView(c.payload))
-        .bind(11, ctx.now())
+        .bind(11, ctx.now().value())
         .bind(12, ctx.tx_hash().view());
     if (auto s = q->run(); !s) return make_error(storage_error(s.error()));
     json data = {{"batch", h.batch.value()},
@@ -140,12 +140,12 @@ class CommitmentModule final : public Module {
                  {"new_root", h.new_root.hex()},
                  {"applied_txs", h.applied_txs},
                  {"payload_hash", h.payload_hash.hex()},
-                 {"deposits_upto", h.deposits_upto},
-                 {"forced_upto", h.forced_upto},
+                 {"deposits_upto", h.deposits_upto.value()},
+                 {"forced_upto", h.forced_upto.value()},
                  {"mode", std::string(to_string(h.mode))},
                  {"commitment_id", commitment_id(h).hex()},
-                 {"posted_at", ctx.now()},
-                 {"final_at", ctx.now() + static_cast<std::int64_t>(r->challenge_window_s)}};
+                 {"posted_at", ctx.now().value()},
+                 {"final_at", (ctx.now() + r->challenge_window_s).value()}};
     return ctx.emit(kName, "BatchCommitted", h.rollup_id, data.dump());
   }
 
@@ -170,8 +170,8 @@ Result<ChainTip, ChainError> tip(Store& store, ChainId rollup, const Hash32& gen
   if (*r) {
     out.batch = BatchNumber(from_db(q->row().column_int(0)));
     out.root = Hash32::from_view(q->row().column_blob(1));
-    out.deposits_upto = from_db(q->row().column_int(2));
-    out.forced_upto = from_db(q->row().column_int(3));
+    out.deposits_upto = DepositPosition(from_db(q->row().column_int(2)));
+    out.forced_upto = ForcedPosition(from_db(q->row().column_int(3)));
   }
   return out;
 }
@@ -180,13 +180,11 @@ Result<ChainTip, ChainError> tip(Store& store, ChainId rollup, const Hash32& gen
 // below a time-final one is time-final, and "its predecessor is final" reduces to "no
 // hold at or below it".
 Result<BatchNumber, ChainError> last_final_batch(const ChainView& view, ChainId rollup,
-                                                 std::uint64_t challenge_window_s) {
+                                                 ChainDuration challenge_window) {
   auto q = view.store.query(
       "SELECT coalesce(max(batch), 0) FROM commitments WHERE rollup_id = ?1 AND posted_at <= ?2");
   if (!q) return make_error(storage_error(q.error()));
-  auto r = q->bind(1, to_db(rollup.value()))
-               .bind(2, view.now - static_cast<std::int64_t>(challenge_window_s))
-               .next();
+  auto r = q->bind(1, to_db(rollup.value())).bind(2, (view.now - challenge_window).value()).next();
   if (!r) return make_error(storage_error(r.error()));
   BatchNumber last(from_db(q->row().column_int(0)));
   for (const FinalityHold* hold : view.modules.implementing<FinalityHold>()) {
@@ -223,15 +221,15 @@ Result<std::optional<CommitmentEntry>, ChainError> find_commitment(const ChainVi
   h.new_root = Hash32::from_view(row.column_blob(1));
   h.applied_txs = static_cast<std::uint32_t>(row.column_int(2));
   h.payload_hash = Hash32::from_view(row.column_blob(3));
-  h.deposits_upto = from_db(row.column_int(4));
-  h.forced_upto = from_db(row.column_int(5));
+  h.deposits_upto = DepositPosition(from_db(row.column_int(4)));
+  h.forced_upto = ForcedPosition(from_db(row.column_int(5)));
   h.mode = row.column_int(6) == 0 ? SettlementMode::optimistic : SettlementMode::validity;
   ByteView payload = row.column_blob(7);
   e.commitment.payload.assign(payload.begin(), payload.end());
-  e.posted_at = row.column_int(8);
+  e.posted_at = ChainTime(row.column_int(8));
   e.tx_hash = Hash32::from_view(row.column_blob(9));
   if (!row.column_is_null(10)) e.block = BlockNumber(from_db(row.column_int(10)));
-  e.final_at = e.posted_at + static_cast<std::int64_t>((*r)->challenge_window_s);
+  e.final_at = e.posted_at + (*r)->challenge_window_s;
   auto fin = last_final_batch(view, cq.rollup_id, (*r)->challenge_window_s);
   if (!fin) return make_error(fin.error());
   e.is_final = cq.batch <= *fin;

@@ -47,22 +47,22 @@ inline constexpr Refusal kAppliedCountMismatch{"applied_count_mismatch"};  // no
 struct ChainTip {
   BatchNumber batch;
   Hash32 root;  // the genesis root while nothing is committed
-  std::uint64_t deposits_upto = 0;
-  std::uint64_t forced_upto = 0;
+  DepositPosition deposits_upto;
+  ForcedPosition forced_upto;
 };
 Result<ChainTip, ChainError> tip(Store& store, ChainId rollup, const Hash32& genesis_root);
 
 // The highest final batch of `rollup` (0: none).
 Result<BatchNumber, ChainError> last_final_batch(const ChainView& view, ChainId rollup,
-                                                 std::uint64_t challenge_window_s);
+                                                 ChainDuration challenge_window);
 
 struct CommitmentEntry {
   Commitment commitment;  // payload empty unless asked for
-  std::int64_t posted_at = 0;
+  ChainTime posted_at;
   Hash32 tx_hash;
   std::optional<BlockNumber> block;  // nullopt while its tx is pending
   bool is_final = false;
-  std::int64_t final_at = 0;  // posted_at + challenge window (the earliest; holds may delay it)
+  ChainTime final_at;  // posted_at + challenge window (the earliest; holds may delay it)
 };
 struct CommitmentQuery {
   ChainId rollup_id;

@@ -54,9 +54,9 @@ class RegistryModule final : public Module {
     if (!existing) return make_error(existing.error());
     if (*existing)
       return make_error(refuse(kRollupExists, "rollup " + id_str(b.rollup_id) + " is already registered"));
-    if (b.inclusion_deadline_s == 0)
+    if (b.inclusion_deadline_s == ChainDuration(0))
       return make_error(refuse(kBadWindow, "inclusion_deadline_s must be at least 1"));
-    if (b.inclusion_deadline_s > kMaxWindowSeconds || b.challenge_window_s > kMaxWindowSeconds)
+    if (b.inclusion_deadline_s > kMaxWindow || b.challenge_window_s > kMaxWindow)
       return make_error(refuse(kBadWindow, "challenge_window_s and inclusion_deadline_s may not exceed " +
                                                std::to_string(kMaxWindowSeconds)));
     auto q = ctx.store().query(
@@ -68,16 +68,16 @@ class RegistryModule final : public Module {
         .bind(2, ctx.sender().view())
         .bind(3, b.operator_key.view())
         .bind(4, b.genesis_root.view())
-        .bind(5, to_db(b.challenge_window_s))
-        .bind(6, to_db(b.inclusion_deadline_s))
-        .bind(7, ctx.now())
+        .bind(5, to_db(b.challenge_window_s.value()))
+        .bind(6, to_db(b.inclusion_deadline_s.value()))
+        .bind(7, ctx.now().value())
         .bind(8, ctx.tx_hash().view());
     if (auto s = run(*q); !s) return s;
     json data = {{"sequencer", ctx.sender().hex()},
                  {"operator_key", b.operator_key.hex()},
                  {"genesis_root", b.genesis_root.hex()},
-                 {"challenge_window_s", b.challenge_window_s},
-                 {"inclusion_deadline_s", b.inclusion_deadline_s}};
+                 {"challenge_window_s", b.challenge_window_s.value()},
+                 {"inclusion_deadline_s", b.inclusion_deadline_s.value()}};
     return ctx.emit(kName, "RollupRegistered", b.rollup_id, data.dump());
   }
 
@@ -104,12 +104,12 @@ Result<std::optional<RollupRow>, ChainError> read_rollup(Store& store, ChainId i
   out.sequencer = PublicKey::from_view(row.column_blob(0));
   out.operator_key = PublicKey::from_view(row.column_blob(1));
   out.genesis_root = Hash32::from_view(row.column_blob(2));
-  out.challenge_window_s = from_db(row.column_int(3));
-  out.inclusion_deadline_s = from_db(row.column_int(4));
+  out.challenge_window_s = ChainDuration(from_db(row.column_int(3)));
+  out.inclusion_deadline_s = ChainDuration(from_db(row.column_int(4)));
   out.deposit_count = from_db(row.column_int(5));
   out.forced_count = from_db(row.column_int(6));
   out.locked = Amount(from_db(row.column_int(7)));
-  out.registered_at = row.column_int(8);
+  out.registered_at = ChainTime(row.column_int(8));
   out.tx_hash = Hash32::from_view(row.column_blob(9));
   return std::optional<RollupRow>(out);
 }

@@ -36,12 +36,12 @@ struct RollupRow {
   PublicKey sequencer;
   PublicKey operator_key;
   Hash32 genesis_root;
-  std::uint64_t challenge_window_s = 0;
-  std::uint64_t inclusion_deadline_s = 0;
+  ChainDuration challenge_window_s;
+  ChainDuration inclusion_deadline_s;
   std::uint64_t deposit_count = 0;  // the bridge's
   std::uint64_t forced_count = 0;   // the bridge's
   Amount locked;                    // the bridge's
-  std::int64_t registered_at = 0;
+  ChainTime registered_at;
   Hash32 tx_hash;
 };
 

@@ -34,7 +34,7 @@ json error_response(const json& id, int code, const std::string& message, const 
 }
 
 json head_json(const BlockHeader& h) {
-  return {{"number", h.number.value()}, {"timestamp", h.timestamp}, {"hash", h.hash.hex()}};
+  return {{"number", h.number.value()}, {"timestamp", h.timestamp.value()}, {"hash", h.hash.hex()}};
 }
 
 // ---- methods --------------------------------------------------------------------------
@@ -57,7 +57,7 @@ std::vector<RpcMethod> core_methods() {
          json txs = json::array();
          for (const auto& t : b->txs) txs.push_back(t.hex());
          return json{{"number", b->header.number.value()},
-                     {"timestamp", b->header.timestamp},
+                     {"timestamp", b->header.timestamp.value()},
                      {"parent_hash", b->header.parent_hash.hex()},
                      {"tx_root", b->header.tx_root.hex()},
                      {"hash", b->header.hash.hex()},
@@ -121,7 +121,7 @@ std::vector<RpcMethod> core_methods() {
       {"dev_advanceTime",
        [](RpcCall& c, const json& params) {
          RpcParams p(params, {"seconds"});
-         return head_json(unwrap(c.chain.advance_time(p.u64("seconds")), c));
+         return head_json(unwrap(c.chain.advance_time(ChainDuration(p.u64("seconds"))), c));
        },
        true},
       {"dev_fund",

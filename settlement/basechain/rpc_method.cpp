@@ -155,7 +155,7 @@ std::string RpcMetrics::render(const ChainStats& stats) const {
   w.single("basechain_blocks_total", Type::counter, "Blocks sealed, genesis included.",
            stats.head.number.value() + 1);
   w.single("basechain_head_timestamp_seconds", Type::gauge, "Timestamp of the latest block (chain time).",
-           static_cast<std::uint64_t>(stats.head.timestamp));
+           static_cast<std::uint64_t>(stats.head.timestamp.value()));
   w.family("basechain_txs_total", Type::counter, "Base txs executed, by kind (pending ones included).");
   for (const auto& [kind, n] : stats.txs_by_kind)
     w.sample("basechain_txs_total", {{"kind", base_tx_kind_name(kind)}}, n);

@@ -97,7 +97,7 @@ class BaseChainServer::BlockTimer {
         error = b.error().message;
         spdlog::error("sealing a block failed: {}", error);
       } else {
-        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp);
+        spdlog::debug("block {} sealed at {}", b->number.value(), b->timestamp.value());
       }
       lock.lock();
       last_done_ = std::chrono::steady_clock::now();
@@ -184,7 +184,7 @@ void BaseChainServer::handle(const http::Request& req, const http::Respond& resp
       return respond(json_response(200, nlohmann::json{{"status", "ok"},
                                                        {"chain_id", chain_.chain_id().value()},
                                                        {"head", h.number.value()},
-                                                       {"timestamp", h.timestamp},
+                                                       {"timestamp", h.timestamp.value()},
                                                        {"pending", stats->pending}}
                                             .dump()));
     }

@@ -27,8 +27,8 @@ void encode_body(ByteWriter& w, const BaseTxBody& body) {
                           w.u64le(b.rollup_id.value());
                           w.bytes(b.operator_key.view());
                           w.bytes(b.genesis_root.view());
-                          w.u64le(b.challenge_window_s);
-                          w.u64le(b.inclusion_deadline_s);
+                          w.u64le(b.challenge_window_s.value());
+                          w.u64le(b.inclusion_deadline_s.value());
                         },
                         [&](const DepositBody& b) {
                           w.u64le(b.rollup_id.value());
@@ -103,7 +103,8 @@ Result<BaseTxBody, DecodeError> decode_body(ByteReader& r, std::uint8_t kind) {
       if (!window) return make_error(window.error());
       auto deadline = r.u64le();
       if (!deadline) return make_error(deadline.error());
-      return BaseTxBody(RegisterRollupBody{ChainId(*id), *op, *root, *window, *deadline});
+      return BaseTxBody(
+          RegisterRollupBody{ChainId(*id), *op, *root, ChainDuration(*window), ChainDuration(*deadline)});
     }
     case static_cast<std::uint8_t>(BaseTxKind::deposit): {
       auto id = r.u64le();

@@ -65,8 +65,8 @@ struct RegisterRollupBody {
   ChainId rollup_id;  // the rollup's L2 chain id
   PublicKey operator_key;
   Hash32 genesis_root;
-  std::uint64_t challenge_window_s = 0;
-  std::uint64_t inclusion_deadline_s = 0;
+  ChainDuration challenge_window_s;
+  ChainDuration inclusion_deadline_s;
   friend bool operator==(const RegisterRollupBody&, const RegisterRollupBody&) = default;
 };
 struct DepositBody {

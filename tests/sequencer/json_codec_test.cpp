@@ -245,7 +245,7 @@ TEST(JsonCodec, RefusesMalformedBinaryBatches) {
   unknown_tag[9] = 9;  // the tx's type tag
   EXPECT_EQ(code(unknown_tag), ErrorCode::bad_encoding);
   EXPECT_EQ(code(body, 0), ErrorCode::too_many_txs);
-  rollup::Tx deposit = rollup::Deposit{1, AccountIndex(1), PublicKey(), Amount(5)};
+  rollup::Tx deposit = rollup::Deposit{DepositPosition(1), AccountIndex(1), PublicKey(), Amount(5)};
   EXPECT_EQ(code(binary_batch(7, {deposit})), ErrorCode::unknown_type);
 }
 

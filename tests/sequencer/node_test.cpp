@@ -316,8 +316,8 @@ struct Sequencer {
     so.http.timeout = 1000ms;
     so.rollup_id = o.chain_id;
     so.operator_key = o.operator_key;
-    so.challenge_window_s = kWindowS;
-    so.inclusion_deadline_s = 30;
+    so.challenge_window_s = ChainDuration(kWindowS);
+    so.inclusion_deadline_s = ChainDuration(30);
     so.poll_ms = 20;
     auto s = settlement::Settler::open(so, test_key(100), *log);
     EXPECT_TRUE(s) << (s ? "" : s.error());
@@ -381,10 +381,10 @@ TEST_F(NodeTest, SettlesDepositsAndWithdrawalsThroughAnInProcessBaseChain) {
       return (st = seq.status_of(**view)).status == settlement::WithdrawalStatus::in_window;
     })) << st.detail;
     ASSERT_TRUE(st.seconds_left);
-    EXPECT_GT(*st.seconds_left, 0);
+    EXPECT_GT(*st.seconds_left, ChainDuration(0));
     EXPECT_EQ(st.paid, Amount(0));
 
-    ASSERT_TRUE(user.client().dev_advance_time(kWindowS + 1));
+    ASSERT_TRUE(user.client().dev_advance_time(ChainDuration(kWindowS + 1)));
     ASSERT_TRUE(eventually([&] {
       return (st = seq.status_of(**view)).status == settlement::WithdrawalStatus::final;
     })) << st.detail;
@@ -395,20 +395,20 @@ TEST_F(NodeTest, SettlesDepositsAndWithdrawalsThroughAnInProcessBaseChain) {
     })) << st.detail;
     EXPECT_EQ(st.paid, Amount(300));
     const auto s = seq.settler->status();
-    EXPECT_EQ(s.next_deposit, 1u);
+    EXPECT_EQ(s.next_deposit, DepositPosition(1));
     EXPECT_TRUE(s.chain.reachable);
   }
   // Restarted on the same data dir: the queue position comes from the last batch's
   // origin; a second deposit is consumed exactly once, and the old withdrawal's status
   // is fetched on demand.
   Sequencer seq(options(), chain.url());
-  EXPECT_EQ(seq.settler->status().next_deposit, 1u);
+  EXPECT_EQ(seq.settler->status().next_deposit, DepositPosition(1));
   user.deposit(7);
   ASSERT_TRUE(eventually([&] {
     auto i = seq.node->find_account(alice.public_key());
     return i && seq.node->account(*i, false)->account.balance == Amount(5000 - 301 + 7);
   }));
-  EXPECT_EQ(seq.settler->status().next_deposit, 2u);
+  EXPECT_EQ(seq.settler->status().next_deposit, DepositPosition(2));
   auto view = seq.node->withdrawal(withdrawal_hash);
   ASSERT_TRUE(view && *view);
   settlement::WithdrawalChainState st;

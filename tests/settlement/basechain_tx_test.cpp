@@ -51,12 +51,13 @@ std::vector<BaseTxBody> sample_bodies() {
   c.header.applied_txs = 1;
   c.payload = *make_payload(std::vector<rollup::Tx>{make_transfer(kRollup, alice, 1, 2, 3, 1, 0)});
   c.header.payload_hash = payload_hash(c.payload);
-  c.header.deposits_upto = 3;
-  c.header.forced_upto = 1;
+  c.header.deposits_upto = DepositPosition(3);
+  c.header.forced_upto = ForcedPosition(1);
   rollup::Account leaf{alice.public_key(), Amount(5), Nonce(2), Amount(77)};
   return {
       TransferBody{test_key(2).public_key(), Amount(123456789)},
-      RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), 3600, 600},
+      RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), ChainDuration(3600),
+                         ChainDuration(600)},
       DepositBody{kRollup, alice.public_key(), Amount(1000)},
       ForceTxBody{kRollup, make_withdraw(kRollup, alice, 1, 10, 1, 3)},
       ForceTxBody{kRollup, make_transfer(kRollup, alice, 1, 2, 10, 1, 3)},
@@ -303,8 +304,9 @@ BaseTxBody body_of(const tv::json& v) {
     return TransferBody{tv::fixed<PublicKey>(v.at("to")), Amount(tv::dec(v.at("amount")))};
   if (kind == "register_rollup")
     return RegisterRollupBody{ChainId(tv::dec(v.at("rollup_id"))), tv::fixed<PublicKey>(v.at("operator_key")),
-                              tv::fixed<Hash32>(v.at("genesis_root")), tv::dec(v.at("challenge_window_s")),
-                              tv::dec(v.at("inclusion_deadline_s"))};
+                              tv::fixed<Hash32>(v.at("genesis_root")),
+                              ChainDuration(tv::dec(v.at("challenge_window_s"))),
+                              ChainDuration(tv::dec(v.at("inclusion_deadline_s")))};
   if (kind == "deposit")
     return DepositBody{ChainId(tv::dec(v.at("rollup_id"))), tv::fixed<PublicKey>(v.at("recipient")),
                        Amount(tv::dec(v.at("amount")))};

@@ -31,16 +31,18 @@ Queues queues(std::uint64_t deposit_from, std::size_t deposits, std::uint64_t fo
   Queues q;
   for (std::size_t i = 0; i < deposits; ++i) {
     const auto key = test_key(static_cast<std::uint8_t>(10 + i));
-    q.deposits.push_back(QueuedDeposit{deposit_from + i, key.public_key(),
-                                       AccountIndex(static_cast<std::uint32_t>(3 + i)), Amount(100 + i), 0});
+    q.deposits.push_back(QueuedDeposit{DepositPosition(deposit_from + i), key.public_key(),
+                                       AccountIndex(static_cast<std::uint32_t>(3 + i)), Amount(100 + i),
+                                       ChainTime()});
   }
   for (std::size_t i = 0; i < forced; ++i)
-    q.forced.push_back(QueuedForced{forced_from + i, make_withdraw(kChain, test_key(2), 2, 5 + i, 1, i), 0});
+    q.forced.push_back(QueuedForced{ForcedPosition(forced_from + i),
+                                    make_withdraw(kChain, test_key(2), 2, 5 + i, 1, i), ChainTime()});
   return q;
 }
 
 TEST(BatchTxs, OrderIsDepositsThenForcedThenUserAndLocateAgrees) {
-  const BatchOrigin origin{4, 7, 10, 12};
+  const BatchOrigin origin{DepositPosition(4), DepositPosition(7), ForcedPosition(10), ForcedPosition(12)};
   const Queues q = queues(4, 3, 10, 2);
   const std::vector<rollup::Tx> user{make_transfer(kChain, test_key(1), 1, 2, 9, 1, 0),
                                      make_transfer(kChain, test_key(1), 1, 3, 8, 1, 1)};
@@ -52,7 +54,7 @@ TEST(BatchTxs, OrderIsDepositsThenForcedThenUserAndLocateAgrees) {
     const rollup::Tx& tx = (*list)[pos];
     switch (place.source) {
       case TxSource::deposit: {
-        const auto& d = q.deposits.at(place.index - origin.deposits_from);
+        const auto& d = q.deposits.at(place.index - origin.deposits_from.value());
         ASSERT_TRUE(std::holds_alternative<rollup::Deposit>(tx));
         const auto& dep = std::get<rollup::Deposit>(tx);
         EXPECT_EQ(dep.deposit_id, d.index);
@@ -63,7 +65,7 @@ TEST(BatchTxs, OrderIsDepositsThenForcedThenUserAndLocateAgrees) {
         break;
       }
       case TxSource::forced:
-        EXPECT_EQ(tx, q.forced.at(place.index - origin.forced_from).tx);
+        EXPECT_EQ(tx, q.forced.at(place.index - origin.forced_from.value()).tx);
         break;
       case TxSource::user:
         EXPECT_EQ(tx, user.at(place.index));
@@ -76,11 +78,13 @@ TEST(BatchTxs, OrderIsDepositsThenForcedThenUserAndLocateAgrees) {
   EXPECT_EQ(locate(origin, 5), (TxPlace{TxSource::user, 0}));
   EXPECT_EQ(locate(origin, 99), (TxPlace{TxSource::user, 94}));
   // No queues: every position is a user tx.
-  EXPECT_EQ(locate(BatchOrigin{5, 5, 1, 1}, 0), (TxPlace{TxSource::user, 0}));
+  EXPECT_EQ(
+      locate(BatchOrigin{DepositPosition(5), DepositPosition(5), ForcedPosition(1), ForcedPosition(1)}, 0),
+      (TxPlace{TxSource::user, 0}));
 }
 
 TEST(BatchTxs, RefusesEntriesTheOriginDoesNotName) {
-  const BatchOrigin origin{4, 6, 0, 1};
+  const BatchOrigin origin{DepositPosition(4), DepositPosition(6), ForcedPosition(0), ForcedPosition(1)};
   Queues q = queues(4, 2, 0, 1);
   ASSERT_TRUE(batch_txs(origin, q.deposits, q.forced, {}));
   // A count that differs.
@@ -97,12 +101,12 @@ TEST(BatchTxs, RefusesEntriesTheOriginDoesNotName) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "deposit queue entry 5 where 4 belongs");
   std::swap(q.deposits[0], q.deposits[1]);
-  q.forced[0].index = 1;
+  q.forced[0].index = ForcedPosition(1);
   r = batch_txs(origin, q.deposits, q.forced, {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "forced queue entry 1 where 0 belongs");
   // A deposit can't be forced.
-  q.forced[0] = QueuedForced{0, deposit_tx(q.deposits[0]), 0};
+  q.forced[0] = QueuedForced{ForcedPosition(0), deposit_tx(q.deposits[0]), ChainTime()};
   r = batch_txs(origin, q.deposits, q.forced, {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "forced queue entry 0 is a deposit, which can't be forced");

@@ -197,7 +197,8 @@ class ChainFixture {
 
   void register_rollup(ChainId id, const SecretKey& sequencer, std::uint64_t window = 3600,
                        std::uint64_t deadline = 600) {
-    ok(sequencer, RegisterRollupBody{id, operator_key(), genesis_root(), window, deadline});
+    ok(sequencer, RegisterRollupBody{id, operator_key(), genesis_root(), ChainDuration(window),
+                                     ChainDuration(deadline)});
   }
 
   // NOLINTNEXTLINE(readability-function-size): a commitment's fields, defaulted as tests need
@@ -212,8 +213,8 @@ class ChainFixture {
     c.payload = *make_payload(txs);
     c.header.payload_hash = payload_hash(c.payload);
     c.header.applied_txs = static_cast<std::uint32_t>(txs.size());
-    c.header.deposits_upto = deposits_upto;
-    c.header.forced_upto = forced_upto;
+    c.header.deposits_upto = DepositPosition(deposits_upto);
+    c.header.forced_upto = ForcedPosition(forced_upto);
     return c;
   }
 
@@ -244,10 +245,10 @@ TYPED_TEST_SUITE(ChainCoreTest, Backends);
 TYPED_TEST(ChainCoreTest, GenesisIsBlockZeroWithTheAllocations) {
   const BlockHeader h = this->chain().head();
   EXPECT_EQ(h.number, BlockNumber(0));
-  EXPECT_EQ(h.timestamp, kStart);
+  EXPECT_EQ(h.timestamp, ChainTime(kStart));
   EXPECT_EQ(h.parent_hash, Hash32());
   EXPECT_EQ(h.tx_root, blake2b256({}));
-  EXPECT_EQ(h.hash, block_hash(BlockNumber(0), kStart, Hash32(), blake2b256({})));
+  EXPECT_EQ(h.hash, block_hash(BlockNumber(0), ChainTime(kStart), Hash32(), blake2b256({})));
   EXPECT_EQ(this->balance(alice().public_key()), Amount(1'000'000));
   EXPECT_EQ(this->balance(eve().public_key()), Amount(0));
   EXPECT_EQ(this->chain().chain_id(), kBase);
@@ -282,7 +283,7 @@ TYPED_TEST(ChainCoreTest, TransferMovesBalanceAndWaitsForTheNextBlock) {
   auto b = this->chain().seal_block();
   ASSERT_TRUE(b) << describe(b.error());
   EXPECT_EQ(b->number, BlockNumber(1));
-  EXPECT_EQ(b->timestamp, kStart + 5);
+  EXPECT_EQ(b->timestamp, ChainTime(kStart + 5));
   const std::vector<Hash32> hashes = {s->hash};
   EXPECT_EQ(b->tx_root, blake2b256(s->hash.view()));
   EXPECT_EQ(b->tx_root, block_tx_root(hashes));
@@ -381,20 +382,20 @@ TYPED_TEST(ChainCoreTest, TimestampsNeverDecreaseAndAdvanceTimeMovesChainTime) {
   this->wall_ = kStart + 100;
   auto b1 = this->chain().seal_block();
   ASSERT_TRUE(b1);
-  EXPECT_EQ(b1->timestamp, kStart + 100);
+  EXPECT_EQ(b1->timestamp, ChainTime(kStart + 100));
   this->wall_ = kStart + 50;  // the wall clock steps back
-  EXPECT_EQ(this->chain().now(), kStart + 100);
+  EXPECT_EQ(this->chain().now(), ChainTime(kStart + 100));
   auto b2 = this->chain().seal_block();
   ASSERT_TRUE(b2);
-  EXPECT_EQ(b2->timestamp, kStart + 100);
-  auto b3 = this->chain().advance_time(3600);
+  EXPECT_EQ(b2->timestamp, ChainTime(kStart + 100));
+  auto b3 = this->chain().advance_time(ChainDuration(3600));
   ASSERT_TRUE(b3);
   EXPECT_EQ(b3->number, BlockNumber(3));
-  EXPECT_EQ(b3->timestamp, kStart + 50 + 3600);
-  EXPECT_EQ(this->chain().now(), kStart + 50 + 3600);
+  EXPECT_EQ(b3->timestamp, ChainTime(kStart + 50 + 3600));
+  EXPECT_EQ(this->chain().now(), ChainTime(kStart + 50 + 3600));
   this->wall_ += 10;
-  EXPECT_EQ(this->chain().now(), kStart + 60 + 3600);
-  EXPECT_FALSE(this->chain().advance_time(kMaxWindowSeconds + 1));
+  EXPECT_EQ(this->chain().now(), ChainTime(kStart + 60 + 3600));
+  EXPECT_FALSE(this->chain().advance_time(ChainDuration(kMaxWindowSeconds + 1)));
 }
 
 TYPED_TEST(ChainCoreTest, InjectedFaultsLeaveEverythingAsItWas) {
@@ -419,7 +420,7 @@ TYPED_TEST(ChainCoreTest, InjectedFaultsLeaveEverythingAsItWas) {
   EXPECT_FALSE(this->chain().seal_block());
   EXPECT_EQ(this->dump(), before);
   EXPECT_EQ(this->chain().head(), head);
-  EXPECT_FALSE(this->chain().advance_time(10));
+  EXPECT_FALSE(this->chain().advance_time(ChainDuration(10)));
   this->chain().set_fault_hook([](std::string_view p) -> std::optional<DbError> {
     if (p == "chain:fund") return DbError{-1, "injected"};
     return std::nullopt;
@@ -480,7 +481,7 @@ TEST_F(ChainFileTest, ReopenContinuesTheChainAndSealsPendingTxs) {
   ok(alice(), TransferBody{bob().public_key(), Amount(10)});
   ASSERT_TRUE(chain().seal_block());
   auto pending = ok(alice(), TransferBody{bob().public_key(), Amount(20)});
-  ASSERT_TRUE(chain().advance_time(100));  // seals the second tx in block 2
+  ASSERT_TRUE(chain().advance_time(ChainDuration(100)));  // seals the second tx in block 2
   auto late = ok(bob(), TransferBody{alice().public_key(), Amount(1)});
   const BlockHeader head = chain().head();
   const std::string before = dump();
@@ -488,7 +489,7 @@ TEST_F(ChainFileTest, ReopenContinuesTheChainAndSealsPendingTxs) {
   open(options(path()));
   EXPECT_EQ(chain().head(), head);
   EXPECT_EQ(dump(), before);
-  EXPECT_EQ(chain().now(), kStart + 100);  // the offset persisted
+  EXPECT_EQ(chain().now(), ChainTime(kStart + 100));  // the offset persisted
   EXPECT_EQ(*chain().transaction(pending.hash).value()->block, BlockNumber(2));
   EXPECT_FALSE(chain().transaction(late.hash).value()->block);
   auto b = chain().seal_block();
@@ -549,7 +550,7 @@ TEST_F(ChainFileTest, SnapshotAndRevertRestoreTheWholeChain) {
   ASSERT_TRUE(id) << describe(id.error());
   EXPECT_EQ(*id, 1u);
   ok(alice(), DepositBody{kRollupA, alice().public_key(), Amount(200)});
-  ASSERT_TRUE(chain().advance_time(500));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(500)));
   auto later = chain().snapshot();
   ASSERT_TRUE(later);
   EXPECT_EQ(*later, 2u);
@@ -693,21 +694,27 @@ TEST_F(ModulesTest, RegistryRecordsTheRollupOnce) {
   EXPECT_EQ(r.sequencer, carol().public_key());
   EXPECT_EQ(r.operator_key, operator_key());
   EXPECT_EQ(r.genesis_root, genesis_root());
-  EXPECT_EQ(r.challenge_window_s, 3600u);
-  EXPECT_EQ(r.inclusion_deadline_s, 600u);
+  EXPECT_EQ(r.challenge_window_s, ChainDuration(3600));
+  EXPECT_EQ(r.inclusion_deadline_s, ChainDuration(600));
   EXPECT_EQ(r.last_batch, BatchNumber(0));
   EXPECT_EQ(r.last_root, genesis_root());
   EXPECT_EQ(r.last_final, BatchNumber(0));
   EXPECT_EQ(r.locked, Amount(0));
-  EXPECT_TRUE(refused(dave(), RegisterRollupBody{kRollupA, operator_key(), genesis_root(), 1, 1},
-                      registry::kRollupExists));
-  EXPECT_TRUE(refused(dave(), RegisterRollupBody{kRollupB, operator_key(), genesis_root(), 1, 0},
+  EXPECT_TRUE(refused(
+      dave(),
+      RegisterRollupBody{kRollupA, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(1)},
+      registry::kRollupExists));
+  EXPECT_TRUE(refused(
+      dave(),
+      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1), ChainDuration(0)},
+      registry::kBadWindow));
+  EXPECT_TRUE(refused(dave(),
+                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(),
+                                         ChainDuration(kMaxWindowSeconds + 1), ChainDuration(1)},
                       registry::kBadWindow));
   EXPECT_TRUE(refused(dave(),
-                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), kMaxWindowSeconds + 1, 1},
-                      registry::kBadWindow));
-  EXPECT_TRUE(refused(dave(),
-                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), 1, kMaxWindowSeconds + 1},
+                      RegisterRollupBody{kRollupB, operator_key(), genesis_root(), ChainDuration(1),
+                                         ChainDuration(kMaxWindowSeconds + 1)},
                       registry::kBadWindow));
   // Rollup ids are u64: the top bit is fine.
   const ChainId big(0xFFFF'FFFF'FFFF'FFFFull);
@@ -733,23 +740,29 @@ TEST_F(ModulesTest, DepositsQueuePerRollupAndLockFunds) {
   EXPECT_EQ(rollup(kRollupA).deposit_count, 2u);
   EXPECT_EQ(rollup(kRollupB).locked, Amount(7));
   EXPECT_EQ(rollup(kRollupB).deposit_count, 1u);
-  auto list = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupA, 0, 10); });
+  auto list = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(0), 10); });
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[0].index, 0u);
+  EXPECT_EQ((*list)[0].index, DepositPosition(0));
   EXPECT_EQ((*list)[0].recipient, alice().public_key());
   EXPECT_EQ((*list)[0].amount, Amount(300));
-  EXPECT_EQ((*list)[0].timestamp, kStart);
-  EXPECT_EQ((*list)[1].index, 1u);
-  EXPECT_EQ((*list)[1].timestamp, kStart + 10);
-  auto page = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupA, 1, 10); });
+  EXPECT_EQ((*list)[0].timestamp, ChainTime(kStart));
+  EXPECT_EQ((*list)[1].index, DepositPosition(1));
+  EXPECT_EQ((*list)[1].timestamp, ChainTime(kStart + 10));
+  auto page = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupA, DepositPosition(1), 10); });
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].recipient, eve().public_key());
-  auto b = chain().read([](const ChainView& v) { return bridge::list_deposits(v, kRollupB, 0, 10); });
+  auto b = chain().read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollupB, DepositPosition(0), 10); });
   ASSERT_EQ(b->size(), 1u);
-  EXPECT_EQ((*b)[0].index, 0u);
-  EXPECT_TRUE(
-      chain().read([](const ChainView& v) { return bridge::list_deposits(v, ChainId(99), 0, 10); })->empty());
+  EXPECT_EQ((*b)[0].index, DepositPosition(0));
+  EXPECT_TRUE(chain()
+                  .read([](const ChainView& v) {
+                    return bridge::list_deposits(v, ChainId(99), DepositPosition(0), 10);
+                  })
+                  ->empty());
 
   EXPECT_TRUE(
       refused(alice(), DepositBody{kRollupA, alice().public_key(), Amount(0)}, core_refusal::kZeroAmount));
@@ -767,13 +780,14 @@ TEST_F(ModulesTest, ForcedTxsMustBeSignedByTheSenderForThatRollup) {
   ok(alice(), ForceTxBody{kRollupA, w});
   wall_ += 3;
   ok(alice(), ForceTxBody{kRollupA, t});
-  auto list = chain().read([](const ChainView& v) { return bridge::list_forced(v, kRollupA, 0, 10); });
+  auto list = chain().read(
+      [](const ChainView& v) { return bridge::list_forced(v, kRollupA, ForcedPosition(0), 10); });
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].tx, w);
   EXPECT_EQ((*list)[1].tx, t);
-  EXPECT_EQ((*list)[1].index, 1u);
-  EXPECT_EQ((*list)[1].timestamp, kStart + 3);
+  EXPECT_EQ((*list)[1].index, ForcedPosition(1));
+  EXPECT_EQ((*list)[1].timestamp, ChainTime(kStart + 3));
   EXPECT_EQ(rollup(kRollupA).forced_count, 2u);
   EXPECT_EQ(rollup(kRollupB).forced_count, 0u);
   // Someone else's tx, and alice's tx for rollup A forced into rollup B.
@@ -799,11 +813,11 @@ TEST_F(ModulesTest, CommitmentsChainPerRollup) {
   auto e = commitment(kRollupA, 1, true);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->commitment, c1);
-  EXPECT_EQ(e->posted_at, kStart);
+  EXPECT_EQ(e->posted_at, ChainTime(kStart));
   EXPECT_EQ(e->tx_hash, s.hash);
   EXPECT_FALSE(e->block);
   EXPECT_FALSE(e->is_final);
-  EXPECT_EQ(e->final_at, kStart + 3600);
+  EXPECT_EQ(e->final_at, ChainTime(kStart + 3600));
   auto without = commitment(kRollupA, 1, false);
   EXPECT_TRUE(without->commitment.payload.empty());
   EXPECT_EQ(without->commitment.header, c1.header);
@@ -852,10 +866,10 @@ TEST_F(ModulesTest, EveryCommitmentRuleRefusesAndChangesNothing) {
   c.header.applied_txs = 2;
   EXPECT_TRUE(refused(carol(), CommitBatchBody{c}, commitments::kAppliedCountMismatch));
   c = good();
-  c.header.deposits_upto = 2;
+  c.header.deposits_upto = DepositPosition(2);
   EXPECT_TRUE(refused(carol(), CommitBatchBody{c}, bridge::kQueueOverrun));
   c = good();
-  c.header.forced_upto = 2;
+  c.header.forced_upto = ForcedPosition(2);
   EXPECT_TRUE(refused(carol(), CommitBatchBody{c}, bridge::kQueueOverrun));
 
   ok(carol(), CommitBatchBody{good()});
@@ -871,7 +885,7 @@ TEST_F(ModulesTest, EveryCommitmentRuleRefusesAndChangesNothing) {
 TEST_F(ModulesTest, QueuedEntriesPastTheInclusionDeadlineMustBeConsumed) {
   register_rollup(kRollupA, carol(), 3600, 600);
   ok(alice(), DepositBody{kRollupA, alice().public_key(), Amount(10)});  // t0
-  ASSERT_TRUE(chain().advance_time(300));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(300)));
   ok(alice(), DepositBody{kRollupA, alice().public_key(), Amount(20)});          // t0 + 300
   ok(bob(), ForceTxBody{kRollupA, make_withdraw(kRollupA, bob(), 2, 1, 0, 0)});  // t0 + 300
   auto commit = [&](std::uint64_t batch, std::uint64_t deposits, std::uint64_t forced) {
@@ -880,14 +894,14 @@ TEST_F(ModulesTest, QueuedEntriesPastTheInclusionDeadlineMustBeConsumed) {
         make_commit(kRollupA, batch, prev, filled(static_cast<std::uint8_t>(batch)), {}, deposits, forced)};
   };
   // At t0 + 599 nothing is due yet: a batch may consume nothing.
-  ASSERT_TRUE(chain().advance_time(299));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(299)));
   ok(carol(), commit(1, 0, 0));
   // At t0 + 600 the first deposit is due.
-  ASSERT_TRUE(chain().advance_time(1));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(1)));
   EXPECT_TRUE(refused(carol(), commit(2, 0, 0), bridge::kDepositDeadlineMissed));
   ok(carol(), commit(2, 1, 0));
   // At t0 + 900 the second deposit and the forced tx are due too.
-  ASSERT_TRUE(chain().advance_time(300));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(300)));
   EXPECT_TRUE(refused(carol(), commit(3, 1, 1), bridge::kDepositDeadlineMissed));
   EXPECT_TRUE(refused(carol(), commit(3, 2, 0), bridge::kForcedDeadlineMissed));
   ok(carol(), commit(3, 2, 1));
@@ -908,7 +922,7 @@ TEST_F(ModulesTest, FinalityFollowsTheChallengeWindowInOrder) {
   ok(dave(), CommitBatchBody{make_commit(kRollupB, 1, g, filled(1), {})});
   wall_ += 100;
   ok(carol(), CommitBatchBody{make_commit(kRollupA, 2, filled(1), filled(2), {})});  // t0 + 100
-  EXPECT_EQ(commitment(kRollupA, 2)->final_at, kStart + 3700);
+  EXPECT_EQ(commitment(kRollupA, 2)->final_at, ChainTime(kStart + 3700));
 
   wall_ = kStart + 3599;
   EXPECT_FALSE(commitment(kRollupA, 1)->is_final);
@@ -918,7 +932,7 @@ TEST_F(ModulesTest, FinalityFollowsTheChallengeWindowInOrder) {
   EXPECT_TRUE(commitment(kRollupA, 1)->is_final);
   EXPECT_FALSE(commitment(kRollupA, 2)->is_final);
   EXPECT_EQ(rollup(kRollupA).last_final, BatchNumber(1));
-  ASSERT_TRUE(chain().advance_time(100));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(100)));
   EXPECT_TRUE(commitment(kRollupA, 2)->is_final);
   EXPECT_EQ(rollup(kRollupA).last_final, BatchNumber(2));
   // No dispute game yet: no module of the standard set holds a batch back
@@ -961,7 +975,7 @@ TEST_F(ModulesTest, WithdrawalsArePaidOnceAgainstFinalRoots) {
                       bridge::kNoCommitment));
   EXPECT_TRUE(refused(bob(), FinalizeWithdrawalBody{ChainId(99), BatchNumber(1), s1.leaf, s1.proof},
                       registry::kUnknownRollup));
-  ASSERT_TRUE(chain().advance_time(3600));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(3600)));
 
   // Forged: a larger withdrawn total, or someone else's key, with the same proof.
   rollup::Account forged = s1.leaf;
@@ -1003,7 +1017,7 @@ TEST_F(ModulesTest, WithdrawalsArePaidOnceAgainstFinalRoots) {
   // stale proof of batch 1 then has nothing left.
   const WithdrawalState s2 = withdrawal_state(500, 300);
   ok(carol(), CommitBatchBody{make_commit(kRollupA, 2, s1.root, s2.root, {}, 1, 0)});
-  ASSERT_TRUE(chain().advance_time(3600));
+  ASSERT_TRUE(chain().advance_time(ChainDuration(3600)));
   ok(alice(), FinalizeWithdrawalBody{kRollupA, BatchNumber(2), s2.leaf, s2.proof});
   EXPECT_EQ(rollup(kRollupA).locked, Amount(500));
   EXPECT_TRUE(refused(alice(), claim1, bridge::kNothingToClaim));

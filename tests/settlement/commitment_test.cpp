@@ -43,8 +43,8 @@ Commitment sample() {
   c.header.new_root = filled(0x22);
   c.header.applied_txs = 0x01020304;
   c.header.payload_hash = filled(0x33);
-  c.header.deposits_upto = 5;
-  c.header.forced_upto = 0xffffffffffffffffull;
+  c.header.deposits_upto = DepositPosition(5);
+  c.header.forced_upto = ForcedPosition(0xffffffffffffffffull);
   c.header.mode = SettlementMode::validity;
   c.payload = {0xde, 0xad, 0xbe, 0xef};
   return c;
@@ -170,7 +170,7 @@ TEST(Commitment, PayloadLengthIsStrict) {
 }
 
 TEST(BatchOrigin, RoundTripAndLayout) {
-  const BatchOrigin o{1, 3, 7, 7};
+  const BatchOrigin o{DepositPosition(1), DepositPosition(3), ForcedPosition(7), ForcedPosition(7)};
   const Bytes enc = encode_origin(o);
   ASSERT_EQ(enc.size(), 33u);
   EXPECT_EQ(enc[0], kOriginVersion);
@@ -186,7 +186,8 @@ TEST(BatchOrigin, RoundTripAndLayout) {
 }
 
 TEST(BatchOrigin, Strict) {
-  const Bytes enc = encode_origin(BatchOrigin{1, 3, 7, 9});
+  const Bytes enc = encode_origin(
+      BatchOrigin{DepositPosition(1), DepositPosition(3), ForcedPosition(7), ForcedPosition(9)});
   for (std::size_t n = 0; n < enc.size(); ++n) EXPECT_FALSE(decode_origin(ByteView(enc).first(n))) << n;
   Bytes trailing = enc;
   trailing.push_back(0);
@@ -194,8 +195,14 @@ TEST(BatchOrigin, Strict) {
   Bytes version = enc;
   version[0] = 2;
   EXPECT_EQ(decode_origin(version).error(), DecodeError::out_of_range);
-  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{4, 3, 0, 0})).error(), DecodeError::out_of_range);
-  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{0, 0, 9, 8})).error(), DecodeError::out_of_range);
+  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(4), DepositPosition(3), ForcedPosition(0),
+                                                    ForcedPosition(0)}))
+                .error(),
+            DecodeError::out_of_range);
+  EXPECT_EQ(decode_origin(encode_origin(BatchOrigin{DepositPosition(0), DepositPosition(0), ForcedPosition(9),
+                                                    ForcedPosition(8)}))
+                .error(),
+            DecodeError::out_of_range);
 }
 
 // ---- make_commitment ------------------------------------------------------------------
@@ -221,7 +228,7 @@ class MakeCommitment : public ::testing::Test {
         make_transfer(kChain, bob_, 2, 3, 50, 1, 0),     // applies
     };
     stored_ = chain_.next(txs_);
-    origin_ = BatchOrigin{0, 3, 0, 2};
+    origin_ = BatchOrigin{DepositPosition(0), DepositPosition(3), ForcedPosition(0), ForcedPosition(2)};
   }
 
   CommittedBatchView view() const {
@@ -252,8 +259,8 @@ TEST_F(MakeCommitment, PayloadIsTheAppliedUserTxs) {
   EXPECT_EQ(c->header.prev_root, chain_.header_at(0).state_root);
   EXPECT_EQ(c->header.new_root, chain_.header_at(1).state_root);
   EXPECT_EQ(c->header.applied_txs, 2u);
-  EXPECT_EQ(c->header.deposits_upto, 3u);
-  EXPECT_EQ(c->header.forced_upto, 2u);
+  EXPECT_EQ(c->header.deposits_upto, DepositPosition(3));
+  EXPECT_EQ(c->header.forced_upto, ForcedPosition(2));
   EXPECT_EQ(c->header.mode, SettlementMode::optimistic);
   EXPECT_EQ(c->header.payload_hash, payload_hash(c->payload));
   auto opened = open_payload(c->payload);
@@ -279,22 +286,26 @@ TEST_F(MakeCommitment, InconsistentInputsAreReported) {
   build();
   {
     auto v = view();
-    v.origin = BatchOrigin{1, 4, 0, 2};  // deposit ids 0.. are not 1..
+    v.origin = BatchOrigin{DepositPosition(1), DepositPosition(4), ForcedPosition(0),
+                           ForcedPosition(2)};  // deposit ids 0.. are not 1..
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{0, 2, 0, 3};  // the third deposit would count as a forced tx
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(2), ForcedPosition(0),
+                           ForcedPosition(3)};  // the third deposit would count as a forced tx
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{0, 4, 0, 1};  // tx 3 is not a deposit
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(4), ForcedPosition(0),
+                           ForcedPosition(1)};  // tx 3 is not a deposit
     EXPECT_FALSE(make_commitment(v));
   }
   {
     auto v = view();
-    v.origin = BatchOrigin{0, 3, 0, 6};  // more queued txs than the batch has
+    v.origin = BatchOrigin{DepositPosition(0), DepositPosition(3), ForcedPosition(0),
+                           ForcedPosition(6)};  // more queued txs than the batch has
     EXPECT_FALSE(make_commitment(v));
   }
   {
@@ -397,8 +408,8 @@ CommitmentHeader header_of(const tv::json& v) {
   h.new_root = tv::fixed<Hash32>(v.at("new_root"));
   h.applied_txs = v.at("applied_txs").get<std::uint32_t>();
   h.payload_hash = tv::fixed<Hash32>(v.at("payload_hash"));
-  h.deposits_upto = tv::dec(v.at("deposits_upto"));
-  h.forced_upto = tv::dec(v.at("forced_upto"));
+  h.deposits_upto = DepositPosition(tv::dec(v.at("deposits_upto")));
+  h.forced_upto = ForcedPosition(tv::dec(v.at("forced_upto")));
   h.mode = static_cast<SettlementMode>(v.at("mode_tag").get<std::uint8_t>());
   EXPECT_EQ(to_string(h.mode), v.at("mode").get<std::string>());
   return h;
@@ -433,8 +444,9 @@ TEST(SettlementVectors, BatchOrigins) {
   REQUIRE_SETTLEMENT_VECTORS();
   ASSERT_FALSE(sv.at("batch_origins").empty());
   for (const auto& v : sv.at("batch_origins")) {
-    const BatchOrigin o{tv::dec(v.at("deposits_from")), tv::dec(v.at("deposits_upto")),
-                        tv::dec(v.at("forced_from")), tv::dec(v.at("forced_upto"))};
+    const BatchOrigin o{
+        DepositPosition(tv::dec(v.at("deposits_from"))), DepositPosition(tv::dec(v.at("deposits_upto"))),
+        ForcedPosition(tv::dec(v.at("forced_from"))), ForcedPosition(tv::dec(v.at("forced_upto")))};
     EXPECT_EQ(to_hex(encode_origin(o)), v.at("hex").get<std::string>());
     auto back = decode_origin(tv::hex(v.at("hex")));
     ASSERT_TRUE(back);

@@ -54,7 +54,7 @@ class Sequencer {
   // `user_txs`; commits it to the base chain. Returns the receipts.
   std::vector<rollup::Receipt> batch(std::vector<rollup::Tx> user_txs) {
     const RollupInfo& info = base_->info();
-    BatchOrigin origin{deposits_done_, info.deposit_count, forced_done_, info.forced_count};
+    BatchOrigin origin{deposits_done_, info.deposits_end(), forced_done_, info.forced_end()};
     std::vector<rollup::Tx> txs;
     auto deposits = base_->deposits(origin.deposits_from, 1u << 20);
     auto forced = base_->forced(origin.forced_from, 1u << 20);
@@ -81,8 +81,8 @@ class Sequencer {
   SecretKey op_;
   std::unique_ptr<rollup::Engine> engine_;
   std::unique_ptr<MemorySource> base_;
-  std::uint64_t deposits_done_ = 0;
-  std::uint64_t forced_done_ = 0;
+  DepositPosition deposits_done_;
+  ForcedPosition forced_done_;
   std::vector<Hash32> roots_;
 };
 
@@ -195,8 +195,8 @@ TEST_F(Derive, RederivesEveryRoot) {
   EXPECT_EQ(d->verified(), BatchNumber(4));
   EXPECT_EQ(d->state_root(), seq_.engine().state_root());
   EXPECT_TRUE(test::same_state(d->state(), seq_.engine().state()));
-  EXPECT_EQ(d->deposits_upto(), 4u);
-  EXPECT_EQ(d->forced_upto(), 3u);
+  EXPECT_EQ(d->deposits_upto(), DepositPosition(4));
+  EXPECT_EQ(d->forced_upto(), ForcedPosition(3));
   const DeriveStats& s = d->stats();
   EXPECT_EQ(s.batches, 4u);
   EXPECT_EQ(s.txs, 17u);
@@ -351,25 +351,25 @@ TEST_F(Derive, QueueRangesAreChecked) {
   build();
   {
     // Claims a deposit the queue does not have.
-    seq_.base().commitment_at(BatchNumber(3)).header.deposits_upto = 9;
+    seq_.base().commitment_at(BatchNumber(3)).header.deposits_upto = DepositPosition(9);
     const Mismatch m = expect_mismatch();
     EXPECT_EQ(m.batch, BatchNumber(3));
     EXPECT_EQ(m.kind, MismatchKind::deposit_range);
     EXPECT_EQ(m.got, "9");
-    seq_.base().commitment_at(BatchNumber(3)).header.deposits_upto = 4;
+    seq_.base().commitment_at(BatchNumber(3)).header.deposits_upto = DepositPosition(4);
   }
   {
     // forced_upto going backwards.
-    seq_.base().commitment_at(BatchNumber(3)).header.forced_upto = 1;
+    seq_.base().commitment_at(BatchNumber(3)).header.forced_upto = ForcedPosition(1);
     const Mismatch m = expect_mismatch();
     EXPECT_EQ(m.batch, BatchNumber(3));
     EXPECT_EQ(m.kind, MismatchKind::forced_range);
-    seq_.base().commitment_at(BatchNumber(3)).header.forced_upto = 3;
+    seq_.base().commitment_at(BatchNumber(3)).header.forced_upto = ForcedPosition(3);
   }
   {
     // Skipping the forced txs changes what the batch executes: without alice's forced
     // withdrawal her payload transfer (signed for nonce 3) gets nonce 2 and fails.
-    seq_.base().commitment_at(BatchNumber(2)).header.forced_upto = 0;
+    seq_.base().commitment_at(BatchNumber(2)).header.forced_upto = ForcedPosition(0);
     const Mismatch m = expect_mismatch();
     EXPECT_EQ(m.batch, BatchNumber(2));
     EXPECT_EQ(m.kind, MismatchKind::tx_not_applied);

@@ -353,8 +353,9 @@ TEST(BaseChainModules, AFinalityHoldDelaysFinalityWithoutTouchingCommitments) {
   auto chain = open_ok(options(":memory:"), standard_modules().add(hold));
   ASSERT_TRUE(chain);
   const Hash32 genesis;
-  ASSERT_TRUE(chain->submit(
-      wire(*chain, carol(), RegisterRollupBody{kRollup, carol().public_key(), genesis, 10, 600})));
+  ASSERT_TRUE(chain->submit(wire(
+      *chain, carol(),
+      RegisterRollupBody{kRollup, carol().public_key(), genesis, ChainDuration(10), ChainDuration(600)})));
   Commitment c;
   c.header.rollup_id = kRollup;
   c.header.batch = BatchNumber(1);
@@ -363,7 +364,7 @@ TEST(BaseChainModules, AFinalityHoldDelaysFinalityWithoutTouchingCommitments) {
   c.payload = *make_payload({});
   c.header.payload_hash = payload_hash(c.payload);
   ASSERT_TRUE(chain->submit(wire(*chain, carol(), CommitBatchBody{c})));
-  ASSERT_TRUE(chain->advance_time(60));
+  ASSERT_TRUE(chain->advance_time(ChainDuration(60)));
   auto is_final = [&] {
     auto e = chain->read([](const ChainView& v) {
       return commitments::find_commitment(v, commitments::CommitmentQuery{kRollup, BatchNumber(1), false});
@@ -590,7 +591,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   EXPECT_EQ((*rollup)->sequencer, carol().public_key());
   EXPECT_EQ((*rollup)->deposit_count, 1u);
   EXPECT_EQ((*rollup)->locked, Amount(1000));
-  auto deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, 0, 10); });
+  auto deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_TRUE(deposits);
   ASSERT_EQ(deposits->size(), 1u);
   EXPECT_EQ((*deposits)[0].tx_hash, dep_tx);
@@ -607,9 +609,10 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, alice().public_key(), Amount(5)})));
   ASSERT_TRUE(chain->seal_block());
   EXPECT_EQ(chain->head().number, BlockNumber(2));
-  deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, 0, 10); });
+  deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_EQ(deposits->size(), 2u);
-  EXPECT_EQ((*deposits)[1].index, 1u);
+  EXPECT_EQ((*deposits)[1].index, DepositPosition(1));
   EXPECT_EQ((*deposits)[1].account, AccountIndex(1));  // alice's, as numbered by step 2
   // Deposits by index: a new key gets the next free index, the operator's key (carol's
   // here) is account 0, and a key keeps its index.
@@ -617,7 +620,8 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, carol().public_key(), Amount(1)})));
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, bob().public_key(), Amount(1)})));
   ASSERT_TRUE(chain->seal_block());
-  deposits = chain->read([](const ChainView& v) { return bridge::list_deposits(v, kRollup, 0, 10); });
+  deposits = chain->read(
+      [](const ChainView& v) { return bridge::list_deposits(v, kRollup, DepositPosition(0), 10); });
   ASSERT_EQ(deposits->size(), 5u);
   EXPECT_EQ((*deposits)[2].account, AccountIndex(2));
   EXPECT_EQ((*deposits)[3].account, AccountIndex(0));

@@ -122,9 +122,9 @@ class RpcTest : public ::testing::Test {
   }
 
   void register_rollup() {
-    json r =
-        send(sequencer(), RegisterRollupBody{kRollup, bob().public_key(),
-                                             test::root_of(rollup::State(bob().public_key())), 3600, 600});
+    json r = send(sequencer(), RegisterRollupBody{kRollup, bob().public_key(),
+                                                  test::root_of(rollup::State(bob().public_key())),
+                                                  ChainDuration(3600), ChainDuration(600)});
     ASSERT_TRUE(r.contains("result")) << r.dump();
   }
 
@@ -422,8 +422,8 @@ TEST_F(RpcTest, BridgeAndRollupMethods) {
   c.payload = *make_payload(std::vector<rollup::Tx>{make_withdraw(kRollup, alice(), 1, 5, 0, 1)});
   c.header.payload_hash = payload_hash(c.payload);
   c.header.applied_txs = 1;
-  c.header.deposits_upto = 1;
-  c.header.forced_upto = 1;
+  c.header.deposits_upto = DepositPosition(1);
+  c.header.forced_upto = ForcedPosition(1);
   json sent = send(sequencer(), CommitBatchBody{c});
   ASSERT_TRUE(sent.contains("result")) << sent.dump();
   json got = result("rollup_getCommitment", {{"rollup_id", 7}, {"batch", 1}});
@@ -516,8 +516,9 @@ TEST_F(RpcTest, ApplicationErrorsHaveTheirCodeAReasonAndChangeNothing) {
   check(send(sequencer(), DepositBody{kRollup, alice().public_key(), Amount(11)}),
         rpc_code::kInsufficientFunds, "insufficient_funds");
   // -32004 with the module's reason.
-  check(send(alice(), RegisterRollupBody{kRollup, bob().public_key(), Hash32(), 1, 1}), rpc_code::kRefused,
-        "rollup_exists");
+  check(send(alice(),
+             RegisterRollupBody{kRollup, bob().public_key(), Hash32(), ChainDuration(1), ChainDuration(1)}),
+        rpc_code::kRefused, "rollup_exists");
   check(send(alice(), DepositBody{ChainId(99), alice().public_key(), Amount(1)}), rpc_code::kRefused,
         "unknown_rollup");
   check(send(alice(), DepositBody{kRollup, alice().public_key(), Amount(0)}), rpc_code::kRefused,
@@ -622,8 +623,8 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
   EXPECT_EQ(*client_->chain_id(), kBase);
   auto head = client_->head();
   ASSERT_TRUE(head) << head.error().message;
-  EXPECT_EQ(head->number, 0u);
-  EXPECT_EQ(head->timestamp, kStart);
+  EXPECT_EQ(head->number, BlockNumber(0));
+  EXPECT_EQ(head->timestamp, ChainTime(kStart));
   EXPECT_EQ(head->hash, chain_->head().hash);
   auto acct = client_->account(alice().public_key());
   ASSERT_TRUE(acct);
@@ -632,8 +633,9 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
 
   EXPECT_FALSE(*client_->rollup(kRollup));
   const Hash32 genesis = test::root_of(rollup::State(bob().public_key()));
-  auto sent = client_->send(
-      signed_tx(sequencer(), Nonce(0), RegisterRollupBody{kRollup, bob().public_key(), genesis, 60, 600}));
+  auto sent = client_->send(signed_tx(
+      sequencer(), Nonce(0),
+      RegisterRollupBody{kRollup, bob().public_key(), genesis, ChainDuration(60), ChainDuration(600)}));
   ASSERT_TRUE(sent) << sent.error().message;
   EXPECT_TRUE(
       client_->send(signed_tx(alice(), Nonce(0), DepositBody{kRollup, bob().public_key(), Amount(70)})));
@@ -645,20 +647,20 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
   EXPECT_EQ((*info)->sequencer, sequencer().public_key());
   EXPECT_EQ((*info)->operator_key, bob().public_key());
   EXPECT_EQ((*info)->genesis_root, genesis);
-  EXPECT_EQ((*info)->challenge_window_s, 60u);
-  EXPECT_EQ((*info)->inclusion_deadline_s, 600u);
+  EXPECT_EQ((*info)->challenge_window_s, ChainDuration(60));
+  EXPECT_EQ((*info)->inclusion_deadline_s, ChainDuration(600));
   EXPECT_EQ((*info)->deposit_count, 1u);
   EXPECT_EQ((*info)->forced_count, 1u);
   EXPECT_EQ((*info)->last_root, genesis);
   EXPECT_EQ((*info)->locked, Amount(70));
 
-  auto deps = client_->deposits(kRollup, 0, 10);
+  auto deps = client_->deposits(kRollup, DepositPosition(0), 10);
   ASSERT_TRUE(deps);
   ASSERT_EQ(deps->size(), 1u);
   EXPECT_EQ((*deps)[0].recipient, bob().public_key());
   EXPECT_EQ((*deps)[0].amount, Amount(70));
-  EXPECT_EQ((*deps)[0].timestamp, kStart);
-  auto fx = client_->forced(kRollup, 0, 10);
+  EXPECT_EQ((*deps)[0].timestamp, ChainTime(kStart));
+  auto fx = client_->forced(kRollup, ForcedPosition(0), 10);
   ASSERT_TRUE(fx);
   ASSERT_EQ(fx->size(), 1u);
   EXPECT_EQ((*fx)[0].tx, forced);
@@ -671,16 +673,16 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
   c.payload = *make_payload(std::vector<rollup::Tx>{make_withdraw(kRollup, alice(), 1, 5, 0, 1)});
   c.header.payload_hash = payload_hash(c.payload);
   c.header.applied_txs = 1;
-  c.header.deposits_upto = 1;
-  c.header.forced_upto = 1;
+  c.header.deposits_upto = DepositPosition(1);
+  c.header.forced_upto = ForcedPosition(1);
   ASSERT_TRUE(client_->send(signed_tx(sequencer(), Nonce(1), CommitBatchBody{c})));
   auto rec = client_->commitment(kRollup, BatchNumber(1), true);
   ASSERT_TRUE(rec && *rec) << (rec ? "null" : rec.error().message);
   EXPECT_EQ((*rec)->commitment, c);
-  EXPECT_EQ((*rec)->posted_at, kStart);
-  EXPECT_EQ((*rec)->block, chain_->head().number.value());
+  EXPECT_EQ((*rec)->posted_at, ChainTime(kStart));
+  EXPECT_EQ((*rec)->block, std::optional<BlockNumber>(chain_->head().number));
   EXPECT_FALSE((*rec)->is_final);
-  EXPECT_EQ((*rec)->final_at, kStart + 60);
+  EXPECT_EQ((*rec)->final_at, ChainTime(kStart + 60));
   rec = client_->commitment(kRollup, BatchNumber(1), false);
   EXPECT_TRUE((*rec)->commitment.payload.empty());
   EXPECT_FALSE(*client_->commitment(kRollup, BatchNumber(2), false));
@@ -688,10 +690,10 @@ TEST_F(ClientTest, TypedCallsRoundTrip) {
 
   auto mined = client_->dev_mine();
   ASSERT_TRUE(mined);
-  EXPECT_EQ(mined->number, chain_->head().number.value());
-  auto later = client_->dev_advance_time(60);
+  EXPECT_EQ(mined->number, chain_->head().number);
+  auto later = client_->dev_advance_time(ChainDuration(60));
   ASSERT_TRUE(later);
-  EXPECT_EQ(later->timestamp, kStart + 60);
+  EXPECT_EQ(later->timestamp, ChainTime(kStart + 60));
   EXPECT_TRUE((*client_->commitment(kRollup, BatchNumber(1), false))->is_final);
   EXPECT_EQ((*client_->rollup(kRollup))->last_final, BatchNumber(1));
   auto funded = client_->dev_fund(bob().public_key(), Amount(5));

@@ -35,8 +35,8 @@ TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
   // Fund accounts 1..63 by deposit, then run transfer batches while readers read.
   BatchInput funding;
   for (std::size_t i = 1; i < 64; ++i)
-    funding.txs.push_back(Deposit{i, AccountIndex(static_cast<std::uint32_t>(i)), u.key(i).public_key(),
-                                  Amount(1'000'000'000)});
+    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
+                                  u.key(i).public_key(), Amount(1'000'000'000)});
   auto funded = engine.submit(std::move(funding)).get();
   ASSERT_TRUE(funded.ok());
   u.set_state(engine.state());

@@ -464,7 +464,7 @@ Bytes legacy_txs(const std::vector<Tx>& txs) {
   for (const auto& tx : txs) {
     if (const auto* d = std::get_if<rollup::Deposit>(&tx)) {
       w.u8(1);
-      w.u64le(d->deposit_id);
+      w.u64le(d->deposit_id.value());
       w.bytes(d->to.view());
       w.u64le(d->amount.value());
     } else {

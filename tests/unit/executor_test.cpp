@@ -267,10 +267,11 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
   State s = with_balances({0, 100});
   std::vector<Tx> txs;
   txs.push_back(transfer(1, 2, 5, 0, 0));  // index 2 doesn't exist yet
-  txs.push_back(Deposit{0, AccountIndex(2), u_.key(2).public_key(), Amount(1000)});
+  txs.push_back(Deposit{DepositPosition(0), AccountIndex(2), u_.key(2).public_key(), Amount(1000)});
   txs.push_back(transfer(1, 2, 5, 0, 0));
   txs.push_back(transfer(2, 1, 300, 1, 0));  // signed by the new account's key
-  txs.push_back(Deposit{1, AccountIndex(2), u_.key(2).public_key(), Amount(1)});  // same key: same account
+  txs.push_back(Deposit{DepositPosition(1), AccountIndex(2), u_.key(2).public_key(),
+                        Amount(1)});  // same key: same account
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::unknown_account);
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);
@@ -285,8 +286,8 @@ TEST_F(ExecutorCases, DepositCreatesAccountUsableLaterInTheSameBatch) {
 TEST_F(ExecutorCases, DepositPastTheAccountsBalanceIsRejectedAndChangesNothing) {
   // Account 1 holds all but 10: a deposit that would push it past 2^64 - 1 is overflow.
   State s = with_balances({0, UINT64_MAX - 10});
-  std::vector<Tx> txs = {Deposit{0, AccountIndex(1), u_.key(1).public_key(), Amount(11)},
-                         Deposit{1, AccountIndex(1), u_.key(1).public_key(), Amount(10)}};
+  std::vector<Tx> txs = {Deposit{DepositPosition(0), AccountIndex(1), u_.key(1).public_key(), Amount(11)},
+                         Deposit{DepositPosition(1), AccountIndex(1), u_.key(1).public_key(), Amount(10)}};
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::overflow);
   EXPECT_EQ(r.receipts[1].status, TxStatus::applied);
@@ -297,10 +298,11 @@ TEST_F(ExecutorCases, DepositPastTheAccountsBalanceIsRejectedAndChangesNothing) 
 
 TEST_F(ExecutorCases, DepositToAnotherKeysIndexOrPastTheNextFreeIsWrongAccount) {
   State s = with_balances({0, 100});
-  std::vector<Tx> txs = {Deposit{0, AccountIndex(1), u_.key(2).public_key(), Amount(5)},   // key 1's index
-                         Deposit{1, AccountIndex(3), u_.key(2).public_key(), Amount(5)},   // skips 2
-                         Deposit{2, AccountIndex(2), u_.key(2).public_key(), Amount(5)},   // the next free
-                         Deposit{3, AccountIndex(2), u_.key(3).public_key(), Amount(5)}};  // now key 2's
+  std::vector<Tx> txs = {
+      Deposit{DepositPosition(0), AccountIndex(1), u_.key(2).public_key(), Amount(5)},   // key 1's index
+      Deposit{DepositPosition(1), AccountIndex(3), u_.key(2).public_key(), Amount(5)},   // skips 2
+      Deposit{DepositPosition(2), AccountIndex(2), u_.key(2).public_key(), Amount(5)},   // the next free
+      Deposit{DepositPosition(3), AccountIndex(2), u_.key(3).public_key(), Amount(5)}};  // now key 2's
   auto r = run(s, txs);
   EXPECT_EQ(r.receipts[0].status, TxStatus::wrong_account);
   EXPECT_EQ(r.receipts[1].status, TxStatus::wrong_account);

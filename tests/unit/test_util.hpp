@@ -81,7 +81,7 @@ inline Hash32 random_hash(std::mt19937_64& rng) {
 // index: the key's own, or the next free one).
 inline rollup::Tx make_deposit(std::uint64_t id, std::uint32_t index, const PublicKey& to,
                                std::uint64_t amount) {
-  return rollup::Deposit{id, AccountIndex(index), to, Amount(amount)};
+  return rollup::Deposit{DepositPosition(id), AccountIndex(index), to, Amount(amount)};
 }
 
 // Deposit indices as the bridge assigns them: the key's account in `state`, else the
@@ -96,7 +96,7 @@ class DepositIndexer {
     return AccountIndex(it->second);
   }
   rollup::Tx deposit(std::uint64_t id, const PublicKey& to, std::uint64_t amount) {
-    return rollup::Deposit{id, index_for(to), to, Amount(amount)};
+    return rollup::Deposit{DepositPosition(id), index_for(to), to, Amount(amount)};
   }
 
  private:

@@ -44,7 +44,7 @@ PublicKey pattern_key(std::uint8_t seed) {
 // One tx of each type, with every field distinct and non-zero.
 std::vector<Tx> sample_txs() {
   return {
-      Deposit{0x1122334455667788ull, AccountIndex(0x0a0b0c0d), pattern_key(1), Amount(1000)},
+      Deposit{DepositPosition(0x1122334455667788ull), AccountIndex(0x0a0b0c0d), pattern_key(1), Amount(1000)},
       Transfer{AccountIndex(3), AccountIndex(0x01020304), Amount(kMax64), Amount(5), Nonce(9),
                pattern_signature(2)},
       Withdraw{AccountIndex(0xfffffffe), Amount(77), Amount(0), Nonce(kMax64), pattern_signature(3)},
@@ -268,7 +268,7 @@ TEST(TxHash, ChangesWithEveryFieldAndTheChainId) {
   {
     Deposit d = std::get<Deposit>(txs[0]);
     Deposit a = d;
-    a.deposit_id += 1;
+    a.deposit_id = DepositPosition(a.deposit_id.value() + 1);
     Deposit b = d;
     b.to.array()[31] ^= 1;
     Deposit c = d;
@@ -363,7 +363,7 @@ TEST(TxSignature, SignAndVerify) {
 }
 
 TEST(TxSignature, DepositsAreUnsignedAndPass) {
-  Tx d = Deposit{1, AccountIndex(4), pattern_key(4), Amount(5)};
+  Tx d = Deposit{DepositPosition(1), AccountIndex(4), pattern_key(4), Amount(5)};
   Tx before = d;
   sign_tx(d, kChain, test_key(1));
   EXPECT_EQ(d, before);

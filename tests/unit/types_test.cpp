@@ -130,6 +130,66 @@ TEST(StrongInt, ComparesAndHashesByValue) {
   static_assert(!std::is_convertible_v<Nonce, BatchNumber>, "distinct tags must not mix");
 }
 
+// ---- queue positions and base-chain time ----------------------------------------------
+
+TEST(QueuePosition, CheckedAddAndCountSinceAtTheEdges) {
+  EXPECT_EQ(DepositPosition(5).checked_add(3), DepositPosition(8));
+  EXPECT_EQ(DepositPosition(kMax64 - 1).checked_add(1), DepositPosition(kMax64));
+  EXPECT_FALSE(DepositPosition(kMax64).checked_add(1));  // never wraps back to 0
+  EXPECT_FALSE(DepositPosition(2).checked_add(kMax64));
+  EXPECT_EQ(ForcedPosition(kMax64).checked_add(0), ForcedPosition(kMax64));
+  EXPECT_EQ(ForcedPosition(7).count_since(ForcedPosition(3)), 4u);
+  EXPECT_EQ(ForcedPosition(3).count_since(ForcedPosition(3)), 0u);
+  EXPECT_EQ(ForcedPosition(kMax64).count_since(ForcedPosition(0)), kMax64);
+  EXPECT_FALSE(ForcedPosition(3).count_since(ForcedPosition(4)));  // from after upto
+  static_assert(DepositPosition(1).checked_add(1) == DepositPosition(2));
+}
+
+TEST(QueuePosition, ComparesHashesAndKeepsTheQueuesApart) {
+  EXPECT_LT(DepositPosition(1), DepositPosition(2));
+  EXPECT_EQ(DepositPosition().value(), 0u);
+  EXPECT_EQ(std::hash<ForcedPosition>{}(ForcedPosition(9)), std::hash<std::uint64_t>{}(9));
+  static_assert(!std::is_convertible_v<std::uint64_t, DepositPosition>, "construction must be explicit");
+  static_assert(!std::is_convertible_v<DepositPosition, ForcedPosition>, "the two queues must not mix");
+  static_assert(!std::is_convertible_v<DepositPosition, std::uint64_t>, "no implicit way back either");
+  static_assert(!std::is_convertible_v<BlockNumber, BatchNumber>, "block and batch numbers must not mix");
+}
+
+constexpr std::int64_t kMaxTime = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMinTime = std::numeric_limits<std::int64_t>::min();
+
+TEST(ChainTime, PlusAndMinusADurationAreCheckedOrSaturate) {
+  EXPECT_EQ(ChainTime(100) + ChainDuration(20), ChainTime(120));
+  EXPECT_EQ(ChainTime(100) - ChainDuration(120), ChainTime(-20));
+  EXPECT_EQ(ChainTime(-5).checked_add(ChainDuration(5)), ChainTime(0));
+  // At the ends: checked says nullopt, the operators pin, nothing wraps.
+  EXPECT_EQ(ChainTime(kMaxTime - 1).checked_add(ChainDuration(1)), ChainTime(kMaxTime));
+  EXPECT_FALSE(ChainTime(kMaxTime).checked_add(ChainDuration(1)));
+  EXPECT_FALSE(ChainTime(0).checked_add(ChainDuration::max()));
+  EXPECT_EQ(ChainTime(kMinTime).checked_add(ChainDuration::max()), ChainTime(kMaxTime));
+  EXPECT_EQ(ChainTime(kMaxTime) + ChainDuration(1), ChainTime::max());
+  EXPECT_EQ(ChainTime(1) + ChainDuration::max(), ChainTime::max());
+  EXPECT_EQ(ChainTime(kMinTime + 1).checked_sub(ChainDuration(1)), ChainTime(kMinTime));
+  EXPECT_FALSE(ChainTime(kMinTime).checked_sub(ChainDuration(1)));
+  EXPECT_EQ(ChainTime(kMaxTime).checked_sub(ChainDuration::max()), ChainTime(kMinTime));
+  EXPECT_EQ(ChainTime(0) - ChainDuration::max(), ChainTime::min());
+  static_assert(ChainTime(1) + ChainDuration(2) == ChainTime(3));
+}
+
+TEST(ChainTime, TheDurationBetweenTwoTimesIsExactAndNeverNegative) {
+  EXPECT_EQ(ChainTime(130) - ChainTime(100), ChainDuration(30));
+  EXPECT_EQ(ChainTime(100) - ChainTime(100), ChainDuration(0));
+  EXPECT_EQ(ChainTime(100) - ChainTime(130), ChainDuration(0));                // a deadline passed: none left
+  EXPECT_EQ(ChainTime(kMaxTime) - ChainTime(kMinTime), ChainDuration::max());  // the widest gap fits
+  EXPECT_EQ(ChainTime(5) - ChainTime(-5), ChainDuration(10));
+  EXPECT_LT(ChainTime(-1), ChainTime(0));
+  EXPECT_LT(ChainDuration(1), ChainDuration(2));
+  EXPECT_EQ(ChainDuration(kMax64 - 1).checked_add(ChainDuration(1)), ChainDuration::max());
+  EXPECT_FALSE(ChainDuration::max().checked_add(ChainDuration(1)));
+  static_assert(!std::is_convertible_v<ChainDuration, ChainTime>, "a length is not a point");
+  static_assert(!std::is_convertible_v<std::int64_t, ChainTime>, "construction must be explicit");
+}
+
 // ---- FixedBytes -------------------------------------------------------------------------
 
 TEST(FixedBytes, HexRoundTrip) {

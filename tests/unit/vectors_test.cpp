@@ -125,7 +125,7 @@ l2::rollup::Tx tx_of(const json& v) {
   l2::Signature sig;
   if (v.contains("signature")) sig = fixed<l2::Signature>(v.at("signature"));
   if (type == "deposit") {
-    return Deposit{dec(v.at("deposit_id")), account_index(v.at("to_index")),
+    return Deposit{l2::DepositPosition(dec(v.at("deposit_id"))), account_index(v.at("to_index")),
                    fixed<l2::PublicKey>(v.at("to_pubkey")), amount(v.at("amount"))};
   }
   if (type == "transfer") {

@@ -234,15 +234,17 @@ std::vector<Tx> Universe::make_batch(Workload w, std::size_t n, ChainId chain) {
         int kind = std::uniform_int_distribution<int>(0, 9)(rng_);
         if (kind == 0 && coin(0.3) && next_new < keys_.size()) {
           std::uint64_t a = amount(5'000'000);
-          txs.push_back(Deposit{next_deposit_id_++, AccountIndex(static_cast<std::uint32_t>(next_new)),
+          txs.push_back(Deposit{DepositPosition(next_deposit_id_++),
+                                AccountIndex(static_cast<std::uint32_t>(next_new)),
                                 keys_[next_new].public_key(), Amount(a)});
           sim_[next_new] += a;
           ++next_new;
         } else if (kind == 1) {
           // A deposit to an existing key credits that account.
           std::uint64_t a = amount(1000);
-          txs.push_back(Deposit{next_deposit_id_++, AccountIndex(static_cast<std::uint32_t>(from)),
-                                keys_[from].public_key(), Amount(a)});
+          txs.push_back(Deposit{DepositPosition(next_deposit_id_++),
+                                AccountIndex(static_cast<std::uint32_t>(from)), keys_[from].public_key(),
+                                Amount(a)});
           sim_[from] += a;
         } else if (kind == 2 && next_new > state_.size()) {
           // Spend from, or pay, an account created earlier in this batch.

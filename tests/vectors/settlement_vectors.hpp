@@ -122,7 +122,8 @@ inline rollup::Tx rollup_tx(const json& v) {
   Signature sig;
   if (v.contains("signature")) sig = fixed<Signature>(v.at("signature"));
   if (type == "deposit")
-    return rollup::Deposit{dec(v.at("deposit_id")), AccountIndex(v.at("to_index").get<std::uint32_t>()),
+    return rollup::Deposit{DepositPosition(dec(v.at("deposit_id"))),
+                           AccountIndex(v.at("to_index").get<std::uint32_t>()),
                            fixed<PublicKey>(v.at("to_pubkey")), Amount(dec(v.at("amount")))};
   if (type == "transfer")
     return rollup::Transfer{AccountIndex(v.at("from").get<std::uint32_t>()),
