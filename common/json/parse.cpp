@@ -2,8 +2,10 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "common/json/parse.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
-#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -11,22 +13,32 @@ namespace l2::strict_json {
 
 Result<nlohmann::json, ParseError> parse_unique_keys(std::string_view text) {
   using Event = nlohmann::json::parse_event_t;
-  // One set of the keys seen so far per open object. A key event always belongs to the
-  // innermost open container, which is then an object: arrays push nothing.
-  std::vector<std::set<std::string, std::less<>>> open;
+  // The keys seen so far in each open object (a stack of runs in one vector: objects are
+  // small, so a linear scan beats a set's allocations). A key event always belongs to
+  // the innermost open container, which is then an object: arrays push nothing.
+  std::vector<std::string> keys;
+  std::vector<std::size_t> open;  // where each open object's keys start in `keys`
   std::optional<std::string> duplicate;
   auto callback = [&](int /*depth*/, Event event, nlohmann::json& parsed) {
     switch (event) {
       case Event::object_start:
-        open.emplace_back();
+        open.push_back(keys.size());
         break;
       case Event::object_end:
-        if (!open.empty()) open.pop_back();
+        if (!open.empty()) {
+          keys.resize(open.back());
+          open.pop_back();
+        }
         break;
       case Event::key:
         if (!open.empty() && !duplicate) {
           const auto& key = parsed.get_ref<const std::string&>();
-          if (!open.back().insert(key).second) duplicate = key;
+          const auto first = keys.begin() + static_cast<std::ptrdiff_t>(open.back());
+          if (std::find(first, keys.end(), key) != keys.end()) {
+            duplicate = key;
+          } else {
+            keys.push_back(key);
+          }
         }
         break;
       case Event::array_start:
