@@ -45,7 +45,7 @@ const Hash32& empty_subtree_hash(int height) {
 
 Bytes MerkleProof::encode() const {
   ByteWriter w(8 + 32 * kMerkleDepth);
-  w.u32le(index);
+  w.u32le(index.value());
   std::uint32_t bitmap = 0;
   for (int h = 0; h < kMerkleDepth; ++h)
     if (siblings[static_cast<std::size_t>(h)] != empty_subtree_hash(h)) bitmap |= 1u << h;
@@ -60,7 +60,7 @@ Result<MerkleProof, DecodeError> MerkleProof::decode(ByteView in) {
   MerkleProof p;
   auto index = r.u32le();
   if (!index) return make_error(index.error());
-  p.index = *index;
+  p.index = AccountIndex(*index);
   auto bitmap = r.u32le();
   if (!bitmap) return make_error(bitmap.error());
   for (int h = 0; h < kMerkleDepth; ++h) {
@@ -84,7 +84,7 @@ bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_h
   Hash32 acc = leaf_hash ? *leaf_hash : empty_subtree_hash(0);
   for (int h = 0; h < kMerkleDepth; ++h) {
     const Hash32& sib = proof.siblings[static_cast<std::size_t>(h)];
-    acc = ((proof.index >> h) & 1u) ? hash_node(sib, acc) : hash_node(acc, sib);
+    acc = ((proof.index.value() >> h) & 1u) ? hash_node(sib, acc) : hash_node(acc, sib);
   }
   return acc == root;
 }
@@ -307,7 +307,7 @@ std::optional<Hash32> SparseMerkleTree::leaf(std::uint32_t index) const {
 MerkleProof SparseMerkleTree::prove(std::uint32_t index) const {
   L2_ASSERT(dirty_.empty());
   MerkleProof p;
-  p.index = index;
+  p.index = AccountIndex(index);
   std::uint64_t pos = index;
   for (int h = 0; h < kMerkleDepth; ++h) {
     p.siblings[static_cast<std::size_t>(h)] = node_or_empty(h, pos ^ 1u);

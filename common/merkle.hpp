@@ -25,6 +25,7 @@
 #include "common/bytes.hpp"
 #include "common/codec.hpp"
 #include "common/result.hpp"
+#include "common/types.hpp"
 
 namespace l2 {
 
@@ -38,7 +39,7 @@ Hash32 hash_node(const Hash32& left, const Hash32& right);
 const Hash32& empty_subtree_hash(int height);
 
 struct MerkleProof {
-  std::uint32_t index = 0;
+  AccountIndex index;                         // the leaf's position: the tree is keyed by account index
   std::array<Hash32, kMerkleDepth> siblings;  // siblings[0] is the leaf's sibling
 
   // index u32le || bitmap u32le (bit h set: siblings[h] is not empty(h)) || the

@@ -774,7 +774,7 @@ Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32
   const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[loc.index]);
   if (w == nullptr) return std::optional<WithdrawalView>();
   for (const auto& wit : *witnesses) {
-    if (wit.proof.index != w->from.value()) continue;
+    if (wit.proof.index != w->from) continue;
     WithdrawalView v;
     v.tx_hash = hash;
     v.account = w->from;

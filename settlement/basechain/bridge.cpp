@@ -342,8 +342,9 @@ class BridgeModule final : public Module, public commitments::CommitmentRule {
                                               std::to_string(entry.final_at.value()) + " (now " +
                                               std::to_string(ctx.now().value()) + ")"));
     if (!verify_merkle_proof(entry.commitment.header.new_root, rollup::account_leaf_hash(w.leaf), w.proof))
-      return make_error(refuse(kBadProof, "the leaf is not at index " + std::to_string(w.proof.index) +
-                                              " under batch " + std::to_string(w.batch.value()) + "'s root"));
+      return make_error(refuse(kBadProof, "the leaf is not at index " +
+                                              std::to_string(w.proof.index.value()) + " under batch " +
+                                              std::to_string(w.batch.value()) + "'s root"));
     auto paid = withdrawn_total(ctx.view(), w.rollup_id, w.leaf.pubkey);
     if (!paid) return make_error(paid.error());
     auto owed = w.leaf.withdrawn.checked_sub(*paid);

@@ -987,7 +987,7 @@ TEST_F(ModulesTest, WithdrawalsArePaidOnceAgainstFinalRoots) {
   EXPECT_TRUE(
       refused(bob(), FinalizeWithdrawalBody{kRollupA, BatchNumber(1), forged, s1.proof}, bridge::kBadProof));
   MerkleProof moved = s1.proof;
-  moved.index = 2;
+  moved.index = AccountIndex(2);
   EXPECT_TRUE(
       refused(bob(), FinalizeWithdrawalBody{kRollupA, BatchNumber(1), s1.leaf, moved}, bridge::kBadProof));
   // The right leaf under rollup B's roots is no proof either.

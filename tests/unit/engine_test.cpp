@@ -431,14 +431,14 @@ TEST_F(EngineTest, StoresWithdrawalWitnessesAgainstTheBatchRootAndTheOrigin) {
   auto witnesses = decode_witnesses((*stored)->witnesses);
   ASSERT_TRUE(witnesses);
   ASSERT_EQ(witnesses->size(), 2u);
-  EXPECT_EQ((*witnesses)[0].proof.index, 1u);
+  EXPECT_EQ((*witnesses)[0].proof.index, AccountIndex(1));
   EXPECT_EQ((*witnesses)[0].leaf.withdrawn, Amount(120));
-  EXPECT_EQ((*witnesses)[1].proof.index, 3u);
+  EXPECT_EQ((*witnesses)[1].proof.index, AccountIndex(3));
   EXPECT_EQ((*witnesses)[1].leaf.withdrawn, Amount(7));
   for (const auto& w : *witnesses) {
     EXPECT_TRUE(verify_merkle_proof(ack->header.state_root, account_leaf_hash(w.leaf), w.proof));
     EXPECT_FALSE(verify_merkle_proof(e->state_root(), account_leaf_hash(w.leaf), w.proof) &&
-                 w.proof.index == 1u);  // account 1 changed in batch 3
+                 w.proof.index == AccountIndex(1));  // account 1 changed in batch 3
   }
   // A batch without withdrawals stores an empty list.
   auto none = store->batch(BatchNumber(1));

@@ -194,7 +194,7 @@ TEST_F(MerkleProofTest, PresentLeavesVerify) {
   const Hash32& root = tree_.root();
   for (std::uint32_t i = 0; i < leaves_.size(); ++i) {
     MerkleProof p = tree_.prove(i);
-    EXPECT_EQ(p.index, i);
+    EXPECT_EQ(p.index, AccountIndex(i));
     EXPECT_TRUE(verify_merkle_proof(root, leaves_[i], p)) << i;
     EXPECT_FALSE(verify_merkle_proof(root, std::nullopt, p)) << i;  // it is not absent
     EXPECT_FALSE(verify_merkle_proof(root, leaves_[(i + 1) % leaves_.size()], p)) << i;
@@ -242,11 +242,11 @@ TEST_F(MerkleProofTest, AnyTamperedByteFailsVerification) {
       // A present leaf's path is non-empty at every height: moving it anywhere fails.
       for (int bit = 0; bit < 32; ++bit) {
         MerkleProof q = p;
-        q.index ^= 1u << bit;
+        q.index = AccountIndex(q.index.value() ^ (1u << bit));
         EXPECT_FALSE(verify_merkle_proof(root, leaf, q)) << "index bit " << bit << " of " << i;
       }
       MerkleProof next = p;
-      next.index = i + 1;
+      next.index = AccountIndex(i + 1);
       EXPECT_FALSE(verify_merkle_proof(root, leaf, next)) << i;
     }
   }
@@ -286,16 +286,16 @@ TEST_F(MerkleProofTest, EncodeDecodeRoundTrip) {
   proofs.push_back(SparseMerkleTree().prove(7));
   MerkleProof full;  // every sibling present
   std::mt19937_64 rng(20);
-  full.index = 0xdeadbeef;
+  full.index = AccountIndex(0xdeadbeef);
   for (auto& s : full.siblings) s = random_hash(rng);
   proofs.push_back(full);
 
   for (const auto& p : proofs) {
     Bytes enc = p.encode();
     const std::uint32_t bitmap = bitmap_of(p);
-    ASSERT_EQ(enc.size(), 8u + 32u * static_cast<std::size_t>(std::popcount(bitmap))) << p.index;
+    ASSERT_EQ(enc.size(), 8u + 32u * static_cast<std::size_t>(std::popcount(bitmap))) << p.index.value();
     ByteWriter head;
-    head.u32le(p.index);
+    head.u32le(p.index.value());
     head.u32le(bitmap);
     EXPECT_EQ(to_hex(ByteView(enc).first(8)), to_hex(head.data()));
     auto back = MerkleProof::decode(enc);
@@ -328,7 +328,7 @@ TEST_F(MerkleProofTest, DecodeRejectsAnExplicitEmptySibling) {
   ASSERT_EQ(bitmap_of(p), 0x3fu);
   for (int extra : {6, 20, 31}) {
     ByteWriter w;
-    w.u32le(p.index);
+    w.u32le(p.index.value());
     w.u32le(0x3fu | (1u << extra));
     for (std::size_t h = 0; h < 6; ++h) w.bytes(p.siblings[h].view());
     w.bytes(empty_subtree_hash(extra).view());

@@ -387,14 +387,14 @@ TEST(EncodingVectors, MerkleRootsAndProofs) {
       std::optional<l2::Hash32> leaf;
       if (!p.at("leaf_hash").is_null()) leaf = fixed<l2::Hash32>(p.at("leaf_hash"));
       const l2::MerkleProof proof = tree.prove(i);
-      EXPECT_EQ(proof.index, i);
+      EXPECT_EQ(proof.index, l2::AccountIndex(i));
       EXPECT_EQ(l2::to_hex(proof.encode()), p.at("proof").get<std::string>());
       EXPECT_TRUE(l2::verify_merkle_proof(root, leaf, proof));
 
       const l2::Bytes encoded = hex(p.at("proof"));
       auto decoded = l2::MerkleProof::decode(encoded);
       ASSERT_TRUE(decoded.ok()) << error_name(decoded.error());
-      EXPECT_EQ(decoded->index, i);
+      EXPECT_EQ(decoded->index, l2::AccountIndex(i));
       EXPECT_TRUE(decoded->siblings == proof.siblings);
       EXPECT_TRUE(l2::verify_merkle_proof(root, leaf, *decoded));
       // A different leaf, or presence claimed for an absent one, does not verify.
