@@ -678,6 +678,10 @@ class ReorgTests(SettlementCase):
         self.assertGreaterEqual(int(s["reexecuted_txs"]), 3)
         self.assertGreaterEqual(int(s["reorg_dropped_txs"]), 1)
         self.assertGreater(int(s["refusals"]), 0, "the chain refused the batches made during the outage")
+        with open(self.seq.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
+        self.assertIn("deposit_deadline_missed", log)
+        self.assertIn("settlement reorg: rolled back", log)
         self.check_commitments(self.rpc, c)
         self.derive(self.chain.url)
         # The user's transfers: applied again, in a new batch, and the receipt says so.
