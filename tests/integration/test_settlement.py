@@ -751,7 +751,7 @@ class ReorgTests(SettlementCase):
         snap = self.rpc.call("dev_snapshot")
         before = int(self.rpc.rollup(ROLLUP)["last_batch"])
         k3 = self.keys(1)[0]
-        dep = self.deposit(self.rpc, k3, 500)
+        self.deposit(self.rpc, k3, 500)
         i3 = self.wait_balance(c, k3, 500)["index"]
         moved = []
         for n in range(2):
@@ -788,7 +788,6 @@ class ReorgTests(SettlementCase):
         self.assertEqual(c.get_json("/v1/transactions/" + t.hash)["status"], "applied")
         self.check_commitments(self.rpc, c)
         self.derive(self.chain.url)
-        del dep
 
 
 class SettledDatabaseTests(SettlementCase):
