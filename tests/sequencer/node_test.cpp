@@ -433,7 +433,7 @@ TEST_F(NodeTest, FollowsABaseChainRevertByReexecutingTheRolledBackTxs) {
   BaseUser ua(chain.url(), test_key(1));
   BaseUser ub(chain.url(), test_key(2));
   BaseUser uc(chain.url(), test_key(3));
-  Sequencer seq(options(), chain.url());
+  Sequencer seq(options(), chain.url(), /*serve_http=*/true);
   ASSERT_TRUE(ua.registered());
   ua.deposit(5000);
   ub.deposit(100);
@@ -498,6 +498,19 @@ TEST_F(NodeTest, FollowsABaseChainRevertByReexecutingTheRolledBackTxs) {
   const ReorgStats st = seq.node->reorg_stats();
   EXPECT_EQ(st.reexecuted, 2u);
   EXPECT_EQ(st.dropped, 0u);
+  // Over HTTP, as a client sees it.
+  auto raw = http::Client::create("http://" + seq.http->bound_address(), http::ClientOptions{});
+  ASSERT_TRUE(raw);
+  auto settled = (*raw)->get("/v1/settlement");
+  ASSERT_TRUE(settled);
+  EXPECT_NE(settled->body.find(R"("reexecuted_txs":"2")"), std::string::npos) << settled->body;
+  EXPECT_EQ(settled->body.find("reorg_wanted"), std::string::npos) << settled->body;
+  auto res = (*raw)->get("/v1/transactions/" + moved.hex());
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->body.find(R"("outcome":"reapplied")"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find(R"("rolled_back_to":")" + std::to_string(before.value()) + "\""),
+            std::string::npos)
+      << res->body;
 }
 
 // Regression: withdrawal status used to ask the base chain on the HTTP I/O thread (up
