@@ -246,6 +246,10 @@ bool Settler::deposit_gone(std::uint64_t index) const {
 }
 
 bool Settler::queues_caught_up() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!catching_up_) return true;  // the batcher asks before every batch: keep it cheap
+  }
   const FollowerView v = follower_->view();
   std::lock_guard lock(mutex_);
   if (!catching_up_) return true;
