@@ -257,7 +257,7 @@ Status<EngineError> Engine::checkpoint() {
   return {};
 }
 
-Status<EngineError> Engine::rollback_to(BatchNumber n) {
+Status<EngineError> Engine::rollback_to(BatchNumber n, std::span<const RolledBackTx> record) {
   if (auto f = flush(); !f) return f;
   std::lock_guard lock(mutex_);
   if (n > head_.number)
@@ -290,7 +290,7 @@ Status<EngineError> Engine::rollback_to(BatchNumber n) {
   auto target = store_->header(n);
   if (!target) return fail(from_store(target.error()));
   if (!*target) return fail(corrupt("batch " + std::to_string(n.value()) + " header is missing"));
-  if (auto s = store_->rollback_to(n, state_); !s) return fail(from_store(s.error()));
+  if (auto s = store_->rollback_to(n, state_, record); !s) return fail(from_store(s.error()));
   // Reload from disk so that memory, tree and pending diffs are exactly what a restart sees.
   auto loaded = store_->load();
   if (!loaded) return fail(from_store(loaded.error()));

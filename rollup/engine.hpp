@@ -98,8 +98,9 @@ class Engine {
   Status<EngineError> flush();
   // Flushes, then folds all pending diffs into the accounts table.
   Status<EngineError> checkpoint();
-  // Flushes, then removes every batch after n from memory and disk.
-  Status<EngineError> rollback_to(BatchNumber n);
+  // Flushes, then removes every batch after n from memory and disk; `record` goes into
+  // the store's rolled_back_txs in the same database transaction.
+  Status<EngineError> rollback_to(BatchNumber n, std::span<const RolledBackTx> record = {});
 
   // Calls fn(state, tree, head) under a shared lock once the head batch is durable
   // (waiting for the commit in flight, if any; a few milliseconds). Any thread. fn must

@@ -53,6 +53,20 @@ ALTER TABLE batches ADD COLUMN origin BLOB NOT NULL DEFAULT x'' CHECK (length(or
     R"sql(
 SELECT 1;
 )sql",
+    // v4: settlement reorgs. The txs of the batches a rollback removed, and what the
+    // owner decided for each (reason empty: execute again), kept across a crash.
+    R"sql(
+CREATE TABLE rolled_back_txs (
+  seq       INTEGER PRIMARY KEY,
+  hash      BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+  tx        BLOB NOT NULL,
+  old_batch INTEGER NOT NULL CHECK (old_batch > 0),
+  old_index INTEGER NOT NULL CHECK (old_index >= 0 AND old_index <= 4294967295),
+  source    INTEGER NOT NULL CHECK (source >= 0 AND source <= 255),
+  rolled_back_to INTEGER NOT NULL CHECK (rolled_back_to >= 0 AND rolled_back_to < old_batch),
+  reason    TEXT NOT NULL
+) STRICT;
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == StateStore::kSchemaVersion);
@@ -553,7 +567,8 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
 }
 
 Status<StoreError> StateStore::write_accounts(const std::map<AccountIndex, std::optional<Account>>& values,
-                                              BatchNumber cp, std::optional<BatchNumber> drop_after) {
+                                              BatchNumber cp, std::optional<BatchNumber> drop_after,
+                                              std::span<const RolledBackTx> record) {
   if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));
   auto fail = [&](const DbError& e) -> Status<StoreError> {
     db_->rollback();
@@ -582,6 +597,26 @@ Status<StoreError> StateStore::write_accounts(const std::map<AccountIndex, std::
     if (auto s = drop->bind(1, static_cast<std::int64_t>(drop_after->value())).run(); !s)
       return fail(s.error());
   }
+  if (!record.empty()) {
+    // REPLACE deletes the old row of a hash first, so the new one gets the next seq.
+    auto ins = db_->prepare(
+        "INSERT OR REPLACE INTO rolled_back_txs (hash, tx, old_batch, old_index, source, rolled_back_to, "
+        "reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!ins) return fail(ins.error());
+    for (const RolledBackTx& t : record) {
+      auto s = ins->bind(1, t.hash.view())
+                   .bind(2, ByteView(t.tx))
+                   .bind(3, static_cast<std::int64_t>(t.old_batch.value()))
+                   .bind(4, static_cast<std::int64_t>(t.old_index))
+                   .bind(5, static_cast<std::int64_t>(t.source))
+                   .bind(6, static_cast<std::int64_t>(t.rolled_back_to.value()))
+                   .bind(7, t.reason)
+                   .run();
+      if (!s) return fail(s.error());
+    }
+    if (auto f = db_->fault_point("rollback:recorded"); !f) return fail(f.error());
+  }
   auto meta = db_->prepare("UPDATE meta SET value = ?1 WHERE key = 'checkpoint'");
   if (!meta) return fail(meta.error());
   if (auto s = meta->bind(1, u64_bytes(cp.value())).run(); !s) return fail(s.error());
@@ -598,7 +633,8 @@ Status<StoreError> StateStore::checkpoint(BatchNumber upto, const std::map<Accou
   return write_accounts(values, upto, std::nullopt);
 }
 
-Status<StoreError> StateStore::rollback_to(BatchNumber n, const State& state_at_n) {
+Status<StoreError> StateStore::rollback_to(BatchNumber n, const State& state_at_n,
+                                           std::span<const RolledBackTx> record) {
   auto h = head();
   if (!h) return make_error(h.error());
   if (n > h->number)
@@ -617,9 +653,37 @@ Status<StoreError> StateStore::rollback_to(BatchNumber n, const State& state_at_
         values[idx] = state_at_n.contains(idx) ? std::optional<Account>(state_at_n.at(idx)) : std::nullopt;
       }
     }
-    return write_accounts(values, n, n);
+    return write_accounts(values, n, n, record);
   }
-  return write_accounts({}, checkpoint_, n);
+  return write_accounts({}, checkpoint_, n, record);
+}
+
+Result<std::vector<RolledBackTx>, StoreError> StateStore::rolled_back_txs() {
+  auto st = db_->prepare(
+      "SELECT seq, hash, tx, old_batch, old_index, source, rolled_back_to, reason FROM rolled_back_txs ORDER "
+      "BY seq");
+  if (!st) return make_error(io_error(st.error()));
+  std::vector<RolledBackTx> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return make_error(io_error(row.error()));
+    if (!*row) break;
+    RolledBackTx t;
+    t.seq = static_cast<std::uint64_t>(st->column_int(0));
+    const ByteView h = st->column_blob(1);
+    if (h.size() != 32) return make_error(corrupt("rolled_back_txs holds a malformed hash"));
+    t.hash = Hash32::from_view(h);
+    const ByteView tx = st->column_blob(2);
+    t.tx.assign(tx.begin(), tx.end());
+    t.old_batch = BatchNumber(static_cast<std::uint64_t>(st->column_int(3)));
+    t.old_index = static_cast<std::uint32_t>(st->column_int(4));
+    t.source = static_cast<std::uint8_t>(st->column_int(5));
+    t.rolled_back_to = BatchNumber(static_cast<std::uint64_t>(st->column_int(6)));
+    t.reason = st->column_text(7);
+    out.push_back(std::move(t));
+  }
+  st->reset();
+  return out;
 }
 
 }  // namespace l2::rollup

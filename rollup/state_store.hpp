@@ -9,6 +9,9 @@
 //              written in one database transaction. Batch 0 is genesis.
 //   accounts — every account's leaf as of the checkpoint batch (meta.checkpoint).
 //   meta     — chain id, operator key, checkpoint batch.
+//   rolled_back_txs — the txs of batches a rollback removed, with the owner's note of
+//              what becomes of each (written in the rollback's own database
+//              transaction, so that a crash never leaves a rollback without its list).
 // The current state is the accounts table plus the diffs of the batches after the
 // checkpoint. Appending a batch therefore writes one row, not one random B-tree update
 // per changed account; checkpoint() folds the newer diffs into the accounts table in
@@ -22,7 +25,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "common/sqlite.hpp"
 #include "common/types.hpp"
@@ -71,6 +76,20 @@ struct StoreOptions {
   PublicKey operator_key;
 };
 
+// A tx of a batch that rollback_to() removed. The store keeps one row per hash (the
+// latest rollback's), in the order the owner gave them (`seq`); what the row means is
+// the owner's (the sequencer re-executes the user txs after a settlement reorg).
+struct RolledBackTx {
+  Hash32 hash;
+  Bytes tx;               // encode_tx
+  BatchNumber old_batch;  // the removed batch it was in
+  std::uint32_t old_index = 0;
+  std::uint8_t source = 0;     // the owner's classification (queue entry, user tx, ...)
+  BatchNumber rolled_back_to;  // the rollback's target (below old_batch)
+  std::string reason;          // empty: to be executed again; else why not
+  std::uint64_t seq = 0;       // set by the store on load: write order
+};
+
 struct LoadedState {
   State state;
   BatchHeader head;
@@ -81,7 +100,7 @@ struct LoadedState {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Creates the file (with genesis) or opens it, migrating older schemas.
   static Result<std::unique_ptr<StateStore>, StoreError> open(const StoreOptions& options);
@@ -99,7 +118,12 @@ class StateStore {
 
   // Removes every batch after `n`. `state_at_n` is the state as of batch n (the caller
   // reverts its in-memory state first); it is used when the checkpoint is past n.
-  Status<StoreError> rollback_to(BatchNumber n, const State& state_at_n);
+  // `record` is written to rolled_back_txs in the same database transaction (a row
+  // with the same hash is replaced, and moves to the end of the order).
+  Status<StoreError> rollback_to(BatchNumber n, const State& state_at_n,
+                                 std::span<const RolledBackTx> record = {});
+  // Every rolled_back_txs row, in write order.
+  Result<std::vector<RolledBackTx>, StoreError> rolled_back_txs();
 
   // The state as of stored batch n (<= head), without changing anything: loads the
   // head state and reverts the diffs of the batches after n on that copy. On demand
@@ -121,7 +145,8 @@ class StateStore {
   // One transaction: upsert (or delete, for nullopt) accounts, optionally drop batches
   // after `drop_after`, and set the checkpoint to `cp`.
   Status<StoreError> write_accounts(const std::map<AccountIndex, std::optional<Account>>& values,
-                                    BatchNumber cp, std::optional<BatchNumber> drop_after);
+                                    BatchNumber cp, std::optional<BatchNumber> drop_after,
+                                    std::span<const RolledBackTx> record = {});
 
   StoreOptions options_;
   std::unique_ptr<Db> db_;

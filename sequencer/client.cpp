@@ -226,6 +226,10 @@ SettlementInfo settlement_from(const json& j) {
   s.chain_head = decimal(j, "chain_head");
   s.chain_time = signed_decimal(j, "chain_time");
   if (j.contains("last_final")) s.last_final = BatchNumber(decimal(j, "last_final"));
+  if (j.contains("reorgs")) s.reorgs = decimal(j, "reorgs");
+  if (j.contains("reexecuted_txs")) s.reexecuted_txs = decimal(j, "reexecuted_txs");
+  if (j.contains("reorg_dropped_txs")) s.reorg_dropped_txs = decimal(j, "reorg_dropped_txs");
+  if (j.contains("reorg_wanted")) s.reorg_wanted = BatchNumber(decimal(j, "reorg_wanted"));
   return s;
 }
 

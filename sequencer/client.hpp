@@ -130,6 +130,12 @@ struct SettlementInfo {
   std::uint64_t chain_head = 0;
   std::int64_t chain_time = 0;
   std::optional<BatchNumber> last_final;
+  // Settlement reorgs of the server process (docs/settlement.md, "Reorgs"); zero from a
+  // server too old to report them.
+  std::uint64_t reorgs = 0;
+  std::uint64_t reexecuted_txs = 0;
+  std::uint64_t reorg_dropped_txs = 0;
+  std::optional<BatchNumber> reorg_wanted;  // while the poster waits for a rollback
 };
 
 struct SubmitOptions {

@@ -303,9 +303,17 @@ class Router {
     std::string text = node_.metrics().render();
     if (settler_) {
       const settlement::SettlerStatus s = settler_->status();
-      render_settlement(text, SettlementGauges{s.poster.last_posted.value(), node_.durable_head().value(),
-                                               s.poster.posted, s.poster.refusals, s.poster.failures,
-                                               s.poster.reachable && s.chain.reachable});
+      const ReorgStats reorgs = node_.reorg_stats();
+      SettlementGauges g{s.poster.last_posted.value(),
+                         node_.durable_head().value(),
+                         s.poster.posted,
+                         s.poster.refusals,
+                         s.poster.failures,
+                         s.poster.reachable && s.chain.reachable};
+      g.reorgs = reorgs.reorgs;
+      g.reexecuted_txs = reorgs.reexecuted;
+      g.reorg_dropped_txs = reorgs.dropped;
+      render_settlement(text, g);
     }
     return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
   }
@@ -404,6 +412,13 @@ class Router {
     if (!(*found)->duplicates.empty()) {
       json& d = j["duplicates"] = json::array();
       for (const auto& r : (*found)->duplicates) d.push_back(receipt_to_json(r));
+    }
+    if (const auto& n = (*found)->reorg) {
+      json& r = j["reorg"] = json{{"outcome", std::string(to_string(n->outcome))},
+                                  {"from_batch", std::to_string(n->from_batch.value())},
+                                  {"from_index", n->from_index},
+                                  {"rolled_back_to", std::to_string(n->rolled_back_to.value())}};
+      if (!n->reason.empty()) r["reason"] = n->reason;
     }
     return json_response(kOk, j);
   }
@@ -512,6 +527,7 @@ class Router {
   Response settlement() {
     if (!settler_) return error_response(ApiError{ErrorCode::not_found, "this sequencer has no base chain"});
     const settlement::SettlerStatus s = settler_->status();
+    const ReorgStats reorgs = node_.reorg_stats();
     json j{{"base_chain", options_.base_chain_url},
            {"reachable", s.poster.reachable && s.chain.reachable},
            {"fatal", s.poster.fatal},
@@ -524,9 +540,13 @@ class Router {
            {"last_error", s.poster.last_error},
            {"next_deposit", std::to_string(s.next_deposit.value())},
            {"next_forced", std::to_string(s.next_forced.value())},
+           {"reorgs", std::to_string(reorgs.reorgs)},
+           {"reexecuted_txs", std::to_string(reorgs.reexecuted)},
+           {"reorg_dropped_txs", std::to_string(reorgs.dropped)},
            {"chain_head", std::to_string(s.chain.head.number.value())},
            {"chain_time", std::to_string(s.chain.head.timestamp.value())}};
     if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());
+    if (s.poster.reorg_wanted) j["reorg_wanted"] = std::to_string(s.poster.reorg_wanted->value());
     if (s.chain.synced)
       j["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             settlement::SteadyClock::now() - s.chain.refreshed_at)

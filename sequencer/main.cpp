@@ -130,6 +130,9 @@ void add_options(CLI::App& app, SequencerConfig& c) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--batch.max-delay-ms", c.batch.max_delay_ms, "Close a batch this long after its first tx")
       ->capture_default_str();
+  app.add_option("--test.reorg-pause-ms", c.test_reorg_pause_ms,
+                 "Tests only: pause this long inside a settlement reorg, after the rollback")
+      ->group("");
   app.add_option("--batch.max-in-flight", c.batch.max_in_flight,
                  "Batches executed but not yet durable (pipeline)")
       ->capture_default_str()
@@ -286,6 +289,7 @@ int run(int argc, char** argv) {
   node_options.threads = config.threads;
   node_options.mempool = config.mempool;
   node_options.batch = config.batch;
+  node_options.test_reorg_pause_ms = config.test_reorg_pause_ms;
 
   // With a base chain: the settler, over its own read handle on the database (opened
   // first: on a first start it creates the database with its genesis).

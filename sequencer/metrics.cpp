@@ -94,6 +94,16 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
   w.single("l2_settlement_refusals_total", Type::counter, "Commitments the base chain refused.", g.refusals);
   w.single("l2_settlement_failures_total", Type::counter, "Calls that did not reach the base chain.",
            g.failures);
+  w.single(
+      "l2_settlement_reorgs_total", Type::counter,
+      "Settlement reorgs: rollbacks to the base chain's last batch after a refusal retrying cannot change "
+      "or a base-chain revert.",
+      g.reorgs);
+  w.single("l2_settlement_reexecuted_txs_total", Type::counter,
+           "User txs of rolled-back batches queued to be executed again.", g.reexecuted_txs);
+  w.single("l2_settlement_reorg_dropped_txs_total", Type::counter,
+           "User txs of rolled-back batches not executed again (they had been rejected).",
+           g.reorg_dropped_txs);
   w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
            g.reachable ? std::uint64_t{1} : std::uint64_t{0});
 }

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/assert.hpp"
@@ -58,7 +59,24 @@ void run_all(const std::vector<std::function<void()>>& fns) {
     if (fn) fn();
 }
 
+// Where a tx of a rolled-back batch came from (RolledBackTx::source).
+enum class RolledSource : std::uint8_t { user = 0, deposit = 1, forced = 2 };
+
 }  // namespace
+
+std::string_view to_string(ReorgNote::Outcome o) {
+  switch (o) {
+    case ReorgNote::Outcome::pending:
+      return "pending";
+    case ReorgNote::Outcome::reapplied:
+      return "reapplied";
+    case ReorgNote::Outcome::rejected:
+      return "rejected";
+    case ReorgNote::Outcome::dropped:
+      return "dropped";
+  }
+  return "pending";
+}
 
 // ---- WaitGroup ----
 
@@ -126,6 +144,7 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
     return make_error("cannot open a reader on " + options.db_path + ": " + reader.error().message);
   std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader), settler));
   if (auto s = node->rebuild_index(); !s) return make_error(s.error());
+  if (auto s = node->load_rolled_back(); !s) return make_error(s.error());
   node->metrics_.set_latest_batch(node->engine_->durable_head().value());
   if (const BatchNumber head = node->engine_->durable_head(); !settler && head.value() > 0) {
     // A database that settles keeps settling: batches made without the base chain (dev
@@ -185,6 +204,75 @@ Status<std::string> Node::rebuild_index() {
   spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, indexed,
                next_deposit_id_.value());
   return {};
+}
+
+Status<std::string> Node::load_rolled_back() {
+  std::vector<rollup::RolledBackTx> rows;
+  {
+    std::lock_guard lock(reader_mutex_);
+    auto r = reader_->rolled_back_txs();
+    if (!r) return make_error("cannot read the rolled-back txs: " + r.error().message);
+    rows = std::move(*r);
+  }
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    for (auto& row : rows) {
+      bool done = false;
+      {
+        std::shared_lock idx(index_mutex_);
+        auto it = index_.find(row.hash);
+        done = it != index_.end() && it->second.batch > row.rolled_back_to.value();
+      }
+      if (!done && row.reason.empty() && row.source == static_cast<std::uint8_t>(RolledSource::user)) {
+        auto tx = rollup::decode_tx(ByteView(row.tx));
+        if (!tx) return make_error("a rolled-back tx in the database is malformed (" + row.hash.hex() + ")");
+        reinject_.push_back(PendingTx{std::move(*tx), row.hash, rollup::SigCheck::unchecked, now});
+        reinject_hashes_.insert(row.hash);
+        ++queued;
+      }
+      rolled_back_.insert_or_assign(row.hash, std::move(row));
+    }
+    if (queued > 0) mark_work_locked();
+  }
+  if (queued > 0 && settler_) {
+    // A reorg was under way when the process stopped: finish it. No batch is made before
+    // the base chain's queues are fetched again (the entries that forced the reorg first).
+    const BatchNumber head = engine_->durable_head();
+    settlement::BatchOrigin origin;
+    if (head.value() > 0) {
+      std::lock_guard lock(reader_mutex_);
+      auto stored = reader_->batch(head);
+      if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
+      auto o = settlement::decode_origin((*stored)->origin);
+      if (!o) return make_error("batch " + std::to_string(head.value()) + " has a malformed origin record");
+      origin = *o;
+    }
+    settler_->reorged(head, origin);
+  }
+  if (queued > 0) spdlog::info("settlement reorg: {} rolled-back txs to execute again", queued);
+  return {};
+}
+
+ReorgNote Node::note_of(const rollup::RolledBackTx& row, const std::optional<TxLocation>& loc) const {
+  ReorgNote n;
+  n.from_batch = row.old_batch;
+  n.from_index = row.old_index;
+  n.rolled_back_to = row.rolled_back_to;
+  if (loc && loc->batch > row.rolled_back_to.value()) {
+    n.outcome = loc->status == rollup::TxStatus::applied ? ReorgNote::Outcome::reapplied
+                                                         : ReorgNote::Outcome::rejected;
+    if (loc->status != rollup::TxStatus::applied) n.reason = std::string(rollup::to_string(loc->status));
+  } else if (!row.reason.empty()) {
+    n.outcome = ReorgNote::Outcome::dropped;
+    n.reason = row.reason;
+  }
+  return n;
+}
+
+ReorgStats Node::reorg_stats() const {
+  return ReorgStats{reorgs_.load(), reexecuted_.load(), reorg_dropped_.load()};
 }
 
 template <class F>
@@ -286,8 +374,8 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
     const auto now = Clock::now();
     for (std::size_t i = 0; i < n; ++i) {
       if (receipts[i].status != ReceiptCode::pending) continue;
-      bool committed = false;
-      {
+      bool committed = reinject_hashes_.contains(receipts[i].hash);  // to execute again after a reorg
+      if (!committed) {
         std::shared_lock idx(index_mutex_);
         committed = index_.contains(receipts[i].hash);
       }
@@ -444,14 +532,29 @@ void Node::batcher_loop() {
     if (!stopping_) {
       // The batch window: close at the size limit or max_delay after its first tx.
       work_cv_.wait_until(lock, window_start_ + max_delay, [&] {
-        return stopping_ ||
-               mempool_.queued() + deposits_.size() + (settler_ ? settler_->queued() : 0) >= max_txs;
+        return stopping_ || mempool_.queued() + deposits_.size() + reinject_.size() +
+                                    (settler_ ? settler_->queued() : 0) >=
+                                max_txs;
       });
     }
     if (failed_.load()) {
       has_work_ = false;  // nothing can be committed any more
       if (stopping_) break;
       continue;
+    }
+    if (settler_) {
+      if (auto target = settler_->reorg_wanted()) {
+        lock.unlock();
+        run_reorg(*target);
+        lock.lock();
+        continue;
+      }
+      if (!settler_->queues_caught_up()) {
+        // After a reorg: the first batch must start with the queue entries that forced it.
+        if (stopping_) break;
+        work_cv_.wait_for(lock, kIdleTick, [&] { return stopping_; });
+        continue;
+      }
     }
     if (settler_ && settler_->holding(engine_->head().number)) {
       // The base chain is this far behind: stop closing batches (the mempool fills and
@@ -475,6 +578,17 @@ void Node::batcher_loop() {
       input.hashes = std::move(q.hashes);
       input.origin = std::move(q.origin);
     }
+    // User txs of rolled-back batches, in their old order, right after the queue
+    // entries; a sender's mempool txs continue from the nonce they leave.
+    std::unordered_map<std::uint32_t, Nonce> reinjected_next;
+    while (!reinject_.empty() && input.txs.size() < max_txs) {
+      PendingTx& p = reinject_.front();
+      auto [sender, nonce] = sender_and_nonce(p.tx);
+      reinjected_next[sender.value()] = Nonce(nonce.value() + 1);
+      input.txs.push_back(std::move(p.tx));
+      input.hashes.push_back(p.hash);
+      reinject_.pop_front();
+    }
     while (!deposits_.empty() && input.txs.size() < max_txs) {
       input.txs.push_back(std::move(deposits_.front().tx));
       input.hashes.push_back(deposits_.front().hash);
@@ -482,7 +596,9 @@ void Node::batcher_loop() {
     }
     const rollup::State& state = engine_->state();  // the batcher is the engine's owner
     auto taken = mempool_.take(max_txs - input.txs.size(), [&](AccountIndex s) {
-      return state.contains(s) ? state.at(s).nonce : Nonce(0);
+      const Nonce executed = state.contains(s) ? state.at(s).nonce : Nonce(0);
+      auto r = reinjected_next.find(s.value());
+      return r != reinjected_next.end() && executed < r->second ? r->second : executed;
     });
     if (!taken.empty()) input.sigs.assign(input.txs.size(), rollup::SigCheck::unchecked);
     for (auto& p : taken) {
@@ -490,8 +606,8 @@ void Node::batcher_loop() {
       input.sigs.push_back(p.sig);
       input.hashes.push_back(p.hash);
     }
-    has_work_ = !input.txs.empty() &&
-                (mempool_.queued() > 0 || !deposits_.empty() || (settler_ && settler_->queued() > 0));
+    has_work_ = !input.txs.empty() && (mempool_.queued() > 0 || !deposits_.empty() || !reinject_.empty() ||
+                                       (settler_ && settler_->queued() > 0));
     if (has_work_) window_start_ = Clock::now();
     if (input.txs.empty()) {
       if (stopping_) break;
@@ -568,6 +684,140 @@ void Node::index_locked(const Hash32& hash, const TxLocation& loc) {
   }
 }
 
+void Node::run_reorg(BatchNumber target) {
+  auto give_up = [&](const std::string& why) {
+    // Nothing can be settled honestly any more: stop acknowledging.
+    if (!failed_.exchange(true))
+      spdlog::critical("settlement reorg failed; refusing writes from now on: {}", why);
+  };
+  // Every batch submitted so far durable and indexed, before anything is read or undone.
+  if (auto f = engine_->flush(); !f) return give_up(f.error().message);
+  {
+    std::unique_lock lock(ack_mutex_);
+    ack_cv_.wait(lock, [&] { return in_flight_count_ == 0; });
+  }
+  const BatchNumber head = engine_->head().number;
+  if (target > head) target = head;  // (the chain never holds more: refused at start)
+  settlement::BatchOrigin origin;    // the target's (zeros for genesis)
+  std::vector<rollup::RolledBackTx> rows;
+  std::vector<std::pair<Hash32, AccountIndex>> withdrawals;  // applied withdrawals rolled back
+  {
+    std::lock_guard lock(reader_mutex_);
+    auto read = [&](std::uint64_t n) -> Result<rollup::StoredBatch, std::string> {
+      auto stored = reader_->batch(BatchNumber(n));
+      if (!stored) return make_error(stored.error().message);
+      if (!*stored) return make_error("batch " + std::to_string(n) + " is missing");
+      return std::move(**stored);
+    };
+    if (target.value() > 0 && target <= head) {
+      auto b = read(target.value());
+      if (!b) return give_up(b.error());
+      auto o = settlement::decode_origin(b->origin);
+      if (!o) return give_up("batch " + std::to_string(target.value()) + " has a malformed origin record");
+      origin = *o;
+    }
+    for (std::uint64_t n = target.value() + 1; n <= head.value(); ++n) {
+      auto b = read(n);
+      if (!b) return give_up(b.error());
+      auto txs = rollup::decode_txs(b->txs);
+      auto receipts = rollup::decode_receipts(b->receipts);
+      auto o = settlement::decode_origin(b->origin);
+      if (!txs || !receipts || !o || txs->size() != receipts->size())
+        return give_up("batch " + std::to_string(n) + " has malformed txs, receipts or origin");
+      const std::uint64_t deposits = o->deposit_count();
+      const std::uint64_t queued = deposits + o->forced_count();
+      for (std::size_t i = 0; i < txs->size(); ++i) {
+        const rollup::Receipt& r = (*receipts)[i];
+        rollup::RolledBackTx row;
+        row.hash = r.tx_hash;
+        row.tx = rollup::encode_tx((*txs)[i]);
+        row.old_batch = BatchNumber(n);
+        row.old_index = static_cast<std::uint32_t>(i);
+        row.rolled_back_to = target;
+        const RolledSource source = i < deposits ? RolledSource::deposit
+                                    : i < queued ? RolledSource::forced
+                                                 : RolledSource::user;
+        row.source = static_cast<std::uint8_t>(source);
+        // A user tx the rollup rejected is not executed again: it changed nothing, and
+        // its sender was told so. Queue entries come back through the base chain.
+        if (source == RolledSource::user && r.status != rollup::TxStatus::applied)
+          row.reason = std::string(rollup::to_string(r.status));
+        if (const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[i]);
+            w && r.status == rollup::TxStatus::applied)
+          withdrawals.emplace_back(r.tx_hash, w->from);
+        rows.push_back(std::move(row));
+      }
+    }
+  }
+  const std::size_t from_batches = rows.size();
+  {
+    // User txs of an earlier reorg not executed yet come after these, in their order.
+    std::lock_guard lock(mutex_);
+    for (const PendingTx& p : reinject_)
+      if (auto it = rolled_back_.find(p.hash); it != rolled_back_.end()) rows.push_back(it->second);
+  }
+  if (auto s = engine_->rollback_to(target, rows); !s) return give_up(s.error().message);
+  {
+    // The index forgets the rolled-back batches: a lookup says pending, then the new receipt.
+    std::unique_lock idx(index_mutex_);
+    for (std::size_t k = 0; k < from_batches; ++k) {
+      const Hash32& h = rows[k].hash;
+      auto it = index_.find(h);
+      const bool gone = it != index_.end() && it->second.batch > target.value();
+      if (gone) index_.erase(it);
+      if (auto d = duplicates_.find(h); d != duplicates_.end()) {
+        std::erase_if(d->second, [&](const TxLocation& l) { return l.batch > target.value(); });
+        if (gone && !d->second.empty()) {
+          auto best = std::find_if(d->second.begin(), d->second.end(),
+                                   [](const TxLocation& l) { return l.status == rollup::TxStatus::applied; });
+          if (best == d->second.end()) best = d->second.begin();
+          index_.emplace(h, *best);
+          d->second.erase(best);
+        }
+        if (d->second.empty()) duplicates_.erase(d);
+      }
+    }
+    for (const auto& [h, from] : withdrawals) {
+      auto it = index_.find(h);
+      if (it != index_.end() && it->second.status == rollup::TxStatus::applied) continue;
+      if (auto w = withdrawals_.find(from); w != withdrawals_.end()) std::erase(w->second, h);
+    }
+  }
+  std::uint64_t requeued = 0;
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(mutex_);
+    reinject_.clear();
+    reinject_hashes_.clear();
+    const auto now = Clock::now();
+    for (auto& row : rows) {
+      if (row.source == static_cast<std::uint8_t>(RolledSource::user)) {
+        if (row.reason.empty()) {
+          auto tx = rollup::decode_tx(ByteView(row.tx));
+          L2_ASSERT(static_cast<bool>(tx));  // encoded above, or loaded and checked at start
+          reinject_.push_back(PendingTx{std::move(*tx), row.hash, rollup::SigCheck::unchecked, now});
+          reinject_hashes_.insert(row.hash);
+          ++requeued;
+        } else {
+          ++dropped;
+        }
+      }
+      rolled_back_.insert_or_assign(row.hash, std::move(row));
+    }
+    mark_work_locked();
+  }
+  reorgs_.fetch_add(1);
+  reexecuted_.fetch_add(requeued);
+  reorg_dropped_.fetch_add(dropped);
+  metrics_.set_latest_batch(target.value());
+  spdlog::warn(
+      "settlement reorg: rolled back batches {}..{} to batch {}; {} user txs to execute again, {} not",
+      target.value() + 1, head.value(), target.value(), requeued, dropped);
+  if (options_.test_reorg_pause_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_reorg_pause_ms));
+  settler_->reorged(target, origin);
+}
+
 void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
   const std::uint64_t number = b.header.number.value();
   L2_ASSERT(b.receipts.size() == f.hashes.size());
@@ -592,6 +842,7 @@ void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
     mempool_.complete(f.hashes);
     for (std::size_t i = 0; i < b.receipts.size(); ++i) {
       deposits_pending_.erase(f.hashes[i]);
+      if (!reinject_hashes_.empty()) reinject_hashes_.erase(f.hashes[i]);
       TxReceipt r{f.hashes[i], from_tx_status(b.receipts[i].status), b.header.number,
                   static_cast<std::uint32_t>(i), b.header.state_root};
       resolve_locked(f.hashes[i], r, notes);
@@ -658,14 +909,23 @@ void Node::stop() {
 }
 
 Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
+  std::optional<rollup::RolledBackTx> rolled;  // its batch was rolled back by a reorg
+  auto pending = [&](rollup::Tx tx) {
+    TxLookup out{receipt_of(hash, ReceiptCode::pending), std::move(tx), {}, std::nullopt};
+    if (rolled) out.reorg = note_of(*rolled, std::nullopt);
+    return std::optional<TxLookup>(std::move(out));
+  };
   {
     std::lock_guard lock(mutex_);
-    if (const auto* p = mempool_.find(hash))
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), p->tx, {}});
-    if (auto it = deposits_pending_.find(hash); it != deposits_pending_.end())
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), it->second, {}});
+    if (auto it = rolled_back_.find(hash); it != rolled_back_.end()) rolled = it->second;
+    if (const auto* p = mempool_.find(hash)) return pending(p->tx);
+    if (auto it = deposits_pending_.find(hash); it != deposits_pending_.end()) return pending(it->second);
+    if (rolled && reinject_hashes_.contains(hash)) {
+      auto tx = rollup::decode_tx(ByteView(rolled->tx));
+      if (tx) return pending(std::move(*tx));
+    }
     if (auto it = dropped_.find(hash); it != dropped_.end())
-      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second, {}});
+      return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::dropped), it->second, {}, {}});
   }
   if (settler_) {
     // A forced copy of a tx that is already in a batch is not "pending": the batch's
@@ -676,8 +936,7 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
       indexed = index_.contains(hash);
     }
     if (!indexed) {
-      if (auto tx = settler_->find_queued(hash))
-        return std::optional<TxLookup>(TxLookup{receipt_of(hash, ReceiptCode::pending), std::move(*tx), {}});
+      if (auto tx = settler_->find_queued(hash)) return pending(std::move(*tx));
     }
   }
   TxLocation loc;
@@ -685,7 +944,28 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
   {
     std::shared_lock idx(index_mutex_);
     auto it = index_.find(hash);
-    if (it == index_.end()) return std::optional<TxLookup>();
+    if (it == index_.end() || (rolled && it->second.batch <= rolled->rolled_back_to.value() &&
+                               it->second.status != rollup::TxStatus::applied)) {
+      if (!rolled) return std::optional<TxLookup>();
+      // Rolled back and not in a batch again (yet): pending (a queue entry waiting to be
+      // fetched again, or a user tx in a batch not yet durable), or dropped with a reason.
+      auto tx = rollup::decode_tx(ByteView(rolled->tx));
+      if (!tx) return make_error(ApiError{ErrorCode::unavailable, "a rolled-back tx is malformed"});
+      ReorgNote note = note_of(*rolled, std::nullopt);
+      if (const auto* d = std::get_if<rollup::Deposit>(&*tx);
+          d && note.outcome == ReorgNote::Outcome::pending && settler_ &&
+          rolled->source == static_cast<std::uint8_t>(RolledSource::deposit) &&
+          settler_->deposit_gone(d->deposit_id)) {
+        note.outcome = ReorgNote::Outcome::dropped;
+        note.reason = "not_in_base_chain_queue";
+      }
+      TxLookup out{receipt_of(hash, note.outcome == ReorgNote::Outcome::dropped ? ReceiptCode::dropped
+                                                                                : ReceiptCode::pending),
+                   std::move(*tx),
+                   {},
+                   std::move(note)};
+      return std::optional<TxLookup>(std::move(out));
+    }
     loc = it->second;
     if (auto d = duplicates_.find(hash); d != duplicates_.end()) others = d->second;
   }
@@ -700,7 +980,8 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
         ApiError{ErrorCode::unavailable, "batch " + std::to_string(loc.batch) + " is malformed"});
   TxReceipt r{hash, from_tx_status(loc.status), BatchNumber(loc.batch), loc.index,
               (*stored)->header.state_root};
-  TxLookup out{r, std::move((*txs)[loc.index]), {}};
+  TxLookup out{r, std::move((*txs)[loc.index]), {}, std::nullopt};
+  if (rolled) out.reorg = note_of(*rolled, loc);
   for (const TxLocation& o : others) {
     auto h = reader_->header(BatchNumber(o.batch));
     if (!h) return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + h.error().message});

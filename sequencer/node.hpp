@@ -38,6 +38,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -62,6 +63,9 @@ struct NodeOptions {
   unsigned threads = 0;  // engine threads; 0: all hardware threads
   MempoolOptions mempool;
   BatchOptions batch;
+  // Tests only: the batcher sleeps this long in a settlement reorg, after the rollback is
+  // durable and before the queues restart, so that a test can kill the process there.
+  std::uint32_t test_reorg_pause_ms = 0;
 };
 
 // The receipts of one request, filled in as its txs become durable (or are dropped).
@@ -97,6 +101,30 @@ struct SubmitOptions {
   bool watch = true;
 };
 
+// What a settlement reorg (docs/settlement.md, "Reorgs") did to a tx: it was in batch
+// `from_batch` at `from_index`, which was rolled back to `rolled_back_to`.
+struct ReorgNote {
+  enum class Outcome : std::uint8_t {
+    pending,    // not executed again yet (queued behind the base chain's queue entries)
+    reapplied,  // applied again: the receipt names the new batch, index and root
+    rejected,   // executed again and rejected: `reason` (and the receipt) say why
+    dropped,    // not executed again: `reason` says why
+  };
+  BatchNumber from_batch;
+  std::uint32_t from_index = 0;
+  BatchNumber rolled_back_to;
+  Outcome outcome = Outcome::pending;
+  std::string reason;
+};
+std::string_view to_string(ReorgNote::Outcome o);
+
+// Settlement reorgs this process made, and what they did to user txs.
+struct ReorgStats {
+  std::uint64_t reorgs = 0;
+  std::uint64_t reexecuted = 0;  // user txs queued to be executed again
+  std::uint64_t dropped = 0;     // user txs not executed again (they had been rejected)
+};
+
 struct TxLookup {
   TxReceipt receipt;
   rollup::Tx tx;
@@ -104,6 +132,8 @@ struct TxLookup {
   // receipt: a tx applied over HTTP and also force-included through the base chain is
   // applied once, and its copy rejected (bad_nonce). `receipt` is the applied one if any.
   std::vector<TxReceipt> duplicates;
+  // Set when a settlement reorg rolled back the batch the tx was in.
+  std::optional<ReorgNote> reorg;
 };
 
 using AccountRef = std::variant<AccountIndex, PublicKey>;
@@ -179,6 +209,7 @@ class Node {
   [[nodiscard]] bool healthy() const;
   [[nodiscard]] ChainId chain_id() const { return options_.chain_id; }
   Metrics& metrics() { return metrics_; }
+  [[nodiscard]] ReorgStats reorg_stats() const;
 
  private:
   struct TxLocation {
@@ -196,6 +227,14 @@ class Node {
   Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
        std::unique_ptr<rollup::StateStore> reader, settlement::Settler* settler);
   Status<std::string> rebuild_index();
+  // The rolled-back txs a reorg recorded (rollup.db), after rebuild_index: those not
+  // executed again yet are queued again (a reorg a crash interrupted finishes here).
+  Status<std::string> load_rolled_back();
+  // Batcher thread, mutex_ not held: rolls back to `target` (the base chain's last
+  // batch), queues the user txs again and restarts the settler's queues there.
+  void run_reorg(BatchNumber target);
+  [[nodiscard]] ReorgNote note_of(const rollup::RolledBackTx& row,
+                                  const std::optional<TxLocation>& loc) const;
   // Indexes one receipt: an applied location is never replaced; any other copy of the
   // same hash is kept in duplicates_. Caller holds index_mutex_ exclusively.
   void index_locked(const Hash32& hash, const TxLocation& loc);
@@ -251,9 +290,19 @@ class Node {
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> dropped_;  // GUARDED_BY(mutex_), bounded
   std::deque<Hash32> dropped_order_;                                  // GUARDED_BY(mutex_)
   bool has_work_ = false;                                             // GUARDED_BY(mutex_)
-  Clock::time_point window_start_;                                    // GUARDED_BY(mutex_)
-  bool stopping_ = false;                                             // GUARDED_BY(mutex_)
-  bool stopped_ = false;                                              // GUARDED_BY(mutex_)
+  // Settlement reorgs: every tx of a rolled-back batch (its row in rollup.db), and the
+  // user txs still to execute again, in order; they go into batches right after the
+  // base chain's queue entries, before the mempool. Their hashes stay in
+  // reinject_hashes_ until their new batch is durable.
+  std::unordered_map<Hash32, rollup::RolledBackTx, FixedBytesHasher> rolled_back_;  // GUARDED_BY(mutex_)
+  std::deque<PendingTx> reinject_;                                                  // GUARDED_BY(mutex_)
+  std::unordered_set<Hash32, FixedBytesHasher> reinject_hashes_;                    // GUARDED_BY(mutex_)
+  std::atomic<std::uint64_t> reorgs_{0};
+  std::atomic<std::uint64_t> reexecuted_{0};
+  std::atomic<std::uint64_t> reorg_dropped_{0};
+  Clock::time_point window_start_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;           // GUARDED_BY(mutex_)
+  bool stopped_ = false;            // GUARDED_BY(mutex_)
 
   std::mutex ack_mutex_;
   std::condition_variable ack_cv_;

@@ -79,6 +79,15 @@ FollowerView Follower::view() const {
   return view_;
 }
 
+void Follower::restart_at(DepositPosition next_deposit, ForcedPosition next_forced) {
+  {
+    std::lock_guard lock(mutex_);
+    restart_ = std::make_pair(next_deposit, next_forced);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
 std::chrono::milliseconds Follower::stale_after() const {
   if (options_.stale_after_ms > 0) return std::chrono::milliseconds(options_.stale_after_ms);
   return std::chrono::milliseconds(std::max<std::uint64_t>(2000, 10ull * options_.poll_ms));
@@ -243,6 +252,16 @@ bool Follower::poll(BaseChainClient& client) {
     view_.last_error = what;
     return false;
   };
+  {
+    std::lock_guard lock(mutex_);
+    if (restart_) {
+      next_deposit_ = restart_->first;
+      next_forced_ = restart_->second;
+      restart_.reset();
+    }
+  }
+  // Taken after a restart was applied: a view newer than a restart_at() call was read
+  // from the new positions.
   const auto started = SteadyClock::now();
   auto head = client.head();
   if (!head) return fail(head.error());

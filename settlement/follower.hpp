@@ -35,6 +35,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "settlement/basechain/client.hpp"
@@ -106,6 +107,10 @@ class Follower {
   void start();
   void stop();
   [[nodiscard]] FollowerView view() const;
+  // Fetches from these queue positions again, from the next poll on (which starts at
+  // once). A poll in progress may still hand over entries from the old positions: the
+  // sink must check their indices. (A settlement reorg.)
+  void restart_at(DepositPosition next_deposit, ForcedPosition next_forced);
 
   // Keeps these withdrawals' commitments and paid totals in the cache from the next
   // poll on (which starts at once if anything is new).
@@ -135,9 +140,10 @@ class Follower {
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;  // GUARDED_BY(mutex_)
-  bool wake_ = false;  // GUARDED_BY(mutex_): poll now
-  FollowerView view_;  // GUARDED_BY(mutex_)
+  bool stop_ = false;                                                  // GUARDED_BY(mutex_)
+  bool wake_ = false;                                                  // GUARDED_BY(mutex_): poll now
+  std::optional<std::pair<DepositPosition, ForcedPosition>> restart_;  // GUARDED_BY(mutex_)
+  FollowerView view_;                                                  // GUARDED_BY(mutex_)
   // Watched batches: their commitment's final_at once fetched (nullopt: not yet).
   std::map<BatchNumber, std::optional<ChainTime>> final_at_;  // GUARDED_BY(mutex_)
   std::map<PublicKey, PaidEntry> paid_;                       // GUARDED_BY(mutex_)

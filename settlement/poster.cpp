@@ -9,6 +9,11 @@
 
 namespace l2::settlement {
 
+bool is_permanent_refusal(std::string_view reason) {
+  return reason == "deposit_deadline_missed" || reason == "forced_deadline_missed" ||
+         reason == "queue_overrun" || reason == "queue_regress" || reason == "wrong_prev_root";
+}
+
 Poster::Poster(std::string base_chain_url, http::ClientOptions http, SecretKey key, PosterOptions options,
                BuildCommitment build, DurableHead durable_head, BatchNumber assumed_posted)
     : url_(std::move(base_chain_url)),
@@ -41,6 +46,30 @@ void Poster::notify() {
     notified_ = true;
   }
   cv_.notify_all();
+}
+
+void Poster::reorged() {
+  {
+    std::lock_guard lock(mutex_);
+    state_.reorg_wanted.reset();
+    resync_ = true;
+    notified_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Poster::set_on_reorg(std::function<void()> fn) { on_reorg_ = std::move(fn); }
+
+void Poster::want_reorg(BatchNumber to, const std::string& why) {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_.reorg_wanted) return;
+    state_.reorg_wanted = to;
+    ++state_.reorgs_asked;
+    state_.last_error = why;
+  }
+  spdlog::warn("settlement: {}; rolling the rollup back to batch {}, the base chain's last", why, to.value());
+  if (on_reorg_) on_reorg_();
 }
 
 PosterState Poster::state() const {
@@ -115,6 +144,16 @@ bool Poster::sync(BaseChainClient& client) {
     return false;
   }
   last_posted_ = r.last_batch.value();
+  if (r.last_batch.value() < highest_seen_) {
+    // The chain went back below batches it held (a base-chain revert): what we built on
+    // them may not hold any more (their queue entries may be gone). Follow it.
+    const std::uint64_t was = highest_seen_;
+    highest_seen_ = r.last_batch.value();
+    want_reorg(r.last_batch, "the base chain reverted rollup " + std::to_string(options_.rollup_id.value()) +
+                                 " from batch " + std::to_string(was) + " to batch " +
+                                 std::to_string(r.last_batch.value()));
+  }
+  highest_seen_ = std::max(highest_seen_, r.last_batch.value());
   std::lock_guard lock(mutex_);
   state_.reachable = true;
   state_.synced = true;
@@ -126,10 +165,21 @@ void Poster::run() {
   bool synced = false;
   ChainId chain{0};
   Nonce nonce{0};
+  unsigned idle_waits = 0;
   for (;;) {
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
       if (stop_ || state_.fatal) return;
+      if (state_.reorg_wanted) {
+        // Nothing is posted until the owner has rolled back (reorged()).
+        cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || !state_.reorg_wanted; });
+        continue;
+      }
+      if (resync_) {
+        resync_ = false;
+        synced = false;
+        permanent_refused_ = 0;
+      }
     }
     if (!client) {
       auto c = BaseChainClient::create(url_, http_);
@@ -158,14 +208,31 @@ void Poster::run() {
       synced = true;
       spdlog::info("settlement: base chain has rollup {} up to batch {}", options_.rollup_id.value(),
                    last_posted_.load());
+      std::lock_guard lock(mutex_);
+      if (state_.reorg_wanted) continue;  // the chain went back: post nothing until the rollback
     }
     const std::uint64_t next = last_posted_.load() + 1;
     if (next > durable_head_().value()) {
+      if (++idle_waits >= 5) {
+        // Idle for a second: is the chain still where we left it? (A base-chain revert
+        // below posted batches must be followed even when nothing new is to be posted.)
+        idle_waits = 0;
+        auto info = client->rollup(options_.rollup_id);
+        if (!info) {
+          if (info.error().unreachable()) client.reset();
+          continue;
+        }
+        if (*info && (*info)->last_batch.value() < last_posted_.load()) {
+          synced = false;
+          continue;
+        }
+      }
       std::unique_lock lock(mutex_);
       cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || notified_; });
       notified_ = false;
       continue;
     }
+    idle_waits = 0;
     auto commitment = build_(BatchNumber(next));
     if (!commitment) {
       fail("cannot build the commitment of batch " + std::to_string(next) + ": " + commitment.error(), true);
@@ -177,6 +244,8 @@ void Poster::run() {
     auto sent = client->send(tx);
     if (sent) {
       last_posted_ = next;
+      highest_seen_ = std::max(highest_seen_, next);
+      permanent_refused_ = 0;
       nonce = Nonce(nonce.value() + 1);
       backoff_ms_ = 0;
       std::lock_guard lock(mutex_);
@@ -193,10 +262,20 @@ void Poster::run() {
     } else {
       // Refused. Out of order or a stale nonce usually means an earlier post did land
       // (its answer was lost): re-read the chain's position before anything else.
-      fail("the base chain refused batch " + std::to_string(next) + ": " + e.message +
-               (e.reason.empty() ? "" : " (" + e.reason + ")"),
-           true);
+      const std::string what = "the base chain refused batch " + std::to_string(next) + ": " + e.message +
+                               (e.reason.empty() ? "" : " (" + e.reason + ")");
+      fail(what, true);
       synced = false;
+      if (is_permanent_refusal(e.reason)) {
+        // Refused for good if it happens again right after a re-sync (the batch and the
+        // chain's position both checked): then only a reorg can get settlement going.
+        if (permanent_refused_ == next) {
+          permanent_refused_ = 0;
+          want_reorg(BatchNumber(next - 1), what);
+          continue;
+        }
+        permanent_refused_ = next;
+      }
     }
     sleep_backoff();
   }

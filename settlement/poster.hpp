@@ -12,6 +12,13 @@
 // the chain is unreachable it retries with exponential backoff; batches keep being
 // produced meanwhile (the owner bounds how far ahead via last_posted()).
 //
+// Reorgs: a refusal that retrying cannot change — a missed inclusion deadline, queue
+// positions past the chain's queue or behind it, a previous root that no longer chains —
+// seen twice for the same batch, the second time right after a re-sync of the chain's
+// position, or a chain whose last batch went below what it held before (a base-chain
+// revert), makes the poster stop and ask its owner to roll back to the chain's last
+// batch (reorg_wanted in state()). It posts again once told reorged().
+//
 // Also registers the rollup on first contact when the chain does not know it yet; a
 // rollup registered with another sequencer key is a fatal configuration error
 // (reported by state(), not retried).
@@ -25,7 +32,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/crypto.hpp"
@@ -56,7 +65,14 @@ struct PosterState {
   std::uint64_t refusals_in_a_row = 0;  // refusals since the chain last took a commitment
   std::uint64_t failures = 0;           // calls that did not reach the chain
   std::string last_error;
+  // Set while the poster waits for its owner to roll the rollup back to this batch (the
+  // chain's last), after a refusal that retrying cannot change or a base-chain revert.
+  std::optional<BatchNumber> reorg_wanted;
+  std::uint64_t reorgs_asked = 0;  // how often this process asked for one
 };
+
+// A refusal of commit_batch that the same batch can never overcome.
+bool is_permanent_refusal(std::string_view reason);
 
 class Poster {
  public:
@@ -80,6 +96,10 @@ class Poster {
   void stop();
   // A batch became durable: post it soon.
   void notify();
+  // The owner rolled back to the batch reorg_wanted named: re-sync, then post from there.
+  void reorged();
+  // Called (on the poster's thread) when the poster starts to want a reorg.
+  void set_on_reorg(std::function<void()> fn);
   [[nodiscard]] BatchNumber last_posted() const { return BatchNumber(last_posted_.load()); }
   [[nodiscard]] PosterState state() const;
 
@@ -89,6 +109,7 @@ class Poster {
   bool sync(BaseChainClient& client);
   void fail(const std::string& what, bool reached);
   void sleep_backoff();
+  void want_reorg(BatchNumber to, const std::string& why);
 
   std::string url_;
   http::ClientOptions http_;
@@ -100,10 +121,15 @@ class Poster {
   std::atomic<std::uint64_t> last_posted_{0};
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;             // GUARDED_BY(mutex_)
-  bool notified_ = false;         // GUARDED_BY(mutex_)
-  PosterState state_;             // GUARDED_BY(mutex_)
-  std::uint32_t backoff_ms_ = 0;  // poster thread only
+  bool stop_ = false;               // GUARDED_BY(mutex_)
+  bool notified_ = false;           // GUARDED_BY(mutex_)
+  PosterState state_;               // GUARDED_BY(mutex_)
+  bool resync_ = false;             // GUARDED_BY(mutex_): reorged() was called
+  std::function<void()> on_reorg_;  // set before start()
+  std::uint32_t backoff_ms_ = 0;    // poster thread only
+  // The highest last batch the chain has shown this process (a lower one later: a revert).
+  std::uint64_t highest_seen_ = 0;       // poster thread only
+  std::uint64_t permanent_refused_ = 0;  // poster thread only: batch refused for good once
   std::thread thread_;
 };
 

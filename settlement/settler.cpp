@@ -117,6 +117,10 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
         return h ? *h : BatchNumber(0);  // unreadable: post nothing new until it reads again
       },
       *head);
+  s->poster_->set_on_reorg([self] {
+    std::lock_guard lock(self->doorbell_mutex_);
+    if (self->doorbell_) self->doorbell_();
+  });
   FollowerOptions fo;
   fo.rollup_id = options.rollup_id;
   fo.poll_ms = options.poll_ms;
@@ -129,7 +133,12 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
 }
 
 Settler::Settler(const SettlerOptions& options, BatchLog& log, BatchOrigin origin)
-    : options_(options), log_(log), next_deposit_(origin.deposits_upto), next_forced_(origin.forced_upto) {}
+    : options_(options),
+      log_(log),
+      next_deposit_(origin.deposits_upto),
+      next_forced_(origin.forced_upto),
+      inbox_deposit_end_(origin.deposits_upto),
+      inbox_forced_end_(origin.forced_upto) {}
 
 Settler::~Settler() { stop(); }
 
@@ -152,12 +161,20 @@ void Settler::on_queued(const std::vector<QueuedDeposit>& deposits, std::vector<
   {
     std::lock_guard lock(mutex_);
     for (auto& d : deposits) {
+      if (d.index != inbox_deposit_end_) continue;  // from before a reorg's restart
+      auto next = d.index.checked_add(1);
+      if (!next) continue;  // the last representable position: never queued
+      inbox_deposit_end_ = *next;
       rollup::Tx tx = deposit_tx(d);
       const Hash32 h = rollup::tx_hash(options_.rollup_id, tx);
       by_hash_.emplace(h, tx);
       deposits_.push_back(Entry{std::move(tx), h});
     }
     for (auto& f : forced) {
+      if (f.index != inbox_forced_end_) continue;
+      auto next = f.index.checked_add(1);
+      if (!next) continue;
+      inbox_forced_end_ = *next;
       const Hash32 h = rollup::tx_hash(options_.rollup_id, f.tx);
       by_hash_.emplace(h, f.tx);
       forced_.push_back(Entry{std::move(f.tx), h});
@@ -214,6 +231,48 @@ bool Settler::holding(BatchNumber executed_head) const {
 }
 
 void Settler::batch_durable(BatchNumber) { poster_->notify(); }
+
+std::optional<BatchNumber> Settler::reorg_wanted() const { return poster_->state().reorg_wanted; }
+
+void Settler::reorged(BatchNumber to, const BatchOrigin& origin) {
+  {
+    std::lock_guard lock(mutex_);
+    deposits_.clear();
+    forced_.clear();
+    by_hash_.clear();
+    next_deposit_ = inbox_deposit_end_ = origin.deposits_upto;
+    next_forced_ = inbox_forced_end_ = origin.forced_upto;
+    follower_->restart_at(origin.deposits_upto, origin.forced_upto);
+    catching_up_ = true;
+    reorged_at_ = SteadyClock::now();
+  }
+  spdlog::info("settlement: rolled back to batch {}; queues resume at deposit {} and forced tx {}",
+               to.value(), origin.deposits_upto.value(), origin.forced_upto.value());
+  poster_->reorged();
+}
+
+bool Settler::deposit_gone(DepositPosition index) const {
+  const FollowerView v = follower_->view();
+  std::lock_guard lock(mutex_);
+  if (next_deposit_ > index) return true;
+  return !catching_up_ && v.synced && v.rollup && v.refreshed_at > reorged_at_ &&
+         v.rollup->deposits_end() <= index;
+}
+
+bool Settler::queues_caught_up() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!catching_up_) return true;  // the batcher asks before every batch: keep it cheap
+  }
+  const FollowerView v = follower_->view();
+  std::lock_guard lock(mutex_);
+  if (!catching_up_) return true;
+  if (!v.synced || !v.rollup || v.refreshed_at <= reorged_at_) return false;
+  if (inbox_deposit_end_ < v.rollup->deposits_end() || inbox_forced_end_ < v.rollup->forced_end())
+    return false;
+  catching_up_ = false;
+  return true;
+}
 
 SettlerStatus Settler::status() const {
   SettlerStatus s;

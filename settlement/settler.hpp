@@ -100,6 +100,22 @@ class Settler {
   [[nodiscard]] bool holding(BatchNumber executed_head) const;
   void batch_durable(BatchNumber n);
 
+  // ---- settlement reorgs (docs/settlement.md, "Reorgs")
+  // The batch the rollup must roll back to (the base chain's last) before anything more
+  // can settle; nullopt while none is wanted. The doorbell rings when one is.
+  [[nodiscard]] std::optional<BatchNumber> reorg_wanted() const;
+  // The owner rolled back to `to`, whose origin record is `origin` (zeros for genesis):
+  // the inbox is emptied, the queues are fetched again from there, the poster re-syncs.
+  void reorged(BatchNumber to, const BatchOrigin& origin);
+  // False from reorged() until the inbox holds every entry the chain had queued at a
+  // poll that began after it: batches made before would miss the entries that forced
+  // the reorg.
+  [[nodiscard]] bool queues_caught_up();
+  // True when deposit queue entry `index` is not one the next batches can take: the
+  // queues are past it, or (caught up after a reorg) the chain's queue ends before it,
+  // as after a base-chain revert. The deposit of a rolled-back batch that is gone.
+  [[nodiscard]] bool deposit_gone(DepositPosition index) const;
+
   // ---- queries (the follower's cache; never a base-chain call)
   [[nodiscard]] SettlerStatus status() const;
   std::vector<WithdrawalChainState> withdrawal_states(std::span<const WatchedWithdrawal> ws);
@@ -125,6 +141,12 @@ class Settler {
   std::unordered_map<Hash32, rollup::Tx, FixedBytesHasher> by_hash_;  // GUARDED_BY(mutex_)
   DepositPosition next_deposit_;  // GUARDED_BY(mutex_): first position not yet taken
   ForcedPosition next_forced_;    // GUARDED_BY(mutex_)
+  // One past the last entry in (or taken from) the inbox, per queue: on_queued takes only
+  // the entry at this position (after a reorg the follower may still hand over old ones).
+  DepositPosition inbox_deposit_end_;   // GUARDED_BY(mutex_)
+  ForcedPosition inbox_forced_end_;     // GUARDED_BY(mutex_)
+  bool catching_up_ = false;            // GUARDED_BY(mutex_): since reorged()
+  SteadyClock::time_point reorged_at_;  // GUARDED_BY(mutex_)
   // Held while the doorbell rings, so that once set_doorbell returns the old one is not
   // running any more. Lock order: doorbell_mutex_, then whatever the doorbell locks.
   std::mutex doorbell_mutex_;

@@ -610,6 +610,186 @@ class BacklogBoundTests(SettlementCase):
         wait_for("ready again", lambda: self.ready(c) == (200, []), timeout=10)
 
 
+class ReorgTests(SettlementCase):
+    """Settlement that cannot get stuck: the base chain refuses a durable batch for a reason
+    retrying cannot change, and the sequencer rolls back to the chain's last batch, puts the
+    queue entries first and executes the rolled-back user txs again (docs/settlement.md, "Reorgs")."""
+
+    def setup_rollup(self, extra=()):
+        self.tmp = self.new_dir()
+        self.chain = self.start_chain(self.tmp)
+        self.seq = self.start_sequencer(self.chain, self.tmp, extra=list(extra))
+        self.rpc = self.chain.rpc()
+        k1, k2 = self.keys(2)
+        self.deposit(self.rpc, k1, 1000)
+        self.deposit(self.rpc, k2, 1000)
+        c = self.seq.client()
+        i1 = self.wait_balance(c, k1, 1000)["index"]
+        i2 = self.wait_balance(c, k2, 1000)["index"]
+        self.check_commitments(self.rpc, c)
+        return c, (k1, i1), (k2, i2)
+
+    def outage_with_overdue_deposit(self, c, k1, i1, i2, late_key):
+        """The sequencer loses the chain; it keeps making batches (a transfer each, and one
+        rejected tx). Meanwhile, on the chain (up on another port), a deposit is queued and
+        its inclusion deadline passes. Then the chain comes back where the sequencer looks."""
+        posted = int(self.rpc.rollup(ROLLUP)["last_batch"])
+        self.chain.terminate()
+        txs = []
+        for n in range(3):
+            t = transfer(k1, i1, i2, 10 + n, nonce=n)
+            r = c.submit(t)
+            self.assertEqual(r.json()["status"], "applied", r)
+            txs.append(t)
+        # Rejected at execution (more than the balance): a receipt, and nothing posted.
+        broke = transfer(k1, i1, i2, 10 ** 9, nonce=3)
+        r = c.post_json("/v1/transactions?wait=true", broke.json())
+        self.assertEqual(r.json()["status"], "insufficient_balance", r)
+        soft = int(c.account(i1)["balance"]), int(c.account(i2)["balance"])
+        self.assertGreater(int(c.status()["latest_batch"]), posted)
+        # The chain, elsewhere: a deposit that the sequencer cannot see, and time passes.
+        away = base.BasechainProcess(BIN["basechaind"], self.chain.data_dir, self.tmp)
+        self.addCleanup(away.kill)
+        away.start(timeout=60 * SCALE)
+        arpc = away.rpc()
+        self.deposit(arpc, late_key, 500)
+        self.deposit(arpc, k1, 100, fund=True)
+        arpc.advance(DEADLINE_S + 10)
+        away.terminate()
+        self.chain.start(timeout=60 * SCALE)
+        self.rpc = self.chain.rpc()
+        return txs, broke, soft
+
+    def wait_settled(self, c, txs, reorgs=1):
+        """A reorg happened, every tx in `txs` is out of pending, and every batch is posted."""
+        def done():
+            s = c.get_json("/v1/settlement")
+            return (int(s["reorgs"]) >= reorgs and s["last_posted"] == s["durable_head"] and
+                    "reorg_wanted" not in s and
+                    all(c.get_json("/v1/transactions/" + t.hash)["status"] != "pending" for t in txs) and s)
+        return wait_for("settled again after a reorg", done, timeout=60)
+
+    def test_missed_deadline_during_an_outage_recovers_by_itself(self):
+        c, (k1, i1), (k2, i2) = self.setup_rollup()
+        late = self.keys(1)[0]
+        txs, broke, soft = self.outage_with_overdue_deposit(c, k1, i1, i2, late)
+        s = self.wait_settled(c, txs + [broke])
+        self.assertFalse(s["fatal"])
+        self.assertGreaterEqual(int(s["reexecuted_txs"]), 3)
+        self.assertGreaterEqual(int(s["reorg_dropped_txs"]), 1)
+        self.assertGreater(int(s["refusals"]), 0, "the chain refused the batches made during the outage")
+        with open(self.seq.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
+        self.assertIn("deposit_deadline_missed", log)
+        self.assertIn("settlement reorg: rolled back", log)
+        self.check_commitments(self.rpc, c)
+        self.derive(self.chain.url)
+        # The user's transfers: applied again, in a new batch, and the receipt says so.
+        for t in txs:
+            j = c.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual(j["status"], "applied", j)
+            self.assertEqual(j["reorg"]["outcome"], "reapplied", j)
+            self.assertGreater(int(j["batch"]), int(j["reorg"]["rolled_back_to"]), j)
+            self.assertGreater(int(j["reorg"]["from_batch"]), int(j["reorg"]["rolled_back_to"]), j)
+            b = c.get_json("/v1/batches/%s" % j["batch"])
+            self.assertEqual(b["state_root"], j["state_root"])
+        # The rejected one is not executed again: dropped, with its old reason.
+        j = c.get_json("/v1/transactions/" + broke.hash)
+        self.assertEqual(j["status"], "dropped", j)
+        self.assertEqual(j["reorg"]["outcome"], "dropped", j)
+        self.assertEqual(j["reorg"]["reason"], "insufficient_balance", j)
+        # Balances: the soft confirmations held, plus the deposits put first.
+        self.wait_balance(c, k1, soft[0] + 100)
+        self.wait_balance(c, k2, soft[1])
+        self.wait_balance(c, late, 500)
+        m, _ = l2.parse_prometheus(c.get("/metrics").body.decode())
+        self.assertGreaterEqual(l2.metric_sum(m, "l2_settlement_reorgs_total"), 1)
+        self.assertGreaterEqual(l2.metric_sum(m, "l2_settlement_reexecuted_txs_total"), 3)
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_unposted_batches"), 0)
+        # Nothing of it is lost in a restart: the receipts still say what moved.
+        self.seq.terminate()
+        self.seq.start(timeout=60 * SCALE)
+        c = self.seq.client()
+        j = c.get_json("/v1/transactions/" + txs[0].hash)
+        self.assertEqual((j["status"], j["reorg"]["outcome"]), ("applied", "reapplied"), j)
+        self.assertEqual(c.get_json("/v1/transactions/" + broke.hash)["status"], "dropped")
+        r = c.submit(transfer(k1, i1, i2, 1, nonce=3))
+        self.assertEqual(r.json()["status"], "applied", r)
+        self.check_commitments(self.rpc, c)
+
+
+    def test_sigkill_in_the_middle_of_a_reorg_finishes_it_after_restart(self):
+        # The sequencer pauses inside the reorg, after the rollback is durable and before
+        # the queues restart and the rolled-back txs run again; it is killed there.
+        c, (k1, i1), (k2, i2) = self.setup_rollup(extra=["--test.reorg-pause-ms", "600000"])
+        late = self.keys(1)[0]
+        txs, broke, soft = self.outage_with_overdue_deposit(c, k1, i1, i2, late)
+        wait_for("the reorg under way",
+                 lambda: (lambda s: int(s["reorgs"]) >= 1 and "reorg_wanted" in s)(c.get_json("/v1/settlement")),
+                 timeout=60)
+        # Rolled back: no lookup shows the old batch's soft confirmation any more.
+        for t in txs:
+            j = c.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual((j["status"], j["reorg"]["outcome"]), ("pending", "pending"), j)
+        self.seq.kill()
+        self.seq.extra_args = [a for a in self.seq.extra_args if a not in ("--test.reorg-pause-ms", "600000")]
+        self.seq.start(timeout=60 * SCALE)
+        c = self.seq.client()
+        self.wait_settled(c, txs + [broke], reorgs=0)
+        for t in txs:
+            j = c.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual((j["status"], j["reorg"]["outcome"]), ("applied", "reapplied"), j)
+        self.assertEqual(c.get_json("/v1/transactions/" + broke.hash)["reorg"]["outcome"], "dropped")
+        self.wait_balance(c, k1, soft[0] + 100)
+        self.wait_balance(c, k2, soft[1])
+        self.wait_balance(c, late, 500)
+        self.check_commitments(self.rpc, c)
+        self.derive(self.chain.url)
+
+    def test_base_chain_revert_below_posted_batches_is_followed(self):
+        c, (k1, i1), (k2, i2) = self.setup_rollup()
+        snap = self.rpc.call("dev_snapshot")
+        before = int(self.rpc.rollup(ROLLUP)["last_batch"])
+        k3 = self.keys(1)[0]
+        self.deposit(self.rpc, k3, 500)
+        i3 = self.wait_balance(c, k3, 500)["index"]
+        moved = []
+        for n in range(2):
+            t = transfer(k1, i1, i2, 7, nonce=n)
+            self.assertEqual(c.submit(t).json()["status"], "applied")
+            moved.append(t)
+        spent = transfer(k3, i3, i1, 50, nonce=0)  # k3's money came from the deposit the revert undoes
+        self.assertEqual(c.submit(spent).json()["status"], "applied")
+        soft = int(c.account(i1)["balance"]), int(c.account(i2)["balance"])
+        self.check_commitments(self.rpc, c)
+        self.assertTrue(self.rpc.call("dev_revert", {"id": snap}))
+        self.assertEqual(int(self.rpc.rollup(ROLLUP)["last_batch"]), before)
+        self.wait_settled(c, moved + [spent])
+        # The transfers of k1 hold; k3's account never existed on the chain's history now.
+        for t in moved:
+            j = c.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual((j["status"], j["reorg"]["outcome"]), ("applied", "reapplied"), j)
+        j = c.get_json("/v1/transactions/" + spent.hash)
+        self.assertNotEqual(j["status"], "applied", j)
+        self.assertIn(j["reorg"]["outcome"], ("rejected", "dropped"), j)
+        self.assertIn("reason", j["reorg"])
+        self.wait_balance(c, k1, soft[0] - 50)
+        self.wait_balance(c, k2, soft[1])
+        self.assertEqual(c.get("/v1/accounts/" + k3.public_hex).status, 404)
+        self.check_commitments(self.rpc, c)
+        self.derive(self.chain.url)
+        # The same loop again (snapshot, batches, revert): no refusal loop.
+        snap = self.rpc.call("dev_snapshot")
+        t = transfer(k1, i1, i2, 1, nonce=2)
+        self.assertEqual(c.submit(t).json()["status"], "applied")
+        self.check_commitments(self.rpc, c)
+        self.assertTrue(self.rpc.call("dev_revert", {"id": snap}))
+        self.wait_settled(c, [t], reorgs=2)
+        self.assertEqual(c.get_json("/v1/transactions/" + t.hash)["status"], "applied")
+        self.check_commitments(self.rpc, c)
+        self.derive(self.chain.url)
+
+
 class SettledDatabaseTests(SettlementCase):
     def test_a_settled_database_refuses_to_start_without_its_base_chain(self):
         tmp = self.new_dir()

@@ -236,11 +236,16 @@ TEST_F(NodeTest, RestartFromTheSameDataDirKeepsEverything) {
 // An automining base chain with dev methods, served on loopback in this process.
 class InProcessChain {
  public:
-  InProcessChain() {
+  // With a directory: the chain lives in a file there, and dev_snapshot works.
+  explicit InProcessChain(const std::string& dir = {}) {
     settlement::ChainOptions o;
     o.chain_id = kBase;
     o.automine = true;
     o.synchronous_full = false;
+    if (!dir.empty()) {
+      o.path = dir + "/chain.db";
+      o.snapshot_dir = dir;
+    }
     auto c = settlement::BaseChain::open(o, settlement::standard_modules());
     EXPECT_TRUE(c);
     chain_ = std::move(*c);
@@ -415,6 +420,97 @@ TEST_F(NodeTest, SettlesDepositsAndWithdrawalsThroughAnInProcessBaseChain) {
   ASSERT_TRUE(eventually([&] {
     return (st = seq.status_of(**view)).status == settlement::WithdrawalStatus::claimed;
   })) << st.detail;
+}
+
+// A base-chain revert below posted batches (dev_snapshot, batches, dev_revert): the node
+// rolls back to the chain's last batch, executes the rolled-back user txs again behind the
+// queue entries the chain still has, and posts again; lookups say what moved.
+TEST_F(NodeTest, FollowsABaseChainRevertByReexecutingTheRolledBackTxs) {
+  InProcessChain chain(dir_.path().string());
+  const auto alice = test_key(1);
+  const auto bob = test_key(2);
+  const auto carol = test_key(3);
+  BaseUser ua(chain.url(), test_key(1));
+  BaseUser ub(chain.url(), test_key(2));
+  BaseUser uc(chain.url(), test_key(3));
+  Sequencer seq(options(), chain.url(), /*serve_http=*/true);
+  ASSERT_TRUE(ua.registered());
+  ua.deposit(5000);
+  ub.deposit(100);
+  std::optional<AccountIndex> ia, ib, ic;
+  ASSERT_TRUE(eventually([&] {
+    ia = seq.node->find_account(alice.public_key());
+    ib = seq.node->find_account(bob.public_key());
+    return ia && ib;
+  }));
+  auto posted_all = [&] {
+    return eventually([&] {
+      const auto s = seq.settler->status();
+      return s.poster.synced && !s.poster.reorg_wanted &&
+             s.poster.last_posted.value() == seq.node->durable_head().value();
+    });
+  };
+  ASSERT_TRUE(posted_all());
+  const BatchNumber before = seq.node->durable_head();
+  auto snap = ua.client().call("dev_snapshot", "{}");
+  ASSERT_TRUE(snap) << snap.error().message;
+
+  uc.deposit(50);
+  ASSERT_TRUE(eventually([&] { return (ic = seq.node->find_account(carol.public_key())).has_value(); }));
+  auto t1 = seq.node->submit(one(transfer(alice, *ia, *ib, 10, 0)), SubmitOptions{true, true});
+  ASSERT_TRUE(t1);
+  ASSERT_EQ(wait(*t1)[0].status, ReceiptCode::applied);
+  const Hash32 moved = wait(*t1)[0].hash;
+  const BatchNumber moved_from = *wait(*t1)[0].batch;
+  auto t2 = seq.node->submit(one(transfer(carol, *ic, *ia, 20, 0)), SubmitOptions{true, true});
+  ASSERT_TRUE(t2);
+  ASSERT_EQ(wait(*t2)[0].status, ReceiptCode::applied);
+  const Hash32 spent = wait(*t2)[0].hash;
+  ASSERT_TRUE(posted_all());
+  ASSERT_GT(seq.node->durable_head(), before);
+
+  auto reverted = ua.client().call("dev_revert", "{\"id\": " + *snap + "}");
+  ASSERT_TRUE(reverted) << reverted.error().message;
+  ASSERT_TRUE(eventually([&] { return seq.node->reorg_stats().reorgs >= 1; }));
+  ASSERT_TRUE(eventually([&] {
+    auto l = seq.node->lookup_tx(moved);
+    return l && *l && (*l)->receipt.status == ReceiptCode::applied;
+  }));
+  ASSERT_TRUE(posted_all());
+  auto l = seq.node->lookup_tx(moved);
+  ASSERT_TRUE(l && *l && (*l)->reorg);
+  EXPECT_EQ((*l)->reorg->outcome, ReorgNote::Outcome::reapplied);
+  EXPECT_EQ((*l)->reorg->from_batch, moved_from);
+  EXPECT_EQ((*l)->reorg->rolled_back_to, before);
+  EXPECT_GT(*(*l)->receipt.batch, before);
+  // Carol's money came from the deposit the revert removed: her transfer is executed
+  // again and rejected (her account does not exist), and the deposit is dropped.
+  ASSERT_TRUE(eventually([&] {
+    auto c = seq.node->lookup_tx(spent);
+    return c && *c && (*c)->reorg && (*c)->reorg->outcome != ReorgNote::Outcome::pending;
+  }));
+  auto c = seq.node->lookup_tx(spent);
+  EXPECT_NE((*c)->receipt.status, ReceiptCode::applied);
+  EXPECT_FALSE((*c)->reorg->reason.empty());
+  EXPECT_FALSE(seq.node->find_account(carol.public_key()).has_value());
+  EXPECT_EQ(seq.node->account(*ia, false)->account.balance, Amount(5000 - 11));
+  EXPECT_EQ(seq.node->account(*ib, false)->account.balance, Amount(110));
+  const ReorgStats st = seq.node->reorg_stats();
+  EXPECT_EQ(st.reexecuted, 2u);
+  EXPECT_EQ(st.dropped, 0u);
+  // Over HTTP, as a client sees it.
+  auto raw = http::Client::create("http://" + seq.http->bound_address(), http::ClientOptions{});
+  ASSERT_TRUE(raw);
+  auto settled = (*raw)->get("/v1/settlement");
+  ASSERT_TRUE(settled);
+  EXPECT_NE(settled->body.find(R"("reexecuted_txs":"2")"), std::string::npos) << settled->body;
+  EXPECT_EQ(settled->body.find("reorg_wanted"), std::string::npos) << settled->body;
+  auto res = (*raw)->get("/v1/transactions/" + moved.hex());
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->body.find(R"("outcome":"reapplied")"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find(R"("rolled_back_to":")" + std::to_string(before.value()) + "\""),
+            std::string::npos)
+      << res->body;
 }
 
 // Regression: withdrawal status used to ask the base chain on the HTTP I/O thread (up

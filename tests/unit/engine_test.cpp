@@ -520,7 +520,7 @@ TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
     ASSERT_TRUE(any_deposit);
     ASSERT_TRUE(
         (*db)->exec("ALTER TABLE batches DROP COLUMN witnesses; ALTER TABLE batches DROP COLUMN origin; "
-                    "PRAGMA user_version = 1"));
+                    "DROP TABLE rolled_back_txs; PRAGMA user_version = 1"));
   }
   auto e = open_engine(engine_options(path()));
   ASSERT_NE(e, nullptr);

@@ -410,6 +410,56 @@ TYPED_TEST(StateStoreTest, RollbackPastTheHeadIsAConflict) {
   this->expect_loads(*store, 2);
 }
 
+// The txs of the removed batches go into rolled_back_txs in the rollback's own database
+// transaction: both or neither (a settlement reorg relies on it across a crash).
+TYPED_TEST(StateStoreTest, RollbackRecordsTheRolledBackTxsAtomically) {
+  auto row = [](std::uint8_t tag, std::uint64_t batch, std::string reason) {
+    RolledBackTx t;
+    t.hash.data()[0] = tag;
+    t.tx = Bytes{tag};
+    t.old_batch = BatchNumber(batch);
+    t.old_index = tag;
+    t.source = 1;
+    t.rolled_back_to = BatchNumber(1);
+    t.reason = std::move(reason);
+    return t;
+  };
+  auto store = this->open_with(3);
+  ASSERT_NE(store, nullptr);
+  store->db().set_fault_hook([](std::string_view p) -> std::optional<DbError> {
+    if (p == "rollback:recorded") return DbError{-1, "injected"};
+    return std::nullopt;
+  });
+  const std::vector<RolledBackTx> failed{row(1, 2, ""), row(2, 3, "")};
+  ASSERT_FALSE(store->rollback_to(BatchNumber(1), this->chain_.state_at(1), failed));
+  this->expect_loads(*store, 3);  // nothing removed
+  auto none = store->rolled_back_txs();
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());  // and nothing recorded
+  store->db().set_fault_hook(nullptr);
+  const std::vector<RolledBackTx> first{row(1, 2, ""), row(2, 3, "bad_nonce")};
+  ASSERT_TRUE(store->rollback_to(BatchNumber(1), this->chain_.state_at(1), first));
+  this->expect_loads(*store, 1);
+  // A second rollback that lists tx 1 again: its row is replaced and moves to the end.
+  const std::vector<RolledBackTx> second{row(3, 2, ""), row(1, 2, "")};
+  ASSERT_TRUE(store->rollback_to(BatchNumber(1), this->chain_.state_at(1), second));
+  auto rows = store->rolled_back_txs();
+  ASSERT_TRUE(rows) << describe(rows.error());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].hash, first[1].hash);
+  EXPECT_EQ((*rows)[0].reason, "bad_nonce");
+  EXPECT_EQ((*rows)[0].old_batch, BatchNumber(3));
+  EXPECT_EQ((*rows)[1].hash, second[0].hash);
+  EXPECT_EQ((*rows)[2].hash, first[0].hash);
+  EXPECT_EQ((*rows)[2].tx, first[0].tx);
+  EXPECT_EQ((*rows)[2].rolled_back_to, BatchNumber(1));
+  EXPECT_LT((*rows)[1].seq, (*rows)[2].seq);
+  // The schema refuses a row whose target is not below its batch.
+  EXPECT_FALSE(store->db().exec(
+      "INSERT INTO rolled_back_txs (hash, tx, old_batch, old_index, source, rolled_back_to, reason) "
+      "VALUES (zeroblob(32), x'00', 2, 0, 0, 2, '')"));
+}
+
 // ---- schema constraints ---------------------------------------------------------------------
 
 TYPED_TEST(StateStoreTest, SchemaConstraintsRejectBadRows) {
