@@ -281,6 +281,9 @@ class Router {
       const settlement::SettlerStatus s = settler_->status();
       const ReadyOptions& r = options_.ready;
       if (s.poster.fatal) add("settlement_fatal", s.poster.last_error);
+      if (s.poster.reorg_wanted)
+        add("reorg_in_progress", "rolling back to batch " + std::to_string(s.poster.reorg_wanted->value()) +
+                                     ", the base chain's last, and executing the later user txs again");
       if (s.poster.refusals_in_a_row >= r.max_refusals)
         add("settlement_refused", "the base chain refused the last " +
                                       std::to_string(s.poster.refusals_in_a_row) +

@@ -731,6 +731,9 @@ class ReorgTests(SettlementCase):
         for t in txs:
             j = c.get_json("/v1/transactions/" + t.hash)
             self.assertEqual((j["status"], j["reorg"]["outcome"]), ("pending", "pending"), j)
+        status, reasons = self.ready(c)
+        self.assertEqual(status, 503)
+        self.assertIn("reorg_in_progress", reasons)
         self.seq.kill()
         self.seq.extra_args = [a for a in self.seq.extra_args if a not in ("--test.reorg-pause-ms", "600000")]
         self.seq.start(timeout=60 * SCALE)
@@ -745,6 +748,7 @@ class ReorgTests(SettlementCase):
         self.wait_balance(c, late, 500)
         self.check_commitments(self.rpc, c)
         self.derive(self.chain.url)
+        wait_for("ready after the reorg", lambda: self.ready(c) == (200, []), timeout=10)
 
     def test_base_chain_revert_below_posted_batches_is_followed(self):
         c, (k1, i1), (k2, i2) = self.setup_rollup()
