@@ -202,8 +202,8 @@ WithdrawalInfo withdrawal_from(const json& j) {
   w.withdrawn = amount(j, "withdrawn");
   w.proof = hex_bytes(j, "proof");
   w.status = text(j, "status");
-  if (j.contains("final_at")) w.final_at = signed_decimal(j, "final_at");
-  if (j.contains("seconds_left")) w.seconds_left = signed_decimal(j, "seconds_left");
+  if (j.contains("final_at")) w.final_at = ChainTime(signed_decimal(j, "final_at"));
+  if (j.contains("seconds_left")) w.seconds_left = ChainDuration(decimal(j, "seconds_left"));
   if (j.contains("paid")) w.paid = amount(j, "paid");
   if (j.contains("detail")) w.detail = text(j, "detail");
   return w;
@@ -221,10 +221,10 @@ SettlementInfo settlement_from(const json& j) {
   s.refusals = decimal(j, "refusals");
   s.failures = decimal(j, "failures");
   s.last_error = text(j, "last_error");
-  s.next_deposit = decimal(j, "next_deposit");
-  s.next_forced = decimal(j, "next_forced");
-  s.chain_head = decimal(j, "chain_head");
-  s.chain_time = signed_decimal(j, "chain_time");
+  s.next_deposit = DepositPosition(decimal(j, "next_deposit"));
+  s.next_forced = ForcedPosition(decimal(j, "next_forced"));
+  s.chain_head = BlockNumber(decimal(j, "chain_head"));
+  s.chain_time = ChainTime(signed_decimal(j, "chain_time"));
   if (j.contains("last_final")) s.last_final = BatchNumber(decimal(j, "last_final"));
   if (j.contains("reorgs")) s.reorgs = decimal(j, "reorgs");
   if (j.contains("reexecuted_txs")) s.reexecuted_txs = decimal(j, "reexecuted_txs");

@@ -107,8 +107,8 @@ struct WithdrawalInfo {
   Amount withdrawn;
   Bytes proof;         // MerkleProof encoding
   std::string status;  // pending, in_window, final, claimed, unknown
-  std::optional<std::int64_t> final_at;
-  std::optional<std::int64_t> seconds_left;
+  std::optional<ChainTime> final_at;
+  std::optional<ChainDuration> seconds_left;
   std::optional<Amount> paid;
   std::string detail;
 };
@@ -125,10 +125,10 @@ struct SettlementInfo {
   std::uint64_t refusals = 0;
   std::uint64_t failures = 0;
   std::string last_error;
-  std::uint64_t next_deposit = 0;
-  std::uint64_t next_forced = 0;
-  std::uint64_t chain_head = 0;
-  std::int64_t chain_time = 0;
+  DepositPosition next_deposit;
+  ForcedPosition next_forced;
+  BlockNumber chain_head;
+  ChainTime chain_time;
   std::optional<BatchNumber> last_final;
   // Settlement reorgs of the server process (docs/settlement.md, "Reorgs"); zero from a
   // server too old to report them.
