@@ -108,6 +108,17 @@ class SettlementCase(ts.ServerTestCase):
         rpc.send(tx)
         return tx
 
+    def rollup_with_one_user(self, amount):
+        """A chain, a sequencer on it, and one user who deposited `amount`:
+        (chain, seq, rpc, client, key, account index)."""
+        chain = self.start_chain()
+        seq = self.start_sequencer(chain)
+        rpc, c = chain.rpc(), seq.client()
+        (key,) = self.keys(1)
+        self.deposit(rpc, key, amount)
+        index = self.wait_balance(c, key, amount)["index"]
+        return chain, seq, rpc, c, key, index
+
     def wait_balance(self, client, key, balance):
         def check():
             r = client.get("/v1/accounts/" + key.public_hex)
@@ -271,12 +282,7 @@ class BridgeTests(SettlementCase):
         self.assertEqual(c.get_json("/v1/accounts/%s/withdrawals" % bob.public_hex)["withdrawals"], [])
 
     def test_forced_withdrawal_is_executed(self):
-        chain = self.start_chain()
-        seq = self.start_sequencer(chain)
-        rpc, c = chain.rpc(), seq.client()
-        (carol,) = self.keys(1)
-        self.deposit(rpc, carol, 1000)
-        ic = self.wait_balance(c, carol, 1000)["index"]
+        chain, seq, rpc, c, carol, ic = self.rollup_with_one_user(1000)
         # Censored on the rollup: carol pushes her signed withdrawal through the base chain.
         w = withdraw(carol, ic, 400, nonce=0, fee=0)
         bad = withdraw(carol, ic, 1, nonce=0, fee=0).with_corrupt_signature()
@@ -299,13 +305,7 @@ class BridgeTests(SettlementCase):
 
 
     def test_a_forced_copy_of_an_applied_withdrawal_keeps_the_applied_receipt(self):
-        chain = self.start_chain()
-        tmp = self.new_dir()
-        seq = self.start_sequencer(chain, tmp=tmp)
-        rpc, c = chain.rpc(), seq.client()
-        (carol,) = self.keys(1)
-        self.deposit(rpc, carol, 1000)
-        ic = self.wait_balance(c, carol, 1000)["index"]
+        chain, seq, rpc, c, carol, ic = self.rollup_with_one_user(1000)
         w = withdraw(carol, ic, 400, nonce=0, fee=0)
         r = c.submit(w, wait=True)
         self.assertEqual((r.status, r.json()["status"]), (200, "applied"), r)
@@ -533,12 +533,7 @@ class BlackHole:
 
 class HungChainTests(SettlementCase):
     def test_no_request_waits_on_a_base_chain_that_never_answers(self):
-        chain = self.start_chain()
-        seq = self.start_sequencer(chain)
-        rpc, c = chain.rpc(), seq.client()
-        (carol,) = self.keys(1)
-        self.deposit(rpc, carol, 1000)
-        ic = self.wait_balance(c, carol, 1000)["index"]
+        chain, seq, rpc, c, carol, ic = self.rollup_with_one_user(1000)
         w = withdraw(carol, ic, 400, nonce=0, fee=0)
         self.assertEqual(c.submit(w, wait=True).json()["status"], "applied")
         self.wait_posted(rpc, 1)
