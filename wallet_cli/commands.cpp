@@ -392,7 +392,7 @@ void cmd_key_export(Context& ctx, const std::string& name, const std::string& ou
 void cmd_status(Context& ctx) {
   json j;
   std::string text;
-  bool all_up = true;
+  std::string down;  // the endpoints that do not answer, for the error line
   {
     json s = {{"url", ctx.settings().sequencer}, {"from", ctx.sources().sequencer}};
     auto st = ctx.seq().status();
@@ -425,7 +425,7 @@ void cmd_status(Context& ctx) {
         text += "settlement  none (the sequencer has no base chain)\n";
       }
     } else {
-      all_up = false;
+      down += "the sequencer at " + ctx.settings().sequencer;
       s["reachable"] = false;
       s["error"] = sequencer::describe(st.error());
       text += "sequencer   " + ctx.settings().sequencer + "  DOWN: " + sequencer::describe(st.error()) +
@@ -444,7 +444,7 @@ void cmd_status(Context& ctx) {
       text += "base chain  " + ctx.settings().base_chain + "  up: chain " + std::to_string(ctx.base_chain_id().value()) +
               ", block " + format_count(head.number.value()) + "\n";
     } catch (const Failure& f) {
-      all_up = false;
+      down += std::string(down.empty() ? "" : " and ") + "the base chain at " + ctx.settings().base_chain;
       b["reachable"] = false;
       b["error"] = f.what();
       text += "base chain  " + ctx.settings().base_chain + "  DOWN: " + f.what() + "\n";
@@ -457,7 +457,7 @@ void cmd_status(Context& ctx) {
   text += "wallet      " + ctx.settings().wallet_dir + " (" +
           (keys ? std::to_string(keys->size()) + " keys" : keys.error().message) + ")\n";
   ctx.emit(j, text);
-  if (!all_up) throw Failure(Exit::unreachable, "an endpoint does not answer (see above)");
+  if (!down.empty()) throw Failure(Exit::unreachable, "not answering: " + down + " (see above)");
 }
 
 void cmd_balance(Context& ctx, bool all) {
