@@ -224,6 +224,51 @@ class WalletUserFlowTest(WalletCase):
         for h in hashes:
             self.assertEqual(self.seq.client().get_json("/v1/transactions/" + h)["status"], "applied")
 
+    def test_wait_shows_progress_on_a_terminal_and_ctrl_c_resumes(self):
+        """`claim` waits for the challenge window: on a terminal it shows what it waits for
+        and the time left; piped, it prints no progress; Ctrl-C ends the wait with a way to
+        resume and nothing sent."""
+        import pty
+        import signal
+        import time
+        alice = self.funded_user("alice", 0, 1000)
+        w = self.wj("--key", "alice", "withdraw", "100")
+        wait_for("in window", lambda: self.wj("tx", w["hash"])["lifecycle"]["stage"] == "in_window")
+        base_before = self.base_balance(alice)
+        # piped: quiet until it gives up (--timeout 1)
+        p = self.wallet("--key", "alice", "--timeout", "1", "claim", ok=False)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertNotIn("\r", p.stdout + p.stderr)
+        self.assertNotIn("\033", p.stdout + p.stderr)
+        # on a terminal: progress with the time left; then Ctrl-C
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(WALLET, [WALLET, "--key", "alice", "claim"], self.env)
+        seen = b""
+        end = time.monotonic() + 30 * SCALE
+        while b"left" not in seen and time.monotonic() < end:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+        self.assertIn(b"waiting for withdrawal", seen)
+        self.assertIn(b"left", seen)
+        os.kill(pid, signal.SIGINT)
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 130, seen)
+        self.assertIn(b"interrupted", seen)
+        self.assertIn(b"wallet claim " + w["hash"].encode(), seen)
+        self.assertEqual(self.base_balance(alice), base_before, "an interrupted claim paid")
+
     def test_status_and_help(self):
         st = self.wj("status")
         self.assertTrue(st["sequencer"]["reachable"])
