@@ -111,7 +111,7 @@ std::string pick(const std::optional<std::string>& flag, const char* env_name, c
 
 int run(int argc, char** argv) {
   CLI::App app{"wallet: keys, deposits, transfers and withdrawals of the l2stack rollup (docs/wallet.md)", "wallet"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // none: a clearer message than CLI11's, below
   app.fallthrough();  // global options also after the command: `wallet balance --json`
   Flags fl;
   app.add_option("--wallet-dir", fl.wallet_dir, "keystore directory (env L2_WALLET_DIR; default $XDG_DATA_HOME/l2/wallet)");
@@ -137,6 +137,12 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "wallet: error: %s\nRun `wallet --help` (or `wallet COMMAND --help`) for usage.\n", e.what());
+    return static_cast<int>(Exit::usage);
+  }
+
+  if (!action) {
+    std::fprintf(stderr, "wallet: error: a command is required (key, status, balance, faucet, deposit, transfer, "
+                         "withdraw, withdrawals, claim, tx, resend, history)\nRun `wallet --help` for usage.\n");
     return static_cast<int>(Exit::usage);
   }
 
