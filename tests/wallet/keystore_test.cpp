@@ -298,6 +298,11 @@ TEST(KeystoreFile, EncodingRefusesCostsAReaderWouldRefuse) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, KeystoreErrc::bad_kdf_params);
   }
+  const TempDir tmp;
+  Keystore ks(tmp.path() / "never-created");
+  EXPECT_EQ(code_of(ks.add("alice", key, SecretString(kPassphrase), KdfParams{0, 8192})),
+            KeystoreErrc::bad_kdf_params);
+  EXPECT_FALSE(fs::exists(ks.dir()));
   for (const KdfParams& kdf : {KdfParams{10, 8192}, KdfParams{1, 65536}}) {
     auto r = l2::wallet::encode_key_file("alice", key, SecretString(kPassphrase), kdf, fixed_randomness());
     ASSERT_TRUE(r.ok()) << r.error().message;
