@@ -77,11 +77,12 @@ class SodiumBuffer {
   unsigned char* data_;
 };
 
-// A seed on the stack, wiped when it goes out of scope.
+// A seed on the stack, wiped when it goes out of scope. From a key, key.seed()'s result
+// initialises `seed` directly (no temporary copy left unwiped on the stack).
 struct WipedSeed {
   Seed32 seed;
   WipedSeed() = default;
-  explicit WipedSeed(const Seed32& s) : seed(s) {}
+  explicit WipedSeed(const SecretKey& key) : seed(key.seed()) {}
   WipedSeed(const WipedSeed&) = delete;
   WipedSeed& operator=(const WipedSeed&) = delete;
   ~WipedSeed() { sodium_memzero(seed.data(), Seed32::size()); }
@@ -475,7 +476,7 @@ Result<std::string, KeystoreError> encode_key_file(std::string_view name, const 
   if (!derive_key(aead_key.data(), passphrase, randomness.salt, kdf))
     return fail(KeystoreErrc::io,
                 "Argon2id could not run (out of memory for memlimit " + std::to_string(kdf.memlimit) + "?)");
-  const WipedSeed seed(key.seed());
+  const WipedSeed seed(key);
   const Bytes aad = associated_data(name, key.public_key());
   std::array<std::uint8_t, kCiphertextBytes> ct{};
   unsigned long long ct_len = 0;
@@ -550,6 +551,8 @@ Result<KeyEntry, KeystoreError> Keystore::add(std::string_view name, const Secre
                                               const SecretString& passphrase, const KdfParams& kdf) {
   if (!valid_key_name(name))
     return fail(KeystoreErrc::bad_name, "not a valid key name (names: [a-z0-9][a-z0-9_-]{0,31})");
+  if (!kdf_in_bounds(kdf))
+    return fail(KeystoreErrc::bad_kdf_params, "KDF costs a reader would refuse: " + kdf_bounds_text());
   if (auto s = ensure_dir(dir_); !s) return make_error(s.error());
   const fs::path path = key_path(dir_, name);
   // Before the slow KDF; the no-replace rename below is what makes it race-free.
