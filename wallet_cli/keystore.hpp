@@ -11,9 +11,10 @@
 //                  clear; the seed only encrypted, bound to the public key and name by
 //                  the AEAD's associated data.
 //
-// A file or directory readable or writable by group or others is refused, as ssh
-// refuses such a private key. Secrets (passphrases, derived keys, seeds) live in
-// sodium-allocated or wiped buffers and are wiped as soon as they are no longer needed.
+// A key file with any permission bit for group or others is refused, as ssh refuses such
+// a private key, and so is a directory that group or others may write (they could swap a
+// key file for theirs; reading it shows only names and public keys). Secrets (passphrases, derived keys,
+// seeds) live in sodium-allocated or wiped buffers and are wiped as soon as they are no longer needed.
 //
 // Thread safety: a Keystore is a path; concurrent writers of one directory are not
 // coordinated beyond what rename gives (a name is never half-written).
@@ -41,6 +42,7 @@ enum class KeystoreErrc : std::uint8_t {
   corrupt,               // not a keystore file of a version we read, or its fields are wrong
   wrong_passphrase,      // the AEAD tag does not verify
   io,                    // the file system refused (message says what)
+  bad_kdf_params,        // encode/add: KDF costs outside the bounds a reader accepts
 };
 std::string_view to_string(KeystoreErrc c);
 
@@ -66,7 +68,7 @@ struct KeyEntry {
 // Pure encoding of one file (no file system), deterministic given salt and nonce: what the
 // test vector pins. The name is in the file and in the associated data.
 struct KeyFileRandomness {
-  FixedBytes<16, struct KdfSaltTag> salt;    // crypto_pwhash_SALTBYTES
+  FixedBytes<16, struct KdfSaltTag> salt;     // crypto_pwhash_SALTBYTES
   FixedBytes<24, struct AeadNonceTag> nonce;  // crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 };
 Result<std::string, KeystoreError> encode_key_file(std::string_view name, const SecretKey& key,
@@ -87,8 +89,10 @@ class Keystore {
   // name that exists.
   Result<KeyEntry, KeystoreError> add(std::string_view name, const SecretKey& key,
                                       const SecretString& passphrase, const KdfParams& kdf = {});
-  // Writes an already encoded keystore file under a (maybe new) name, after checking it is
-  // one (import of an exported file). Its passphrase is unchanged.
+  // Writes an already encoded keystore file (import of an exported file), after checking
+  // its public part; its passphrase is unchanged. The name is in the AEAD's associated data,
+  // so `name` must be the file's own name: another one is refused (bad_name, naming the
+  // file's). Refuses a name that exists.
   Result<KeyEntry, KeystoreError> add_file(std::string_view name, std::string_view json);
   // Every key, sorted by name. A file in DIR that is not a valid keystore file is an error
   // naming it (never silently skipped). A missing DIR is an empty list.

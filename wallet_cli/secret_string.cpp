@@ -10,7 +10,9 @@ namespace l2::wallet {
 
 SecretString::SecretString(std::string_view text) : buf_(text.begin(), text.end()) {}
 
-SecretString::SecretString(SecretString&& other) noexcept : buf_(std::move(other.buf_)) { other.buf_.clear(); }
+SecretString::SecretString(SecretString&& other) noexcept : buf_(std::move(other.buf_)) {
+  other.buf_.clear();
+}
 
 SecretString& SecretString::operator=(SecretString&& other) noexcept {
   if (this != &other) {

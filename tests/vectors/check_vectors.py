@@ -18,9 +18,11 @@ import re
 import struct
 import sys
 
+import nacl.bindings
 import nacl.encoding
 import nacl.exceptions
 import nacl.hash
+import nacl.pwhash
 import nacl.signing
 import zstandard
 
@@ -964,6 +966,94 @@ def check_diffs(c, v):
                   bytes.fromhex(bad["hex"]), bad["error"])
 
 
+# ---------------------------------------------------------------- keystore files (section 12)
+
+KEYSTORE_AAD_TAG = b"L2STACK/KEYSTORE/V1"
+KEYSTORE_KDF = "argon2id13"
+KEYSTORE_CIPHER = "xchacha20poly1305-ietf"
+KEYSTORE_OPSLIMIT = (1, 10)
+KEYSTORE_MEMLIMIT = (8192, 1 << 30)
+
+
+def keystore_text(name, public_key, opslimit, memlimit, salt, nonce, ciphertext):
+    """The exact file text of section 12: one line, fixed key order, no spaces, a newline."""
+    return ('{"version":1,"name":"%s","public_key":"%s","kdf":{"name":"%s","opslimit":%d,"memlimit":%d,'
+            '"salt":"%s"},"cipher":{"name":"%s","nonce":"%s","ciphertext":"%s"}}\n') % (
+        name, public_key.hex(), KEYSTORE_KDF, opslimit, memlimit, salt.hex(), KEYSTORE_CIPHER, nonce.hex(),
+        ciphertext.hex())
+
+
+def keystore_key(passphrase, kdf):
+    return nacl.pwhash.argon2id.kdf(32, passphrase.encode("utf-8"), bytes.fromhex(kdf["salt"]),
+                                    opslimit=kdf["opslimit"], memlimit=kdf["memlimit"])
+
+
+def keystore_open(file, passphrase, aad):
+    """The seed, or None when the tag does not verify."""
+    key = keystore_key(passphrase, file["kdf"])
+    try:
+        return nacl.bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            bytes.fromhex(file["cipher"]["ciphertext"]), aad, bytes.fromhex(file["cipher"]["nonce"]), key)
+    except nacl.exceptions.CryptoError:
+        return None
+
+
+def check_keystore_file(c, ks, vec):
+    label = "keystore " + vec["name"]
+    # What the file says, read from its own text (the vector's other fields only confirm it).
+    f = json.loads(vec["file"])
+    c.equal(label + ": the file's fields", ["version", "name", "public_key", "kdf", "cipher"], list(f))
+    c.equal(label + ": kdf fields", ["name", "opslimit", "memlimit", "salt"], list(f["kdf"]))
+    c.equal(label + ": cipher fields", ["name", "nonce", "ciphertext"], list(f["cipher"]))
+    c.equal(label + ": version", 1, f["version"])
+    c.equal(label + ": kdf", KEYSTORE_KDF, f["kdf"]["name"])
+    c.equal(label + ": cipher", KEYSTORE_CIPHER, f["cipher"]["name"])
+    c.check(label + ": name in the grammar", re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", f["name"]) is not None)
+    ops, mem = f["kdf"]["opslimit"], f["kdf"]["memlimit"]
+    c.check(label + ": KDF costs within the reader's bounds",
+            KEYSTORE_OPSLIMIT[0] <= ops <= KEYSTORE_OPSLIMIT[1] and KEYSTORE_MEMLIMIT[0] <= mem <= KEYSTORE_MEMLIMIT[1])
+    c.equal(label + ": field lengths (hex digits)", [64, 32, 48, 96],
+            [len(f["public_key"]), len(f["kdf"]["salt"]), len(f["cipher"]["nonce"]), len(f["cipher"]["ciphertext"])])
+    for key in ("name", "public_key", "opslimit", "memlimit", "salt", "nonce", "ciphertext"):
+        where = f["kdf"] if key in ("opslimit", "memlimit", "salt") else f["cipher"] if key in (
+            "nonce", "ciphertext") else f
+        c.equal(label + ": file " + key + " is the vector's", vec[key], where[key])
+
+    public_key = bytes.fromhex(f["public_key"])
+    aad = KEYSTORE_AAD_TAG + public_key + f["name"].encode("ascii")
+    c.equal_hex(label + ": associated data", vec["aad"], aad)
+    c.equal_hex(label + ": Argon2id key", vec["key"], keystore_key(vec["passphrase"], f["kdf"]))
+    seed = keystore_open(f, vec["passphrase"], aad)
+    c.check(label + ": decrypts with the passphrase", seed is not None)
+    if seed is None:
+        return
+    c.equal_hex(label + ": decrypts to the seed", vec["seed"], seed)
+    c.equal_hex(label + ": the seed's public key is the file's", f["public_key"],
+                bytes(nacl.signing.SigningKey(seed).verify_key))
+    # The whole text, re-encoded from the seed and the recorded salt and nonce.
+    ciphertext = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        seed, aad, bytes.fromhex(f["cipher"]["nonce"]), keystore_key(vec["passphrase"], f["kdf"]))
+    c.equal(label + ": file text", vec["file"],
+            keystore_text(f["name"], public_key, ops, mem, bytes.fromhex(f["kdf"]["salt"]),
+                          bytes.fromhex(f["cipher"]["nonce"]), ciphertext))
+    c.check(label + ": the wrong passphrase fails the tag", keystore_open(f, ks["wrong_passphrase"], aad) is None)
+    other_key = bytes(nacl.signing.SigningKey(bytes(32)).verify_key)
+    c.check(label + ": another public key in the associated data fails the tag",
+            keystore_open(f, vec["passphrase"], KEYSTORE_AAD_TAG + other_key + f["name"].encode("ascii")) is None)
+    c.check(label + ": another name in the associated data fails the tag",
+            keystore_open(f, vec["passphrase"], KEYSTORE_AAD_TAG + public_key + b"mallory") is None)
+
+
+def check_keystore(c, v):
+    ks = v["keystore"]
+    c.equal("keystore associated-data tag", KEYSTORE_AAD_TAG.decode("ascii"), ks["aad_tag"])
+    c.equal("keystore kdf", KEYSTORE_KDF, ks["kdf"])
+    c.equal("keystore cipher", KEYSTORE_CIPHER, ks["cipher"])
+    c.check("keystore: at least one file", len(ks["files"]) >= 1)
+    for vec in ks["files"]:
+        check_keystore_file(c, ks, vec)
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: check_vectors.py docs/encoding.md", file=sys.stderr)
@@ -984,6 +1074,7 @@ def main(argv):
     c.guarded("receipts", lambda: check_receipts(c, v))
     c.guarded("diffs", lambda: check_diffs(c, v))
     check_settlement(c, v)
+    c.guarded("keystore", lambda: check_keystore(c, v))
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 0 if c.failed == 0 and c.passed > 0 else 1
 

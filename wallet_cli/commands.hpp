@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+//
+// The wallet's commands (docs/wallet.md). register_commands adds each as a CLI11
+// subcommand whose parsed arguments are captured; the chosen command's action is left in
+// `action` and run by main() once the settings are resolved. Channels (a later issue) add
+// their group beside `key`.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "wallet_cli/app.hpp"
+
+namespace l2::wallet {
+
+using Action = std::function<void(Context&)>;
+
+void register_commands(CLI::App& app, Action& action);
+
+}  // namespace l2::wallet
