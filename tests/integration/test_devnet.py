@@ -430,12 +430,31 @@ class DevnetTest(unittest.TestCase):
         if not os.access(wallet, os.X_OK):
             self.skipTest("the wallet is not built (%s): the dev key was checked with the stub wallet only" % wallet)
         print("\n  test_devnet: using the real wallet at %s" % wallet, file=sys.stderr)
-        net = Devnet(self, dev_key=True).start().wait_ready()
-        self.check_dev_key(net, os.path.join(net.data, "wallet"))
-        self.assertNotEqual(sorted(os.listdir(os.path.join(net.data, "wallet"))), ["password"],
-                            "the wallet stored the key in the wallet dir")
-        self.assert_stopped_cleanly(net)
+        data = os.path.join(self.new_dir(), "state")
+        net = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
+        public = self.check_dev_key(net, os.path.join(data, "wallet"))
 
+        def run_wallet(*args):
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.new_dir()}
+            env.update(net.env)  # only what the env file says
+            r = subprocess.run([wallet] + list(args), capture_output=True, text=True, env=env,
+                               timeout=120 * SCALE)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            return r.stdout
+
+        # The wallet, given only the env file, finds both daemons and the funded dev key.
+        run_wallet("status")
+        balances = json.loads(run_wallet("--json", "balance"))["balances"]
+        self.assertEqual([(b["name"], b["public_key"], b["base_balance"]) for b in balances],
+                         [("dev", public, "1000000000000")])
+        self.assert_stopped_cleanly(net, temporary=False)
+        # A restart finds the key again instead of creating a second one.
+        again = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
+        self.assertEqual(self.check_dev_key(again, os.path.join(data, "wallet")), public)
+        keys = json.loads(subprocess.run([wallet, "--wallet-dir", os.path.join(data, "wallet"), "--json", "key", "list"],
+                                         capture_output=True, text=True, check=True).stdout)["keys"]
+        self.assertEqual([(k["name"], k["public_key"]) for k in keys], [("dev", public)])
+        self.assert_stopped_cleanly(again, temporary=False)
 
 def main():
     global DEVNET, BUILD_DIR
