@@ -61,7 +61,8 @@ std::string describe(const Lifecycle& l) {
   if (!where.empty()) parts.push_back(where);
   std::string on_chain;
   if (l.block) on_chain = "base-chain block " + std::to_string(l.block->value());
-  if (l.commitment) on_chain += (on_chain.empty() ? "" : ", ") + std::string("commitment ") + short_hex(*l.commitment);
+  if (l.commitment)
+    on_chain += (on_chain.empty() ? "" : ", ") + std::string("commitment ") + short_hex(*l.commitment);
   if (!on_chain.empty() && l.stage != "soft_confirmed" && l.stage != "pending") parts.push_back(on_chain);
   if (l.stage == "in_window") parts.push_back(format_duration(l.seconds_left.value_or(0)) + " left");
   std::string detail;
@@ -109,8 +110,7 @@ KeyEntry Context::key() {
   auto all = keystore_.list();
   if (!all) throw Failure(exit_for(all.error().code), all.error().message);
   if (all->empty())
-    throw Failure(Exit::keystore,
-                  "no keys in " + s_.wallet_dir + ": create one with `wallet key new NAME`");
+    throw Failure(Exit::keystore, "no keys in " + s_.wallet_dir + ": create one with `wallet key new NAME`");
   if (all->size() > 1) {
     std::string names;
     for (const auto& k : *all) names += (names.empty() ? "" : ", ") + k.name;
@@ -182,23 +182,26 @@ void Context::fail_seq(const sequencer::ClientError& e, const std::string& what)
                                            ". Is it running? Start a devnet with scripts/devnet, or pass "
                                            "--sequencer URL (or set L2_SEQUENCER_URL)");
     case K::api:
-      throw Failure(Exit::refused, "the sequencer refused (" + what + "): " +
-                                       std::string(sequencer::to_string(*e.code)) + ": " + e.message);
+      throw Failure(Exit::refused, "the sequencer refused (" + what +
+                                       "): " + std::string(sequencer::to_string(*e.code)) + ": " + e.message);
     case K::bad_response:
       break;
   }
-  throw Failure(Exit::unreachable, "the sequencer at " + s_.sequencer + " answered something that is not its API (" +
-                                       what + ", HTTP " + std::to_string(e.http_status) + "): " + e.message);
+  throw Failure(Exit::unreachable, "the sequencer at " + s_.sequencer +
+                                       " answered something that is not its API (" + what + ", HTTP " +
+                                       std::to_string(e.http_status) + "): " + e.message);
 }
 
 void Context::fail_chain(const settlement::RpcError& e, const std::string& what) const {
   if (e.unreachable())
-    throw Failure(Exit::unreachable, "cannot reach the base chain at " + s_.base_chain + " (" + what + "): " +
-                                         e.message + ". Is it running? Start a devnet with scripts/devnet, or pass "
-                                                     "--base-chain URL (or set L2_BASE_CHAIN_URL)");
+    throw Failure(Exit::unreachable, "cannot reach the base chain at " + s_.base_chain + " (" + what +
+                                         "): " + e.message +
+                                         ". Is it running? Start a devnet with scripts/devnet, or pass "
+                                         "--base-chain URL (or set L2_BASE_CHAIN_URL)");
   if (e.code == -32603)
     throw Failure(Exit::unreachable, "the base chain at " + s_.base_chain +
-                                         " answered something that is not its API (" + what + "): " + e.message);
+                                         " answered something that is not its API (" + what +
+                                         "): " + e.message);
   std::string msg = "the base chain refused (" + what + "): " + e.message;
   if (!e.reason.empty()) msg += " [" + e.reason + "]";
   throw Failure(Exit::refused, msg);
@@ -206,7 +209,8 @@ void Context::fail_chain(const settlement::RpcError& e, const std::string& what)
 
 std::optional<sequencer::AccountInfo> Context::rollup_account(const PublicKey& key) {
   auto a = seq().account(key);
-  if (!a && a.error().kind == sequencer::ClientError::Kind::api && a.error().code == sequencer::ErrorCode::not_found)
+  if (!a && a.error().kind == sequencer::ClientError::Kind::api &&
+      a.error().code == sequencer::ErrorCode::not_found)
     return std::nullopt;
   return need(std::move(a), "account");
 }

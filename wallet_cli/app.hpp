@@ -55,8 +55,8 @@ struct Settings {
   std::string sequencer;
   std::string base_chain;
   std::string password_file;
-  std::string key;         // --key: the key a command acts as
-  std::string config;      // the config file read (empty: none)
+  std::string key;     // --key: the key a command acts as
+  std::string config;  // the config file read (empty: none)
   bool json = false;
   bool no_wait = false;
   bool verbose = false;
@@ -70,10 +70,11 @@ struct SettingSources {
 
 // One stage of the lifecycle (docs/wallet.md, "Lifecycle").
 struct Lifecycle {
-  std::string stage;  // pending, soft_confirmed, posted, in_window, final, claimable, claimed, rejected, unknown
+  std::string
+      stage;  // pending, soft_confirmed, posted, in_window, final, claimable, claimed, rejected, unknown
   std::optional<BatchNumber> batch;
   std::optional<std::uint32_t> index;
-  std::optional<BlockNumber> block;      // of the commitment's base tx
+  std::optional<BlockNumber> block;       // of the commitment's base tx
   std::optional<std::string> commitment;  // commitment id, hex
   std::optional<ChainTime> final_at;
   std::optional<std::uint64_t> seconds_left;

@@ -39,7 +39,8 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
 Amount need_amount(const std::string& text, bool allow_zero = false) {
   auto a = parse_amount(text);
   if (!a) throw Failure(Exit::usage, a.error());
-  if (!allow_zero && a->value() == 0) throw Failure(Exit::usage, "bad amount '0': the amount must be above 0");
+  if (!allow_zero && a->value() == 0)
+    throw Failure(Exit::usage, "bad amount '0': the amount must be above 0");
   return *a;
 }
 
@@ -56,10 +57,9 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); 
 // Sends a journalled rollup tx. A lost answer is retried with the same signed tx; the
 // sequencer answers `duplicate` for a tx it already holds, which is success here.
 sequencer::TxReceipt send_rollup_tx(Context& ctx, const rollup::Tx& tx, const Hash32& hash) {
-  const std::string resume = "the signed tx " + hash.hex() +
-                             " is saved in the journal: `wallet resend " + hash.hex() +
-                             "` sends the same tx again (it cannot pay twice); `wallet tx " + hash.hex() +
-                             "` shows where it stands";
+  const std::string resume = "the signed tx " + hash.hex() + " is saved in the journal: `wallet resend " +
+                             hash.hex() + "` sends the same tx again (it cannot pay twice); `wallet tx " +
+                             hash.hex() + "` shows where it stands";
   for (int attempt = 1;; ++attempt) {
     auto r = ctx.seq().submit(tx, ctx.rollup_id());
     if (r) return *r;
@@ -81,14 +81,16 @@ sequencer::TxReceipt send_rollup_tx(Context& ctx, const rollup::Tx& tx, const Ha
 }
 
 sequencer::TxReceipt wait_soft_confirmation(Context& ctx, const Hash32& hash, sequencer::TxReceipt receipt) {
-  const std::string resume = "tx " + hash.hex() + " was sent; `wallet tx " + hash.hex() + "` shows where it stands";
+  const std::string resume =
+      "tx " + hash.hex() + " was sent; `wallet tx " + hash.hex() + "` shows where it stands";
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = ctx.deadline();
   while (receipt.status == ReceiptCode::pending) {
     if (std::chrono::steady_clock::now() > deadline)
       throw Failure(Exit::timeout, "no soft confirmation within " + std::to_string(ctx.settings().timeout_s) +
                                        " s; " + resume);
-    ctx.progress("waiting for a soft confirmation of " + short_hex(hash.hex()) + " (" + seconds_since(start) + ")");
+    ctx.progress("waiting for a soft confirmation of " + short_hex(hash.hex()) + " (" + seconds_since(start) +
+                 ")");
     ctx.sleep_ms(kPollMs, resume);
     auto info = ctx.seq().transaction(hash);
     if (info) receipt = info->receipt;
@@ -103,7 +105,8 @@ Nonce next_nonce(Context& ctx, const KeyEntry& key, const sequencer::AccountInfo
   // are still pending (never a local counter).
   std::uint64_t nonce = acct.nonce.value();
   for (const auto& e : ctx.journal(key).read()) {
-    if (e.layer != "rollup" || e.chain_id != ctx.rollup_id().value() || !e.nonce || *e.nonce < nonce) continue;
+    if (e.layer != "rollup" || e.chain_id != ctx.rollup_id().value() || !e.nonce || *e.nonce < nonce)
+      continue;
     auto h = Hash32::from_hex_string(e.hash);
     if (!h) continue;
     auto info = ctx.seq().transaction(*h);
@@ -115,8 +118,9 @@ Nonce next_nonce(Context& ctx, const KeyEntry& key, const sequencer::AccountInfo
 sequencer::AccountInfo need_rollup_account(Context& ctx, const KeyEntry& key) {
   auto acct = ctx.rollup_account(key.public_key);
   if (!acct)
-    throw Failure(Exit::refused, "key " + key.name + " has no rollup account yet: its first deposit creates it "
-                                                     "(`wallet deposit AMOUNT`)");
+    throw Failure(Exit::refused, "key " + key.name +
+                                     " has no rollup account yet: its first deposit creates it "
+                                     "(`wallet deposit AMOUNT`)");
   return *acct;
 }
 
@@ -126,8 +130,9 @@ sequencer::AccountInfo resolve_recipient(Context& ctx, const std::string& to) {
   if (to.size() == 64 && (key = PublicKey::from_hex_string(to))) {
     auto acct = ctx.rollup_account(*key);
     if (!acct)
-      throw Failure(Exit::refused, "unknown recipient " + short_hex(to) +
-                                       ": no rollup account has this key (an account is created by a deposit)");
+      throw Failure(Exit::refused,
+                    "unknown recipient " + short_hex(to) +
+                        ": no rollup account has this key (an account is created by a deposit)");
     return *acct;
   }
   if (!to.empty() && std::all_of(to.begin(), to.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -137,7 +142,8 @@ sequencer::AccountInfo resolve_recipient(Context& ctx, const std::string& to) {
     } catch (const std::exception&) {
       throw Failure(Exit::usage, "bad recipient '" + to + "': an account index is below 2^32");
     }
-    if (v > 0xFFFFFFFFULL) throw Failure(Exit::usage, "bad recipient '" + to + "': an account index is below 2^32");
+    if (v > 0xFFFFFFFFULL)
+      throw Failure(Exit::usage, "bad recipient '" + to + "': an account index is below 2^32");
     auto a = ctx.seq().account(AccountIndex(static_cast<std::uint32_t>(v)));
     if (!a && a.error().kind == sequencer::ClientError::Kind::api &&
         a.error().code == sequencer::ErrorCode::not_found)
@@ -147,13 +153,15 @@ sequencer::AccountInfo resolve_recipient(Context& ctx, const std::string& to) {
   auto entry = ctx.keystore().find(to);
   if (!entry) {
     if (entry.error().code == KeystoreErrc::not_found || entry.error().code == KeystoreErrc::bad_name)
-      throw Failure(Exit::usage, "unknown recipient '" + to +
-                                     "': not a public key (64 hex), an account index or a key of this wallet");
+      throw Failure(Exit::usage,
+                    "unknown recipient '" + to +
+                        "': not a public key (64 hex), an account index or a key of this wallet");
     throw Failure(Exit::keystore, entry.error().message);
   }
   auto acct = ctx.rollup_account(entry->public_key);
   if (!acct)
-    throw Failure(Exit::refused, "unknown recipient: key " + to + " has no rollup account yet (a deposit creates it)");
+    throw Failure(Exit::refused,
+                  "unknown recipient: key " + to + " has no rollup account yet (a deposit creates it)");
   return *acct;
 }
 
@@ -186,12 +194,15 @@ void sign_send_wait(Context& ctx, const KeyEntry& key, rollup::Tx tx, const Roll
   e.time = unix_now();
   e.amount = what.amount.to_string();
   e.to = what.to;
-  std::visit([&](const auto& t) {
-    if constexpr (!std::is_same_v<std::decay_t<decltype(t)>, rollup::Deposit>) e.nonce = t.nonce.value();
-  }, tx);
+  std::visit(
+      [&](const auto& t) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(t)>, rollup::Deposit>) e.nonce = t.nonce.value();
+      },
+      tx);
   e.tx = sequencer::tx_to_json(tx, ctx.rollup_id());
   ctx.journal(key).append(e);
-  ctx.verbose("signed " + what.kind + " " + hash.hex() + ", journalled in " + ctx.journal(key).path().string());
+  ctx.verbose("signed " + what.kind + " " + hash.hex() + ", journalled in " +
+              ctx.journal(key).path().string());
 
   sequencer::TxReceipt receipt = send_rollup_tx(ctx, tx, hash);
   if (!ctx.settings().no_wait) receipt = wait_soft_confirmation(ctx, hash, receipt);
@@ -202,8 +213,8 @@ void sign_send_wait(Context& ctx, const KeyEntry& key, rollup::Tx tx, const Roll
   if (!what.to.empty()) j["to"] = what.to;
   j["lifecycle"] = to_json(l);
   std::string text = what.kind + " of " + format_amount(what.amount) +
-                     (what.to.empty() ? "" : " to account " + what.to) + ": " + describe(l) + "\n  tx " + hash.hex() +
-                     "\n";
+                     (what.to.empty() ? "" : " to account " + what.to) + ": " + describe(l) + "\n  tx " +
+                     hash.hex() + "\n";
   ctx.emit(j, text);
   if (l.stage == "rejected") throw Failure(Exit::refused, what.kind + " rejected: " + l.reason);
 }
@@ -215,7 +226,8 @@ struct MinedTx {
 };
 
 std::optional<MinedTx> base_tx_block(Context& ctx, const Hash32& hash) {
-  auto raw = ctx.need(ctx.chain().call("chain_getTransaction", json{{"hash", hash.hex()}}.dump()), "getTransaction");
+  auto raw =
+      ctx.need(ctx.chain().call("chain_getTransaction", json{{"hash", hash.hex()}}.dump()), "getTransaction");
   const json j = json::parse(raw);
   if (j.is_null() || !j.contains("block") || j["block"].is_null()) return std::nullopt;
   return MinedTx{BlockNumber(j["block"].get<std::uint64_t>())};
@@ -223,8 +235,9 @@ std::optional<MinedTx> base_tx_block(Context& ctx, const Hash32& hash) {
 
 Hash32 send_base_tx(Context& ctx, const settlement::BaseTx& tx) {
   const Hash32 hash = settlement::base_tx_hash(ctx.base_chain_id(), tx);
-  const std::string resume = "the signed base tx " + hash.hex() + " is saved in the journal: `wallet resend " +
-                             hash.hex() + "` sends it again (same nonce: it cannot apply twice)";
+  const std::string resume = "the signed base tx " + hash.hex() +
+                             " is saved in the journal: `wallet resend " + hash.hex() +
+                             "` sends it again (same nonce: it cannot apply twice)";
   for (int attempt = 1;; ++attempt) {
     auto r = ctx.chain().send(tx);
     if (r) return *r;
@@ -236,8 +249,8 @@ Hash32 send_base_tx(Context& ctx, const settlement::BaseTx& tx) {
         if (base_tx_block(ctx, hash)) return hash;
       }
       if (e.unreachable())
-        throw Failure(Exit::unreachable, "the base chain at " + ctx.settings().base_chain + " did not answer (" +
-                                             e.message + "); " + resume);
+        throw Failure(Exit::unreachable, "the base chain at " + ctx.settings().base_chain +
+                                             " did not answer (" + e.message + "); " + resume);
       ctx.fail_chain(e, "send");
     }
     ctx.verbose("no answer from the base chain (" + e.message + "); sending the same signed tx again");
@@ -256,7 +269,8 @@ BlockNumber wait_mined(Context& ctx, const Hash32& hash, const std::string& resu
     if (std::chrono::steady_clock::now() > deadline)
       throw Failure(Exit::timeout, "base tx " + hash.hex() + " not in a block within " +
                                        std::to_string(ctx.settings().timeout_s) + " s; " + resume);
-    ctx.progress("waiting for base tx " + short_hex(hash.hex()) + " to be in a block (" + seconds_since(start) + ")");
+    ctx.progress("waiting for base tx " + short_hex(hash.hex()) + " to be in a block (" +
+                 seconds_since(start) + ")");
     ctx.sleep_ms(kPollMs, resume);
   }
 }
@@ -289,7 +303,8 @@ settlement::BaseTx sign_base(Context& ctx, const KeyEntry& key, settlement::Base
 
 void cmd_key_new(Context& ctx, const std::string& name, const KdfParams& kdf) {
   if (!valid_key_name(name))
-    throw Failure(Exit::usage, "bad key name '" + name + "': 1-32 of a-z, 0-9, '_' and '-', starting with a letter or digit");
+    throw Failure(Exit::usage, "bad key name '" + name +
+                                   "': 1-32 of a-z, 0-9, '_' and '-', starting with a letter or digit");
   if (ctx.keystore().find(name)) throw Failure(Exit::keystore, "a key named " + name + " exists already");
   PassphraseSource src;
   if (!ctx.settings().password_file.empty()) src.password_file = ctx.settings().password_file;
@@ -299,8 +314,8 @@ void cmd_key_new(Context& ctx, const std::string& name, const KdfParams& kdf) {
   auto e = ctx.keystore().add(name, secret, *pass, kdf);
   if (!e) throw Failure(Exit::keystore, e.error().message);
   ctx.emit(json{{"name", e->name}, {"public_key", e->public_key.hex()}, {"path", e->path.string()}},
-           "created key " + e->name + "\n  public key " + e->public_key.hex() + "\n  file       " + e->path.string() +
-               "\n");
+           "created key " + e->name + "\n  public key " + e->public_key.hex() + "\n  file       " +
+               e->path.string() + "\n");
 }
 
 json key_json(const KeyEntry& k) {
@@ -333,8 +348,9 @@ std::string read_small_file(const std::string& path, bool secret) {
     throw Failure(Exit::usage, "cannot read " + path + ": " + std::strerror(errno));
   if (secret && (st.st_mode & 077) != 0)
     throw Failure(Exit::keystore, path + " is accessible by others (mode " +
-                                      std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
-                                      std::to_string(st.st_mode & 7) + "): chmod 600 " + path);
+                                      std::to_string((st.st_mode >> 6) & 7) +
+                                      std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+                                      "): chmod 600 " + path);
   if (st.st_size > (1 << 16)) throw Failure(Exit::usage, path + " is too large to be a key file");
   std::ifstream in(path);
   std::stringstream buf;
@@ -342,8 +358,8 @@ std::string read_small_file(const std::string& path, bool secret) {
   return buf.str();
 }
 
-void cmd_key_import(Context& ctx, const std::string& file, const std::string& seed_file, const std::string& name,
-                    const KdfParams& kdf) {
+void cmd_key_import(Context& ctx, const std::string& file, const std::string& seed_file,
+                    const std::string& name, const KdfParams& kdf) {
   if (!seed_file.empty()) {
     if (name.empty()) throw Failure(Exit::usage, "key import --seed-file needs a NAME for the key");
     if (!valid_key_name(name)) throw Failure(Exit::usage, "bad key name '" + name + "'");
@@ -383,7 +399,8 @@ void cmd_key_export(Context& ctx, const std::string& name, const std::string& ou
   }
   const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw Failure(Exit::refused, "cannot create " + out + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, text->data(), text->size()) == static_cast<ssize_t>(text->size()) && ::fsync(fd) == 0;
+  const bool ok =
+      ::write(fd, text->data(), text->size()) == static_cast<ssize_t>(text->size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) throw Failure(Exit::refused, "cannot write " + out);
   ctx.emit(json{{"name", name}, {"path", out}}, "exported key " + name + " (encrypted) to " + out + "\n");
@@ -403,12 +420,13 @@ void cmd_status(Context& ctx) {
       s["state_root"] = st->state_root.hex();
       s["accounts"] = st->accounts;
       s["mempool_depth"] = st->mempool_depth;
-      text += "sequencer   " + ctx.settings().sequencer + "  up: rollup " + std::to_string(st->chain_id.value()) +
-              ", batch " + format_count(st->latest_batch.value()) + ", root " + short_hex(st->state_root.hex()) +
-              ", " + format_count(st->accounts) + " accounts\n";
+      text += "sequencer   " + ctx.settings().sequencer + "  up: rollup " +
+              std::to_string(st->chain_id.value()) + ", batch " + format_count(st->latest_batch.value()) +
+              ", root " + short_hex(st->state_root.hex()) + ", " + format_count(st->accounts) + " accounts\n";
       auto set = ctx.seq().settlement();
       if (set) {
-        const std::uint64_t backlog = set->durable_head.value() - std::min(set->durable_head, set->last_posted).value();
+        const std::uint64_t backlog =
+            set->durable_head.value() - std::min(set->durable_head, set->last_posted).value();
         json sj = {{"last_posted", std::to_string(set->last_posted.value())},
                    {"durable_head", std::to_string(set->durable_head.value())},
                    {"backlog", backlog},
@@ -418,7 +436,8 @@ void cmd_status(Context& ctx) {
         if (set->last_final) sj["last_final"] = std::to_string(set->last_final->value());
         s["settlement"] = sj;
         text += "settlement  posted up to batch " + format_count(set->last_posted.value()) + ", backlog " +
-                format_count(backlog) + (set->last_final ? ", final up to " + format_count(set->last_final->value()) : "") +
+                format_count(backlog) +
+                (set->last_final ? ", final up to " + format_count(set->last_final->value()) : "") +
                 (set->reachable ? "" : ", base chain unreachable from the sequencer") + "\n";
       } else {
         s["settlement"] = nullptr;
@@ -441,8 +460,9 @@ void cmd_status(Context& ctx) {
       b["chain_id"] = std::to_string(ctx.base_chain_id().value());
       b["head"] = std::to_string(head.number.value());
       b["time"] = head.timestamp.value();
-      text += "base chain  " + ctx.settings().base_chain + "  up: chain " + std::to_string(ctx.base_chain_id().value()) +
-              ", block " + format_count(head.number.value()) + "\n";
+      text += "base chain  " + ctx.settings().base_chain + "  up: chain " +
+              std::to_string(ctx.base_chain_id().value()) + ", block " + format_count(head.number.value()) +
+              "\n";
     } catch (const Failure& f) {
       down += std::string(down.empty() ? "" : " and ") + "the base chain at " + ctx.settings().base_chain;
       b["reachable"] = false;
@@ -474,15 +494,16 @@ void cmd_balance(Context& ctx, bool all) {
   for (const auto& k : keys) {
     const auto base = ctx.need(ctx.chain().account(k.public_key), "account");
     const auto acct = ctx.rollup_account(k.public_key);
-    json r = {{"name", k.name}, {"public_key", k.public_key.hex()}, {"base_balance", base.balance.to_string()}};
+    json r = {
+        {"name", k.name}, {"public_key", k.public_key.hex()}, {"base_balance", base.balance.to_string()}};
     if (acct) {
       r["rollup"] = {{"index", acct->index.value()},
                      {"balance", acct->balance.to_string()},
                      {"nonce", std::to_string(acct->nonce.value())},
                      {"withdrawn", acct->withdrawn.to_string()},
                      {"batch", std::to_string(acct->batch.value())}};
-      t.add({k.name, format_amount(base.balance), format_amount(acct->balance), std::to_string(acct->index.value()),
-             std::to_string(acct->nonce.value())});
+      t.add({k.name, format_amount(base.balance), format_amount(acct->balance),
+             std::to_string(acct->index.value()), std::to_string(acct->nonce.value())});
     } else {
       r["rollup"] = nullptr;
       t.add({k.name, format_amount(base.balance), "-", "-", "-"});
@@ -497,13 +518,15 @@ void cmd_faucet(Context& ctx, const std::string& amount_text) {
   const KeyEntry k = ctx.key();
   auto r = ctx.chain().dev_fund(k.public_key, amount);
   if (!r && r.error().code == -32601)
-    throw Failure(Exit::refused, "the base chain at " + ctx.settings().base_chain +
-                                     " is not a dev chain: the faucet needs basechaind --dev (scripts/devnet starts one)");
+    throw Failure(Exit::refused,
+                  "the base chain at " + ctx.settings().base_chain +
+                      " is not a dev chain: the faucet needs basechaind --dev (scripts/devnet starts one)");
   const Hash32 hash = ctx.need(std::move(r), "dev_fund");
   const auto base = ctx.need(ctx.chain().account(k.public_key), "account");
-  ctx.emit(json{{"hash", hash.hex()}, {"amount", amount.to_string()}, {"base_balance", base.balance.to_string()}},
-           "funded " + k.name + " with " + format_amount(amount) + " on the base chain; balance " +
-               format_amount(base.balance) + "\n");
+  ctx.emit(
+      json{{"hash", hash.hex()}, {"amount", amount.to_string()}, {"base_balance", base.balance.to_string()}},
+      "funded " + k.name + " with " + format_amount(amount) + " on the base chain; balance " +
+          format_amount(base.balance) + "\n");
 }
 
 void cmd_deposit(Context& ctx, const std::string& amount_text) {
@@ -519,21 +542,21 @@ void cmd_deposit(Context& ctx, const std::string& amount_text) {
   const Hash32 hash = send_base_tx(ctx, tx);
   json j = {{"hash", hash.hex()}, {"amount", amount.to_string()}, {"stage", "sent"}};
   if (ctx.settings().no_wait) {
-    ctx.emit(j, "deposit of " + format_amount(amount) + " sent to the base chain\n  base tx " + hash.hex() + "\n");
+    ctx.emit(
+        j, "deposit of " + format_amount(amount) + " sent to the base chain\n  base tx " + hash.hex() + "\n");
     return;
   }
   const std::string resume =
       "the deposit " + hash.hex() + " was sent to the base chain; `wallet balance` shows when it arrives";
   const BlockNumber block = wait_mined(ctx, hash, resume);
   // The bridge's Deposit log of this tx gives its queue position and the account it credits.
-  const json logs = json::parse(ctx.need(
-      ctx.chain().call("chain_getLogs", json{{"from_block", block.value()},
-                                             {"to_block", block.value()},
-                                             {"module", "bridge"},
-                                             {"event", "Deposit"},
-                                             {"rollup_id", rollup.value()}}
-                                            .dump()),
-      "getLogs"));
+  const json logs = json::parse(ctx.need(ctx.chain().call("chain_getLogs", json{{"from_block", block.value()},
+                                                                                {"to_block", block.value()},
+                                                                                {"module", "bridge"},
+                                                                                {"event", "Deposit"},
+                                                                                {"rollup_id", rollup.value()}}
+                                                                               .dump()),
+                                         "getLogs"));
   std::optional<std::uint64_t> position;
   std::optional<std::uint64_t> account;
   for (const auto& l : logs)
@@ -541,8 +564,9 @@ void cmd_deposit(Context& ctx, const std::string& amount_text) {
       position = l["data"]["index"].get<std::uint64_t>();
       account = l["data"]["account_index"].get<std::uint64_t>();
     }
-  if (!position) throw Failure(Exit::refused, "base tx " + hash.hex() + " is in block " +
-                                                  std::to_string(block.value()) + " but made no deposit");
+  if (!position)
+    throw Failure(Exit::refused, "base tx " + hash.hex() + " is in block " + std::to_string(block.value()) +
+                                     " but made no deposit");
   j["block"] = std::to_string(block.value());
   j["deposit_index"] = std::to_string(*position);
   j["account"] = *account;
@@ -562,18 +586,21 @@ void cmd_deposit(Context& ctx, const std::string& amount_text) {
   const auto acct = ctx.rollup_account(k.public_key);
   j["stage"] = "credited";
   if (acct) j["rollup_balance"] = acct->balance.to_string();
-  ctx.emit(j, "deposit of " + format_amount(amount) + " credited to rollup account " + std::to_string(*account) +
-                  (acct ? "; rollup balance " + format_amount(acct->balance) : std::string()) + "\n  base tx " +
-                  hash.hex() + " (block " + std::to_string(block.value()) + ")\n");
+  ctx.emit(j, "deposit of " + format_amount(amount) + " credited to rollup account " +
+                  std::to_string(*account) +
+                  (acct ? "; rollup balance " + format_amount(acct->balance) : std::string()) +
+                  "\n  base tx " + hash.hex() + " (block " + std::to_string(block.value()) + ")\n");
 }
 
-void cmd_transfer(Context& ctx, const std::string& to, const std::string& amount_text, const std::string& fee_text) {
+void cmd_transfer(Context& ctx, const std::string& to, const std::string& amount_text,
+                  const std::string& fee_text) {
   const Amount amount = need_amount(amount_text);
   const Amount fee = need_amount(fee_text, true);
   const KeyEntry k = ctx.key();
   const auto from = need_rollup_account(ctx, k);
   const auto dest = resolve_recipient(ctx, to);
-  if (dest.index == from.index) throw Failure(Exit::refused, "a transfer to the sender's own account does nothing");
+  if (dest.index == from.index)
+    throw Failure(Exit::refused, "a transfer to the sender's own account does nothing");
   const auto total = amount.checked_add(fee);
   if (!total || from.balance < *total)
     throw Failure(Exit::refused, "insufficient rollup balance: " + format_amount(from.balance) + " < " +
@@ -597,7 +624,9 @@ void cmd_withdraw(Context& ctx, const std::string& amount_text, const std::strin
 
 json withdrawal_json(Context& ctx, const sequencer::WithdrawalInfo& w, const Lifecycle& l) {
   (void)ctx;
-  return json{{"hash", w.tx_hash.hex()}, {"amount", w.amount.to_string()}, {"batch", std::to_string(w.batch.value())},
+  return json{{"hash", w.tx_hash.hex()},
+              {"amount", w.amount.to_string()},
+              {"batch", std::to_string(w.batch.value())},
               {"lifecycle", to_json(l)}};
 }
 
@@ -610,7 +639,8 @@ void cmd_withdrawals(Context& ctx) {
   for (const auto& w : list) {
     const Lifecycle l = ctx.withdrawal_lifecycle(w);
     arr.push_back(withdrawal_json(ctx, w, l));
-    t.add({short_hex(w.tx_hash.hex()), format_amount(w.amount), std::to_string(w.batch.value()), describe(l)});
+    t.add(
+        {short_hex(w.tx_hash.hex()), format_amount(w.amount), std::to_string(w.batch.value()), describe(l)});
   }
   ctx.emit(json{{"withdrawals", arr}}, list.empty() ? "no withdrawals of " + k.name + "\n" : t.render());
 }
@@ -635,8 +665,8 @@ void cmd_claim(Context& ctx, const std::string& hash_text) {
   while (w.status != "final" && w.status != "claimed") {
     const Lifecycle l = ctx.withdrawal_lifecycle(w);
     if (ctx.settings().no_wait)
-      throw Failure(Exit::refused, "withdrawal " + short_hex(target.hex()) + " is not final yet: " + describe(l) +
-                                       "; run `wallet claim " + target.hex() + "` once it is");
+      throw Failure(Exit::refused, "withdrawal " + short_hex(target.hex()) + " is not final yet: " +
+                                       describe(l) + "; run `wallet claim " + target.hex() + "` once it is");
     if (std::chrono::steady_clock::now() > deadline)
       throw Failure(Exit::timeout, "withdrawal not final within " + std::to_string(ctx.settings().timeout_s) +
                                        " s (" + describe(l) + "); " + resume);
@@ -661,10 +691,11 @@ void cmd_claim(Context& ctx, const std::string& hash_text) {
   const Amount owed = w.withdrawn.checked_sub(paid_before).value_or(Amount(0));
   journal_base(ctx, k, "claim", tx, owed);
   const Hash32 hash = send_base_tx(ctx, tx);
-  json j = {{"hash", hash.hex()}, {"withdrawal", target.hex()}, {"paid", owed.to_string()}, {"stage", "sent"}};
+  json j = {
+      {"hash", hash.hex()}, {"withdrawal", target.hex()}, {"paid", owed.to_string()}, {"stage", "sent"}};
   if (!ctx.settings().no_wait) {
-    const BlockNumber block =
-        wait_mined(ctx, hash, "the claim " + hash.hex() + " was sent; `wallet balance` shows when it is paid");
+    const BlockNumber block = wait_mined(
+        ctx, hash, "the claim " + hash.hex() + " was sent; `wallet balance` shows when it is paid");
     j["block"] = std::to_string(block.value());
     j["stage"] = "claimed";
   }
@@ -692,7 +723,8 @@ void cmd_tx(Context& ctx, const std::string& hash_text) {
     j["lifecycle"] = mined ? json{{"stage", "mined"}, {"block", std::to_string(mined->block.value())}}
                            : json{{"stage", "unknown"}, {"reason", "not on the base chain"}};
     ctx.emit(j, entry->kind + " of " + entry->amount + " (base tx): " +
-                    (mined ? "in block " + std::to_string(mined->block.value()) : std::string("not on the base chain")) +
+                    (mined ? "in block " + std::to_string(mined->block.value())
+                           : std::string("not on the base chain")) +
                     "\n");
     return;
   }
@@ -730,7 +762,8 @@ void cmd_resend(Context& ctx, const std::string& hash_text) {
     auto tx = bytes ? settlement::decode_base_tx(*bytes) : make_error(DecodeError::truncated);
     if (!tx) throw Failure(Exit::refused, "the journal's copy of " + hash.hex() + " does not decode");
     send_base_tx(ctx, *tx);
-    ctx.emit(json{{"hash", hash.hex()}, {"layer", "base"}, {"stage", "sent"}}, "sent base tx " + hash.hex() + " again\n");
+    ctx.emit(json{{"hash", hash.hex()}, {"layer", "base"}, {"stage", "sent"}},
+             "sent base tx " + hash.hex() + " again\n");
     return;
   }
   auto req = sequencer::tx_from_json(entry->tx);
@@ -784,7 +817,8 @@ void cmd_history(Context& ctx) {
     t.add({when, e.kind, amount, e.to, short_hex(e.hash), stage});
     arr.push_back(r);
   }
-  ctx.emit(json{{"history", arr}}, entries.empty() ? "no txs sent from " + k.name + " by this wallet\n" : t.render());
+  ctx.emit(json{{"history", arr}},
+           entries.empty() ? "no txs sent from " + k.name + " by this wallet\n" : t.render());
 }
 
 }  // namespace
@@ -823,19 +857,22 @@ void register_commands(CLI::App& app, Action& action) {
   key_show->callback([&action] { action = [](Context& c) { cmd_key_show(c, name); }; });
   auto* key_import = key->add_subcommand("import", "Import a keystore file, or a raw seed with --seed-file");
   key_import->add_option("FILE", file, "a keystore file (from `wallet key export`)");
-  key_import->add_option("--seed-file", seed_file, "a file holding a 32-byte Ed25519 seed as 64 hex digits (mode 0600)");
+  key_import->add_option("--seed-file", seed_file,
+                         "a file holding a 32-byte Ed25519 seed as 64 hex digits (mode 0600)");
   key_import->add_option("--name", name, "name for the key (required with --seed-file; default: the file's)");
   add_kdf_flags(key_import);
   key_import->callback([&action, apply_kdf] {
     apply_kdf();
     action = [](Context& c) { cmd_key_import(c, file, seed_file, name, kdf); };
   });
-  auto* key_export = key->add_subcommand("export", "Write a key's encrypted keystore file (to stdout or --out)");
+  auto* key_export =
+      key->add_subcommand("export", "Write a key's encrypted keystore file (to stdout or --out)");
   key_export->add_option("NAME", name, "the key")->required();
   key_export->add_option("--out", out, "file to create (mode 0600); it must not exist");
   key_export->callback([&action] { action = [](Context& c) { cmd_key_export(c, name, out); }; });
 
-  auto* status = app.add_subcommand("status", "Which endpoints answer, base-chain head, rollup batch and root, settlement backlog");
+  auto* status = app.add_subcommand(
+      "status", "Which endpoints answer, base-chain head, rollup batch and root, settlement backlog");
   status->callback([&action] { action = [](Context& c) { cmd_status(c); }; });
 
   auto* balance = app.add_subcommand("balance", "Balances on the base chain and in the rollup");
@@ -847,18 +884,23 @@ void register_commands(CLI::App& app, Action& action) {
   faucet->add_option("AMOUNT", amount, "amount in the smallest unit")->capture_default_str();
   faucet->callback([&action] { action = [](Context& c) { cmd_faucet(c, amount); }; });
 
-  auto* deposit = app.add_subcommand("deposit", "Deposit base-chain funds into the rollup, and wait until credited");
+  auto* deposit =
+      app.add_subcommand("deposit", "Deposit base-chain funds into the rollup, and wait until credited");
   deposit->add_option("AMOUNT", amount, "amount in the smallest unit")->required();
   deposit->callback([&action] { action = [](Context& c) { cmd_deposit(c, amount); }; });
 
-  auto* transfer = app.add_subcommand("transfer", "Pay another rollup account, and wait for the soft confirmation");
-  transfer->add_option("TO", to, "recipient: a public key (64 hex), an account index, or a key name of this wallet")
+  auto* transfer =
+      app.add_subcommand("transfer", "Pay another rollup account, and wait for the soft confirmation");
+  transfer
+      ->add_option("TO", to,
+                   "recipient: a public key (64 hex), an account index, or a key name of this wallet")
       ->required();
   transfer->add_option("AMOUNT", amount, "amount in the smallest unit")->required();
   transfer->add_option("--fee", fee, "fee to the operator, in the smallest unit")->capture_default_str();
   transfer->callback([&action] { action = [](Context& c) { cmd_transfer(c, to, amount, fee); }; });
 
-  auto* withdraw = app.add_subcommand("withdraw", "Withdraw from the rollup (claim it on the base chain after the window)");
+  auto* withdraw = app.add_subcommand(
+      "withdraw", "Withdraw from the rollup (claim it on the base chain after the window)");
   withdraw->add_option("AMOUNT", amount, "amount in the smallest unit")->required();
   withdraw->add_option("--fee", fee, "fee to the operator, in the smallest unit")->capture_default_str();
   withdraw->callback([&action] { action = [](Context& c) { cmd_withdraw(c, amount, fee); }; });
@@ -866,7 +908,8 @@ void register_commands(CLI::App& app, Action& action) {
   auto* withdrawals = app.add_subcommand("withdrawals", "The key's withdrawals and where each stands");
   withdrawals->callback([&action] { action = [](Context& c) { cmd_withdrawals(c); }; });
 
-  auto* claim = app.add_subcommand("claim", "Claim a final withdrawal on the base chain (waits for its window)");
+  auto* claim =
+      app.add_subcommand("claim", "Claim a final withdrawal on the base chain (waits for its window)");
   claim->add_option("HASH", hash, "the withdrawal's tx hash (default: the newest withdrawal)");
   claim->callback([&action] { action = [](Context& c) { cmd_claim(c, hash); }; });
 
@@ -874,11 +917,13 @@ void register_commands(CLI::App& app, Action& action) {
   tx->add_option("HASH", hash, "tx hash (64 hex)")->required();
   tx->callback([&action] { action = [](Context& c) { cmd_tx(c, hash); }; });
 
-  auto* resend = app.add_subcommand("resend", "Send a journalled signed tx again (same hash: it cannot pay twice)");
+  auto* resend =
+      app.add_subcommand("resend", "Send a journalled signed tx again (same hash: it cannot pay twice)");
   resend->add_option("HASH", hash, "tx hash (64 hex)")->required();
   resend->callback([&action] { action = [](Context& c) { cmd_resend(c, hash); }; });
 
-  auto* history = app.add_subcommand("history", "The txs this wallet sent from the key, and where each stands");
+  auto* history =
+      app.add_subcommand("history", "The txs this wallet sent from the key, and where each stands");
   history->callback([&action] { action = [](Context& c) { cmd_history(c); }; });
 }
 

@@ -22,9 +22,8 @@ std::string group_thousands(std::uint64_t n) {
 // Display width of UTF-8 text: code points, which is what a terminal shows for the text
 // this wallet prints (ASCII and the ellipsis).
 std::size_t width(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
 }  // namespace
@@ -47,9 +46,10 @@ Result<Amount, std::string> parse_amount(std::string_view text) {
   if (text.front() == '+') return make_error(bad_amount(text, "write the digits without a sign"));
   for (char c : text) {
     if (c == '.' || c == 'e' || c == 'E')
-      return make_error(
-          bad_amount(text, "an amount is a whole number of the smallest unit (no decimal point or exponent)"));
-    if (c < '0' || c > '9') return make_error(bad_amount(text, "an amount is digits only (no separators or units)"));
+      return make_error(bad_amount(
+          text, "an amount is a whole number of the smallest unit (no decimal point or exponent)"));
+    if (c < '0' || c > '9')
+      return make_error(bad_amount(text, "an amount is digits only (no separators or units)"));
   }
   if (text.size() > 1 && text.front() == '0') return make_error(bad_amount(text, "no leading zeros"));
   std::uint64_t v = 0;

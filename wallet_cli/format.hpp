@@ -23,10 +23,10 @@ namespace l2::wallet {
 // leading zero, at most 2^64 - 1. The error says which rule the text broke.
 Result<Amount, std::string> parse_amount(std::string_view text);
 
-std::string format_amount(Amount a);            // 1234567 -> "1,234,567"
-std::string format_count(std::uint64_t n);      // the same, for counts
-std::string short_hex(std::string_view hex);    // "5e0b1c2d…9f3a" (first 8, last 4)
-std::string format_duration(std::uint64_t s);   // 75 -> "1m 15s", 3700 -> "1h 1m"
+std::string format_amount(Amount a);           // 1234567 -> "1,234,567"
+std::string format_count(std::uint64_t n);     // the same, for counts
+std::string short_hex(std::string_view hex);   // "5e0b1c2d…9f3a" (first 8, last 4)
+std::string format_duration(std::uint64_t s);  // 75 -> "1m 15s", 3700 -> "1h 1m"
 
 // Columns of text, padded to align; columns marked numeric are right-aligned.
 class Table {

@@ -17,8 +17,9 @@ namespace l2::wallet {
 using nlohmann::json;
 
 json to_json(const JournalEntry& e) {
-  json j = {{"kind", e.kind},   {"hash", e.hash}, {"layer", e.layer}, {"chain_id", std::to_string(e.chain_id)},
-            {"time", e.time},   {"amount", e.amount}, {"tx", e.tx}};
+  json j = {
+      {"kind", e.kind}, {"hash", e.hash},     {"layer", e.layer}, {"chain_id", std::to_string(e.chain_id)},
+      {"time", e.time}, {"amount", e.amount}, {"tx", e.tx}};
   if (!e.to.empty()) j["to"] = e.to;
   if (e.nonce) j["nonce"] = std::to_string(*e.nonce);
   return j;

@@ -21,9 +21,9 @@
 namespace l2::wallet {
 
 struct JournalEntry {
-  std::string kind;    // transfer, withdraw (rollup txs); deposit, claim, faucet (base txs)
-  std::string hash;    // the tx's hash (rollup tx hash or base tx hash), hex
-  std::string layer;   // "rollup" or "base"
+  std::string kind;            // transfer, withdraw (rollup txs); deposit, claim, faucet (base txs)
+  std::string hash;            // the tx's hash (rollup tx hash or base tx hash), hex
+  std::string layer;           // "rollup" or "base"
   std::uint64_t chain_id = 0;  // the chain the tx is signed for
   std::int64_t time = 0;       // local Unix time of signing
   std::string amount;          // decimal

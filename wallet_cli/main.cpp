@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
 #include "wallet_cli/app.hpp"
 #include "wallet_cli/commands.hpp"
@@ -66,7 +66,8 @@ FileSettings read_config(const std::string& path) {
   for (const auto& [k, v] : t) {
     const std::string key(k.str());
     auto str = [&](std::optional<std::string>& out) {
-      if (!v.is_string()) throw Failure(Exit::usage, "config file " + path + ": " + key + " must be a string");
+      if (!v.is_string())
+        throw Failure(Exit::usage, "config file " + path + ": " + key + " must be a string");
       out = v.as_string()->get();
     };
     if (key == "wallet_dir") {
@@ -91,8 +92,8 @@ FileSettings read_config(const std::string& path) {
 }
 
 // flag > environment > config file > default; `from` says which, for status and --verbose.
-std::string pick(const std::optional<std::string>& flag, const char* env_name, const std::optional<std::string>& file,
-                 const std::string& fallback, std::string* from) {
+std::string pick(const std::optional<std::string>& flag, const char* env_name,
+                 const std::optional<std::string>& file, const std::string& fallback, std::string* from) {
   if (flag) {
     *from = "flag";
     return *flag;
@@ -110,17 +111,23 @@ std::string pick(const std::optional<std::string>& flag, const char* env_name, c
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"wallet: keys, deposits, transfers and withdrawals of the l2stack rollup (docs/wallet.md)", "wallet"};
+  CLI::App app{"wallet: keys, deposits, transfers and withdrawals of the l2stack rollup (docs/wallet.md)",
+               "wallet"};
   app.require_subcommand(0, 1);  // none: a clearer message than CLI11's, below
-  app.fallthrough();  // global options also after the command: `wallet balance --json`
+  app.fallthrough();             // global options also after the command: `wallet balance --json`
   Flags fl;
-  app.add_option("--wallet-dir", fl.wallet_dir, "keystore directory (env L2_WALLET_DIR; default $XDG_DATA_HOME/l2/wallet)");
-  app.add_option("--sequencer", fl.sequencer, "sequencer URL (env L2_SEQUENCER_URL; default http://127.0.0.1:8645)");
-  app.add_option("--base-chain", fl.base_chain, "base chain URL (env L2_BASE_CHAIN_URL; default http://127.0.0.1:8546)");
+  app.add_option("--wallet-dir", fl.wallet_dir,
+                 "keystore directory (env L2_WALLET_DIR; default $XDG_DATA_HOME/l2/wallet)");
+  app.add_option("--sequencer", fl.sequencer,
+                 "sequencer URL (env L2_SEQUENCER_URL; default http://127.0.0.1:8645)");
+  app.add_option("--base-chain", fl.base_chain,
+                 "base chain URL (env L2_BASE_CHAIN_URL; default http://127.0.0.1:8546)");
   app.add_option("--password-file", fl.password_file,
                  "read the passphrase from the first line of FILE, mode 0600 (env L2_WALLET_PASSWORD_FILE)");
-  app.add_option("--key", fl.key, "the key to act as (env L2_WALLET_KEY; default: the only key of the wallet)");
-  app.add_option("--config", fl.config, "config file, TOML (env L2_WALLET_CONFIG; default $XDG_CONFIG_HOME/l2/wallet.toml)");
+  app.add_option("--key", fl.key,
+                 "the key to act as (env L2_WALLET_KEY; default: the only key of the wallet)");
+  app.add_option("--config", fl.config,
+                 "config file, TOML (env L2_WALLET_CONFIG; default $XDG_CONFIG_HOME/l2/wallet.toml)");
   app.add_option("--timeout", fl.timeout_s, "longest wait of a command, in seconds (default 120)")
       ->check(CLI::Range(1, 86400));
   app.add_flag("--json", fl.json, "machine output: one JSON object (docs/wallet.md)");
@@ -136,18 +143,21 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "wallet: error: %s\nRun `wallet --help` (or `wallet COMMAND --help`) for usage.\n", e.what());
+    std::fprintf(stderr, "wallet: error: %s\nRun `wallet --help` (or `wallet COMMAND --help`) for usage.\n",
+                 e.what());
     return static_cast<int>(Exit::usage);
   }
 
   if (!action) {
-    std::fprintf(stderr, "wallet: error: a command is required (key, status, balance, faucet, deposit, transfer, "
-                         "withdraw, withdrawals, claim, tx, resend, history)\nRun `wallet --help` for usage.\n");
+    std::fprintf(stderr,
+                 "wallet: error: a command is required (key, status, balance, faucet, deposit, transfer, "
+                 "withdraw, withdrawals, claim, tx, resend, history)\nRun `wallet --help` for usage.\n");
     return static_cast<int>(Exit::usage);
   }
 
   std::string config_from;
-  const std::string config = pick(fl.config, "L2_WALLET_CONFIG", std::nullopt, default_config(), &config_from);
+  const std::string config =
+      pick(fl.config, "L2_WALLET_CONFIG", std::nullopt, default_config(), &config_from);
   FileSettings file;
   const bool explicit_config = config_from != "default";
   if (explicit_config || std::filesystem::exists(config)) {
@@ -159,8 +169,10 @@ int run(int argc, char** argv) {
   l2::wallet::SettingSources src;
   std::string ignored;
   s.wallet_dir = pick(fl.wallet_dir, "L2_WALLET_DIR", file.wallet_dir, default_wallet_dir(), &src.wallet_dir);
-  s.sequencer = pick(fl.sequencer, "L2_SEQUENCER_URL", file.sequencer, "http://127.0.0.1:8645", &src.sequencer);
-  s.base_chain = pick(fl.base_chain, "L2_BASE_CHAIN_URL", file.base_chain, "http://127.0.0.1:8546", &src.base_chain);
+  s.sequencer =
+      pick(fl.sequencer, "L2_SEQUENCER_URL", file.sequencer, "http://127.0.0.1:8645", &src.sequencer);
+  s.base_chain =
+      pick(fl.base_chain, "L2_BASE_CHAIN_URL", file.base_chain, "http://127.0.0.1:8546", &src.base_chain);
   s.password_file = pick(fl.password_file, "L2_WALLET_PASSWORD_FILE", file.password_file, "", &ignored);
   s.key = pick(fl.key, "L2_WALLET_KEY", file.key, "", &ignored);
   s.config = (explicit_config || std::filesystem::exists(config)) ? config : "";

@@ -12,11 +12,9 @@ SIGINT stop everything (exit 0, both daemons gone, the temp data dir removed); a
 --data-dir is kept and restarts; a port in use is a one-line error and leaves nothing
 running; a daemon that dies is reported; a missing binary names the cmake command.
 
-The dev key: with BUILD_DIR/wallet_cli/wallet present, one test uses the real wallet (it is
-skipped, saying so, without it; the other tests pass --no-dev-key). A stub wallet that
-keeps the wallet's `key new` contract always checks devnet's side of it: the genesis
-funding, the wallet dir and password file modes, no key recreated on a restart, and that
-nothing but the public key is printed.
+The dev key is made with the real wallet of BUILD_DIR (wallet_cli/wallet): the genesis
+funding, the wallet dir and password file modes, no key recreated on a restart, nothing but
+the public key printed, and the wallet finding both daemons from the env file alone.
 """
 
 import sys
@@ -41,35 +39,6 @@ DEVNET = ""
 BUILD_DIR = ""
 SCALE = float(os.environ.get("L2_TEST_TIMEOUT_SCALE", "1"))
 BASE_CHAIN_ID = 31337  # basechaind's default, which devnet keeps
-
-# A stand-in for build/release/wallet_cli/wallet that keeps only the contract devnet relies on:
-#   wallet --wallet-dir DIR --password-file FILE --json key new NAME
-#   -> {"name", "public_key" (64 hex), "path"} on stdout, exit 0; refuses an existing NAME.
-# Its "secret" carries a marker that must never reach devnet's output.
-STUB_WALLET = r'''#!/usr/bin/python3
-import argparse, json, os, sys
-p = argparse.ArgumentParser()
-p.add_argument("--wallet-dir", required=True)
-p.add_argument("--password-file", required=True)
-p.add_argument("--json", action="store_true")
-p.add_argument("words", nargs="+")
-a = p.parse_args()
-if a.words[:2] != ["key", "new"] or len(a.words) != 3 or not a.json:
-    sys.exit("stub wallet: only 'key new NAME' with --json")
-with open(a.password_file) as f:
-    if f.read() != "devnet\n":
-        sys.exit("stub wallet: unexpected passphrase file content")
-path = os.path.join(a.wallet_dir, a.words[2] + ".key")
-if os.path.exists(path):
-    sys.exit("stub wallet: key %s exists" % a.words[2])
-public = os.urandom(32).hex()
-with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-    json.dump({"public_key": public, "secret": "STUBSECRET" + os.urandom(27).hex()}, f)
-with open(os.path.join(a.wallet_dir, "calls"), "a") as f:
-    f.write("key new %s\n" % a.words[2])
-print(json.dumps({"name": a.words[2], "public_key": public, "path": path}))
-'''
-
 
 def free_port():
     with socket.socket() as s:
@@ -238,17 +207,12 @@ class DevnetTest(unittest.TestCase):
             self.assertFalse(os.path.exists(net.data), "the temp data dir is removed at stop")
         self.assertEqual(net.stderr(), "")
 
-    def stub_build_dir(self):
-        """A build dir with the real daemons and the stub wallet."""
+    def build_dir_without_wallet(self):
+        """A build dir with the real daemons and no wallet."""
         d = self.new_dir()
         for sub, name in (("settlement", "basechaind"), ("sequencer", "sequencerd")):
             os.makedirs(os.path.join(d, sub))
             os.symlink(os.path.join(BUILD_DIR, sub, name), os.path.join(d, sub, name))
-        os.makedirs(os.path.join(d, "wallet_cli"))
-        path = os.path.join(d, "wallet_cli", "wallet")
-        with open(path, "w") as f:
-            f.write(STUB_WALLET)
-        os.chmod(path, 0o755)
         return d
 
     # ------------------------------------------------------------------ the tests
@@ -364,9 +328,7 @@ class DevnetTest(unittest.TestCase):
         self.assertIn("basechaind is missing at " + os.path.join(empty, "settlement", "basechaind"), err)
         self.assertIn("cmake --preset release && cmake --build --preset release --target basechaind sequencerd wallet",
                       err)
-        stub = self.stub_build_dir()
-        os.unlink(os.path.join(stub, "wallet_cli", "wallet"))
-        rc, out, err = Devnet(self, build_dir=stub, dev_key=True).run()
+        rc, out, err = Devnet(self, build_dir=self.build_dir_without_wallet(), dev_key=True).run()
         self.assertEqual(rc, 2)
         self.assertIn("wallet is missing", err)
         self.assertIn("--no-dev-key", err)
@@ -394,42 +356,44 @@ class DevnetTest(unittest.TestCase):
         with open(password) as f:
             self.assertEqual(f.read(), "devnet\n")
         self.assertIn(password + " (passphrase: devnet)", out)
+        key_file = os.path.join(wallet_dir, "dev.key")
+        self.assertEqual(stat.S_IMODE(os.stat(key_file).st_mode), 0o600)
+        with open(key_file) as f:
+            secret_box = json.load(f)["cipher"]["ciphertext"]
         for log in ("chain.log", "rollup.log"):
             with open(os.path.join(net.data, log)) as f:
-                text = f.read()
-            self.assertNotIn("STUBSECRET", text)
+                self.assertNotIn(secret_box, f.read())
+        self.assertNotIn(secret_box, out)
         return public
 
-    def test_dev_key_with_the_stub_wallet(self):
-        build = self.stub_build_dir()
+    def test_dev_key_is_made_once_and_kept_on_restart(self):
         data = os.path.join(self.new_dir(), "state")
-        net = Devnet(self, "--data-dir", data, build_dir=build, dev_key=True).start().wait_ready()
+        net = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
         public = self.check_dev_key(net, os.path.join(data, "wallet"))
-        self.assertNotIn("STUBSECRET", net.stdout() + net.stderr())
+        key_file = os.path.join(data, "wallet", "dev.key")
+        with open(key_file) as f:
+            first = f.read()
         self.assert_stopped_cleanly(net, temporary=False)
-        # A restart keeps the key (the stub refuses to create it twice) and adds no genesis alloc
-        # (basechaind would refuse one on an existing chain).
-        again = Devnet(self, "--data-dir", data, build_dir=build, dev_key=True).start().wait_ready()
+        # A restart keeps the key (the file is untouched) and adds no genesis alloc (basechaind
+        # would refuse one on an existing chain).
+        again = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
         self.assertEqual(self.check_dev_key(again, os.path.join(data, "wallet")), public)
-        with open(os.path.join(data, "wallet", "calls")) as f:
-            self.assertEqual(f.read(), "key new dev\n", "the key is created once")
+        with open(key_file) as f:
+            self.assertEqual(f.read(), first, "the key is created once")
         self.assertIn("(existing)", again.stdout())
         self.assert_stopped_cleanly(again, temporary=False)
 
-    def test_dev_key_with_the_stub_wallet_on_a_chain_made_without_one(self):
+    def test_dev_key_on_a_chain_made_without_one(self):
         data = os.path.join(self.new_dir(), "state")
         net = Devnet(self, "--data-dir", data).start().wait_ready()
         self.assert_stopped_cleanly(net, temporary=False)
-        again = Devnet(self, "--data-dir", data, build_dir=self.stub_build_dir(), dev_key=True).start().wait_ready()
+        again = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
         self.check_dev_key(again, os.path.join(data, "wallet"))
         self.assertIn("dev_fund", again.stdout())
         self.assert_stopped_cleanly(again, temporary=False)
 
     def test_dev_key_with_the_real_wallet(self):
         wallet = os.path.join(BUILD_DIR, "wallet_cli", "wallet")
-        if not os.access(wallet, os.X_OK):
-            self.skipTest("the wallet is not built (%s): the dev key was checked with the stub wallet only" % wallet)
-        print("\n  test_devnet: using the real wallet at %s" % wallet, file=sys.stderr)
         data = os.path.join(self.new_dir(), "state")
         net = Devnet(self, "--data-dir", data, dev_key=True).start().wait_ready()
         public = self.check_dev_key(net, os.path.join(data, "wallet"))
