@@ -474,8 +474,10 @@ void cmd_status(Context& ctx) {
   auto keys = ctx.keystore().list();
   j["wallet_dir"] = ctx.settings().wallet_dir;
   j["keys"] = keys ? static_cast<std::uint64_t>(keys->size()) : 0;
-  text += "wallet      " + ctx.settings().wallet_dir + " (" +
-          (keys ? std::to_string(keys->size()) + " keys" : keys.error().message) + ")\n";
+  text +=
+      "wallet      " + ctx.settings().wallet_dir + " (" +
+      (keys ? std::to_string(keys->size()) + (keys->size() == 1 ? " key" : " keys") : keys.error().message) +
+      ")\n";
   ctx.emit(j, text);
   if (!down.empty()) throw Failure(Exit::unreachable, "not answering: " + down + " (see above)");
 }
