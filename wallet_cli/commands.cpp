@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "common/merkle.hpp"
@@ -342,20 +340,39 @@ void cmd_key_show(Context& ctx, const std::string& name) {
                             k.path.string() + "\n");
 }
 
-std::string read_small_file(const std::string& path, bool secret) {
+// Reads a small file into a SecretString (a seed file's text is as secret as the seed:
+// no std::string copy of it is left in freed memory). `secret`: refuse modes that let
+// group or others in, as the keystore does.
+SecretString read_small_file(const std::string& path, bool secret) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Failure(Exit::usage, "cannot read " + path + ": " + std::strerror(errno));
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw Failure(Exit::usage, "cannot read " + path + ": " + std::strerror(errno));
-  if (secret && (st.st_mode & 077) != 0)
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Failure(Exit::usage, path + " is not a regular file");
+  }
+  if (secret && (st.st_mode & 077) != 0) {
+    ::close(fd);
     throw Failure(Exit::keystore, path + " is accessible by others (mode " +
                                       std::to_string((st.st_mode >> 6) & 7) +
                                       std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
                                       "): chmod 600 " + path);
-  if (st.st_size > (1 << 16)) throw Failure(Exit::usage, path + " is too large to be a key file");
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  }
+  if (st.st_size > (1 << 16)) {
+    ::close(fd);
+    throw Failure(Exit::usage, path + " is too large to be a key file");
+  }
+  SecretString text;
+  char c = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.push_back(c);
+  }
+  c = 0;
+  ::close(fd);
+  return text;
 }
 
 void cmd_key_import(Context& ctx, const std::string& file, const std::string& seed_file,
@@ -363,7 +380,7 @@ void cmd_key_import(Context& ctx, const std::string& file, const std::string& se
   if (!seed_file.empty()) {
     if (name.empty()) throw Failure(Exit::usage, "key import --seed-file needs a NAME for the key");
     if (!valid_key_name(name)) throw Failure(Exit::usage, "bad key name '" + name + "'");
-    SecretString text(read_small_file(seed_file, true));
+    const SecretString text = read_small_file(seed_file, true);
     std::string_view v = text.view();
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
     auto seed = Seed32::from_hex_string(v);
@@ -379,7 +396,7 @@ void cmd_key_import(Context& ctx, const std::string& file, const std::string& se
     return;
   }
   if (file.empty()) throw Failure(Exit::usage, "key import needs a keystore FILE or --seed-file FILE");
-  const std::string text = read_small_file(file, true);
+  const std::string text(read_small_file(file, true).view());  // encrypted: not a secret
   auto pub = read_key_file_public(text);
   if (!pub) throw Failure(Exit::keystore, file + ": " + pub.error().message);
   const std::string as = name.empty() ? pub->name : name;
