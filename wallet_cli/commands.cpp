@@ -3,6 +3,7 @@
 #include "wallet_cli/commands.hpp"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -383,9 +384,19 @@ void cmd_key_import(Context& ctx, const std::string& file, const std::string& se
     const SecretString text = read_small_file(seed_file, true);
     std::string_view v = text.view();
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
-    auto seed = Seed32::from_hex_string(v);
-    if (!seed) throw Failure(Exit::usage, seed_file + " does not hold a seed (64 hex digits)");
-    const SecretKey secret = SecretKey::from_seed(*seed);
+    // Decoded in place and wiped at once (from_hex_string would leave a heap copy).
+    Seed32 seed;
+    std::size_t len = 0;
+    const bool hex_ok =
+        v.size() == 64 &&
+        sodium_hex2bin(seed.data(), Seed32::size(), v.data(), v.size(), nullptr, &len, nullptr) == 0 &&
+        len == Seed32::size();
+    if (!hex_ok) {
+      sodium_memzero(seed.data(), Seed32::size());
+      throw Failure(Exit::usage, seed_file + " does not hold a seed (64 hex digits)");
+    }
+    const SecretKey secret = SecretKey::from_seed(seed);
+    sodium_memzero(seed.data(), Seed32::size());
     PassphraseSource src;
     if (!ctx.settings().password_file.empty()) src.password_file = ctx.settings().password_file;
     auto pass = read_passphrase(src, PassphrasePurpose::create, "imported key " + name);
