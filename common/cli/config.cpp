@@ -114,9 +114,12 @@ class Reader {
     const auto key =
         std::find_if(keys_.begin(), keys_.end(), [&](const ConfigKey& c) { return c.name == name; });
     if (key == keys_.end()) return unknown(spelled, line);
-    if (const auto seen = lines_.find(name); seen != lines_.end())
-      return fail(line,
-                  "key '" + spelled + "' is set twice (also on line " + std::to_string(seen->second) + ")");
+    if (const auto seen = lines_.find(name); seen != lines_.end()) {
+      // toml++ lists a table's keys sorted, not in the file's order: name the later line.
+      const std::string other = std::to_string(std::min(line, seen->second));
+      return fail(std::max(line, seen->second),
+                  "key '" + spelled + "' is set twice (also on line " + other + ")");
+    }
     lines_.emplace(name, line);
 
     ConfigEntry e{name, spelled, {}, line};
@@ -146,6 +149,16 @@ class Reader {
     for (const auto& k : keys_) names.push_back(k.name);
     std::string near = nearest(dashes(spelled), names);
     std::string message = "unknown key '" + spelled + "'";
+    if (near.empty()) {
+      // A top-level key written after a [table] header lands in that table.
+      for (std::size_t dot = spelled.find('.'); dot != std::string::npos; dot = spelled.find('.', dot + 1)) {
+        const std::string rest = dashes(spelled.substr(dot + 1));
+        if (std::find(names.begin(), names.end(), rest) != names.end()) {
+          return fail(line, message + "; '" + spelled.substr(dot + 1) +
+                                "' is a key of its own: put it before the first [table] header");
+        }
+      }
+    }
     if (!near.empty()) {
       // Suggest it in the file's own spelling.
       if (spelled.find('_') != std::string::npos && spelled.find('-') == std::string::npos)
