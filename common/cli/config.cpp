@@ -216,8 +216,13 @@ class TomlConfig final : public CLI::Config {
         for (const std::string& value : e.values) {
           std::string copy = value;
           const std::string why = (*v)(copy);
-          if (!why.empty())
-            throw CLI::ConfigError(path + ":" + std::to_string(e.line) + ": key '" + e.spelled + "': " + why);
+          if (!why.empty()) {
+            std::string message = path + ":" + std::to_string(e.line) + ": key '";
+            message += e.spelled;
+            message += "': ";
+            message += why;
+            throw CLI::ConfigError(message);
+          }
         }
       }
       CLI::ConfigItem item;

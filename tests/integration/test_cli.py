@@ -28,6 +28,8 @@ import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.request  # noqa: E402
 
+import l2client  # noqa: E402
+
 PROGRAMS = {}
 SCALE = float(os.environ.get("L2_TEST_TIMEOUT_SCALE", "1"))
 VERSION_RE = re.compile(r"^(?P<name>[\w-]+) (?P<version>\d+\.\d+\.\d+) \(git (?P<commit>[0-9a-f]{4,40}|unknown), "
@@ -256,6 +258,9 @@ class BuildInfoMetric(TmpCase):
             self.assertEqual((m["version"], m["commit"], m["build_type"]),
                              (version["version"], version["commit"], version["build_type"]))
             self.assertIn("# TYPE l2_build_info gauge\nl2_build_info{", text)
+            samples, types = l2client.parse_prometheus(text)  # the whole page stays valid
+            self.assertEqual(types["l2_build_info"], "gauge")
+            self.assertEqual([v for n, _, v in samples if n == "l2_build_info"], [1.0])
             self.assertEqual(text.count("# TYPE l2_build_info "), 1)
 
 

@@ -106,6 +106,7 @@ struct App {
     std::ofstream(file) << toml;
     args.insert(args.begin(), {"prog", "--config", file.string()});
     std::vector<const char*> argv;
+    argv.reserve(args.size());
     for (const auto& a : args) argv.push_back(a.c_str());
     try {
       app.parse(static_cast<int>(argv.size()), argv.data());
