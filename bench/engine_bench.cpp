@@ -38,6 +38,7 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/engine_bench_workload.hpp"
+#include "common/cli/usage.hpp"
 #include "common/crypto.hpp"
 #include "common/sqlite.hpp"
 #include "common/thread_pool.hpp"
@@ -771,7 +772,9 @@ int parse_and_run(int argc, char** argv) {
   l2::bench::set_progress_name("engine_bench");
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout (| head) must not skip removing the database
   l2::bench::Options o;
-  CLI::App app{"engine_bench: end-to-end rollup engine throughput vs the raw Ed25519 verify limit"};
+  CLI::App app{"engine_bench: end-to-end rollup engine throughput vs the raw Ed25519 verify limit",
+               "engine_bench"};
+  l2::cli::setup_program(app);
   app.add_option("--accounts", o.accounts, "user accounts to create (the fee account 0 comes on top)")
       ->capture_default_str()
       ->check(CLI::Range(3u, 50'000'000u));
@@ -797,7 +800,7 @@ int parse_and_run(int argc, char** argv) {
   app.add_option("--corrupt-signatures", o.corrupt,
                  "testing only: break this many signatures in the first pass")
       ->group("");
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
   return l2::bench::run(o);
 }
 }  // namespace

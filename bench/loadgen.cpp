@@ -51,6 +51,7 @@
 #include "bench/bench_util.hpp"
 #include "bench/loadgen_http.hpp"
 #include "bench/loadgen_process.hpp"
+#include "common/cli/usage.hpp"
 #include "common/codec.hpp"
 #include "common/crypto.hpp"
 #include "common/thread_pool.hpp"
@@ -1112,7 +1113,9 @@ int parse_and_run(int argc, char** argv) {
   ::pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);  // before any thread exists
   l2::bench::Options o;
   CLI::App app{
-      "loadgen: drives sequencerd with pre-signed transfer batches and compares with the in-process engine"};
+      "loadgen: drives sequencerd with pre-signed transfer batches and compares with the in-process engine",
+      "loadgen"};
+  l2::cli::setup_program(app);
   app.add_option("--server", o.server,
                  "a running sequencerd, http://HOST:PORT (default: start a private one)");
   app.add_option(
@@ -1150,7 +1153,7 @@ int parse_and_run(int argc, char** argv) {
   app.add_option("--corrupt-signatures", o.corrupt,
                  "testing only: break this many signatures at the end of the last run")
       ->group("");
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
   return l2::bench::run(o);
 }
 }  // namespace

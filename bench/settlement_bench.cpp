@@ -40,6 +40,7 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/engine_bench_workload.hpp"
+#include "common/cli/usage.hpp"
 #include "common/crypto.hpp"
 #include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
@@ -442,6 +443,7 @@ int parse_and_run(int argc, char** argv) {
   l2::bench::Options o;
   CLI::App app("settlement_bench: posted bytes per transfer, compression time and derivation speed",
                "settlement_bench");
+  l2::cli::setup_program(app);
   app.add_option("--accounts", o.accounts, "User accounts (indices 1..N), created by deposits")
       ->check(CLI::Range(3u, 100'000'000u));
   app.add_option("--batch-size", o.batch_size, "Transfers per batch")
@@ -453,7 +455,7 @@ int parse_and_run(int argc, char** argv) {
       ->check(CLI::Range(1u, 1024u));
   app.add_flag("--json", o.json, "One JSON object per result line on stdout");
   app.add_option("--seed", o.seed, "Seed of the workload RNG");
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
   if (o.threads.empty())
     o.threads = l2::bench::default_threads(std::max(1u, std::thread::hardware_concurrency()));
   l2::ensure_sodium();

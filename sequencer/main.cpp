@@ -17,7 +17,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/cli/config.hpp"
 #include "common/cli/daemon.hpp"
+#include "common/cli/usage.hpp"
 #include "common/crypto.hpp"
 #include "common/http/client.hpp"
 #include "sequencer/config.hpp"
@@ -35,13 +37,15 @@ constexpr const char* kDescription = R"(sequencerd: the rollup's sequencer.
 Accepts signed txs over HTTP (docs/api.md), orders them into batches, executes each
 batch in parallel over the rollup state in SQLite (DIR/rollup.db) and acknowledges a
 tx only once its batch is durable. Every flag can also be set in the config file
-(--config FILE, TOML or INI): `data_dir = "/var/lib/l2"`, or in a section,
-`[http]` then `max_body_bytes = 1048576` for --http.max-body-bytes. Flags given on the
-command line win over the file. See docs/sequencer.md.
+(--config FILE, TOML): `data_dir = "/var/lib/l2"`, or in a table, `[http]` then
+`max_body_bytes = 1048576` for --http.max-body-bytes. Flags given on the command line
+win over the file. See docs/sequencer.md.
 
 Stops gracefully on SIGTERM or SIGINT: stops accepting, commits the open batch, exits 0.)";
 
 void add_options(CLI::App& app, SequencerConfig& c) {
+  // CLI11 gives each option added after option_defaults()->group(...) that group.
+  app.option_defaults()->group("Node");
   app.add_option("--data-dir", c.data_dir, "Directory of the rollup database (rollup.db) and operator.pub")
       ->required();
   app.add_option("--chain-id", c.chain_id, "Chain id of this rollup (in every signed tx)")->required();
@@ -51,19 +55,63 @@ void add_options(CLI::App& app, SequencerConfig& c) {
   app.add_option("--threads", c.threads,
                  "Engine threads for verification, execution and hashing (0: all cores)")
       ->capture_default_str();
-  app.add_option("--io-threads", c.http.io_threads, "HTTP I/O threads (separate from the engine's)")
+  app.add_flag("--dev", c.dev,
+               "Enable dev routes (POST /v1/dev/deposit); refused while a base chain is configured");
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 256u));
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--test.reorg-pause-ms", c.test_reorg_pause_ms,
+                 "Tests only: pause this long inside a settlement reorg, after the rollback")
+      ->group("");
+
+  app.option_defaults()->group("HTTP server");
   app.add_option("--address", c.http.address, "Listen address")->capture_default_str();
   app.add_option("--port", c.http.port,
                  "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
       ->capture_default_str();
   app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
+  app.add_option("--io-threads", c.http.io_threads, "HTTP I/O threads (separate from the engine's)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
   app.add_option("--tls-cert", c.http.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", c.http.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
-  app.add_flag("--dev", c.dev,
-               "Enable dev routes (POST /v1/dev/deposit); refused while a base chain is configured");
+  app.add_option("--http.max-body-bytes", c.http.max_body_bytes,
+                 "Largest request body (else 413 body_too_large)")
+      ->capture_default_str();
+  app.add_option("--http.max-batch-txs", c.http.max_batch_txs,
+                 "Most txs (or deposits) in one request (else 413 too_many_txs)")
+      ->capture_default_str();
+  app.add_option("--http.read-timeout-ms", c.http.read_timeout_ms,
+                 "Time to receive a whole request, and idle keep-alive timeout (else 408 timeout or close)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--http.write-timeout-ms", c.http.write_timeout_ms,
+                 "Time for a client to take a response before the connection is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600000u));
+
+  app.option_defaults()->group("Mempool and batches");
+  app.add_option("--mempool.max-txs", c.mempool.max_txs,
+                 "Pending txs (queued and in flight); else 503 mempool_full")
+      ->capture_default_str();
+  app.add_option("--mempool.max-ahead", c.mempool.max_ahead,
+                 "How far a tx's nonce may be above its account's (else nonce_too_high)")
+      ->capture_default_str();
+  app.add_option("--mempool.max-hold-ms", c.mempool.max_hold_ms,
+                 "A tx held for a nonce gap longer than this is dropped")
+      ->capture_default_str();
+  app.add_option("--batch.max-txs", c.batch.max_txs, "Close a batch at this many txs")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--batch.max-delay-ms", c.batch.max_delay_ms, "Close a batch this long after its first tx")
+      ->capture_default_str();
+  app.add_option("--batch.max-in-flight", c.batch.max_in_flight,
+                 "Batches executed but not yet durable (pipeline)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
+
+  app.option_defaults()->group("Base chain (settlement)");
   app.add_option("--base-chain", c.settlement.base_chain,
                  "basechaind URL (http://HOST:PORT or https://...): follow its deposit and forced-tx "
                  "queues and post every batch's commitment to it (docs/settlement.md); turns dev routes off");
@@ -71,7 +119,7 @@ void add_options(CLI::App& app, SequencerConfig& c) {
                  "The sequencer's base-chain key (64 hex digits of Ed25519 seed, mode 0600); default "
                  "DATA_DIR/sequencer.key, generated there on first start");
   app.add_option("--settlement.ca-file", c.settlement.ca_file,
-                 "PEM certificates to verify an https base chain")
+                 "PEM certificates to verify an https base chain (default: the system's)")
       ->check(CLI::ExistingFile);
   app.add_flag("--settlement.insecure-tls", c.settlement.insecure_tls,
                "Accept any certificate from an https base chain (self-signed dev chains only)");
@@ -98,45 +146,6 @@ void add_options(CLI::App& app, SequencerConfig& c) {
                  "GET /ready answers 503 once the base chain refused this many commitments in a row")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
-  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-
-  app.add_option("--http.max-body-bytes", c.http.max_body_bytes,
-                 "Largest request body (else 413 body_too_large)")
-      ->capture_default_str();
-  app.add_option("--http.max-batch-txs", c.http.max_batch_txs,
-                 "Most txs (or deposits) in one request (else 413 too_many_txs)")
-      ->capture_default_str();
-  app.add_option("--http.read-timeout-ms", c.http.read_timeout_ms,
-                 "Time to receive a whole request, and idle keep-alive timeout (else 408 timeout or close)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 3600000u));
-  app.add_option("--http.write-timeout-ms", c.http.write_timeout_ms,
-                 "Time for a client to take a response before the connection is closed")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 3600000u));
-  app.add_option("--mempool.max-txs", c.mempool.max_txs,
-                 "Pending txs (queued and in flight); else 503 mempool_full")
-      ->capture_default_str();
-  app.add_option("--mempool.max-ahead", c.mempool.max_ahead,
-                 "How far a tx's nonce may be above its account's (else nonce_too_high)")
-      ->capture_default_str();
-  app.add_option("--mempool.max-hold-ms", c.mempool.max_hold_ms,
-                 "A tx held for a nonce gap longer than this is dropped")
-      ->capture_default_str();
-  app.add_option("--batch.max-txs", c.batch.max_txs, "Close a batch at this many txs")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
-  app.add_option("--batch.max-delay-ms", c.batch.max_delay_ms, "Close a batch this long after its first tx")
-      ->capture_default_str();
-  app.add_option("--test.reorg-pause-ms", c.test_reorg_pause_ms,
-                 "Tests only: pause this long inside a settlement reorg, after the rollback")
-      ->group("");
-  app.add_option("--batch.max-in-flight", c.batch.max_in_flight,
-                 "Batches executed but not yet durable (pipeline)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 64u));
 }
 
 // The operator key: the flag, else DIR/operator.pub, else a fresh key written there.
@@ -246,9 +255,10 @@ std::optional<std::string> lost_store(const SequencerConfig& c) {
 int run(int argc, char** argv) {
   SequencerConfig config;
   CLI::App app(kDescription, "sequencerd");
+  l2::cli::setup_program(app);
   l2::cli::add_config_file(app);
   add_options(app, config);
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
 
   auto logger = spdlog::stderr_color_mt("sequencerd");
   spdlog::set_default_logger(logger);

@@ -2,6 +2,8 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "sequencer/metrics.hpp"
 
+#include "common/build_info.hpp"
+
 namespace l2::sequencer {
 
 namespace {
@@ -81,6 +83,7 @@ std::string Metrics::render() const {
   w.single("l2_mempool_depth", Type::gauge, "Txs in the mempool (queued and in flight).",
            mempool_depth_.load());
   w.single("l2_latest_batch", Type::gauge, "The latest durable batch.", latest_batch_.load());
+  write_build_info(w);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/cli/usage.hpp"
 #include "settlement/basechain/client.hpp"
 #include "settlement/derive.hpp"
 
@@ -34,16 +35,16 @@ struct Options {
   std::uint64_t to_batch = 0;  // 0: the last committed batch
   unsigned threads = 0;
   std::string store = ":memory:";
-  bool insecure = false;
+  bool insecure_tls = false;
   std::string ca_file;
   std::uint32_t timeout_ms = 30000;
   bool quiet = false;
 };
 
 void add_options(CLI::App& app, Options& o) {
-  app.add_option("--base-chain", o.base_chain, "basechaind's JSON-RPC URL (http:// or https://)")->required();
+  // CLI11 gives each option added after option_defaults()->group(...) that group.
+  app.option_defaults()->group("Derivation");
   app.add_option("--rollup-id", o.rollup_id, "The rollup's chain id, as registered")->required();
-  app.add_flag("--json", o.json, "Print the result as one JSON object on stdout");
   app.add_option(
          "--from-batch", o.from_batch,
          "Count and time batches from this one on; earlier batches are still replayed (the state can only "
@@ -54,11 +55,33 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--store", o.store,
                  "SQLite file for the derived batches (default: in memory; must not exist yet). A file keeps "
                  "memory flat on long chains");
-  app.add_flag("--insecure", o.insecure, "Do not verify the base chain's TLS certificate (development only)");
-  app.add_option("--ca-file", o.ca_file, "PEM file of CA certificates for the base chain's TLS")
-      ->check(CLI::ExistingFile);
+
+  app.option_defaults()->group("Base chain");
+  app.add_option("--base-chain", o.base_chain, "basechaind's JSON-RPC URL (http:// or https://)")->required();
   app.add_option("--timeout-ms", o.timeout_ms, "Timeout of one request to the base chain")
+      ->capture_default_str()
       ->check(CLI::Range(1u, 3'600'000u));
+  // The same names as sequencerd's; the old spellings still work, hidden and deprecated.
+  app.add_option("--settlement.ca-file", o.ca_file,
+                 "PEM certificates to verify an https base chain (default: the system's)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--settlement.insecure-tls", o.insecure_tls,
+               "Accept any certificate from an https base chain (self-signed dev chains only)");
+  auto deprecated = [](const char* old_name, const char* new_name) {
+    return [old_name, new_name](const std::string& /*value*/) {
+      std::cerr << "rollup-derive: " << old_name << " is deprecated; use " << new_name << std::endl;
+    };
+  };
+  app.add_option("--ca-file", o.ca_file)
+      ->check(CLI::ExistingFile)
+      ->group("")
+      ->each(deprecated("--ca-file", "--settlement.ca-file"));
+  app.add_flag("--insecure", o.insecure_tls)
+      ->group("")
+      ->each(deprecated("--insecure", "--settlement.insecure-tls"));
+
+  app.option_defaults()->group("Output");
+  app.add_flag("--json", o.json, "Print the result as one JSON object on stdout");
   app.add_flag("--quiet", o.quiet, "No progress lines on stderr");
 }
 
@@ -76,20 +99,12 @@ int usage_or_connection_error(const Options& o, const std::string& message) {
 int run(int argc, char** argv) {
   Options o;
   CLI::App app(kDescription, "rollup-derive");
+  l2::cli::setup_program(app);
   add_options(app, o);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    return 2;
-  }
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
 
   l2::http::ClientOptions http;
-  http.insecure = o.insecure;
+  http.insecure = o.insecure_tls;
   http.ca_file = o.ca_file;
   http.timeout = std::chrono::milliseconds(o.timeout_ms);
   auto client = l2::settlement::BaseChainClient::create(o.base_chain, http);

@@ -16,6 +16,7 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include "common/cli/usage.hpp"
 #include "wallet_cli/app.hpp"
 #include "wallet_cli/commands.hpp"
 
@@ -113,6 +114,7 @@ std::string pick(const std::optional<std::string>& flag, const char* env_name,
 int run(int argc, char** argv) {
   CLI::App app{"wallet: keys, deposits, transfers and withdrawals of the l2stack rollup (docs/wallet.md)",
                "wallet"};
+  l2::cli::setup_program(app);   // --version, the help layout
   app.require_subcommand(0, 1);  // none: a clearer message than CLI11's, below
   app.fallthrough();             // global options also after the command: `wallet balance --json`
   Flags fl;
@@ -136,17 +138,11 @@ int run(int argc, char** argv) {
 
   l2::wallet::Action action;
   l2::wallet::register_commands(app, action);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "wallet: error: %s\nRun `wallet --help` (or `wallet COMMAND --help`) for usage.\n",
-                 e.what());
-    return static_cast<int>(Exit::usage);
-  }
+  // Usage errors: "wallet: error: ..." and exit 2 (Exit::usage), as in every program.
+  static_assert(static_cast<int>(Exit::usage) == l2::cli::kUsageExit);
+  if (auto exit =
+          l2::cli::parse(app, argc, argv, {"Run `wallet --help` (or `wallet COMMAND --help`) for usage."}))
+    return *exit;
 
   if (!action) {
     std::fprintf(stderr,

@@ -1,62 +1,28 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
-// What every daemon's main() does the same way: CLI11 flags that a TOML/INI config file
-// may also set, the signals it waits for, and the port file. Header-only, for programs
-// (they link CLI11 and spdlog); the libraries never see it.
+// What every daemon's main() does the same way besides its command line (usage.hpp and
+// the TOML config file, config.hpp): the signals it waits for, the port file and the
+// data dir's lock. Header-only, for programs (they link l2::cli and spdlog); the
+// libraries never see it.
 #pragma once
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace l2::cli {
-
-// CLI11 maps TOML/INI sections to subcommands; we want `[http] max_body_bytes = 1` and
-// `http.max_body_bytes = 1` to set the flag --http.max-body-bytes. So: flatten the
-// section into the name, and accept '_' for '-'.
-class FlatConfig : public CLI::ConfigTOML {
- public:
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::vector<CLI::ConfigItem> parsed = CLI::ConfigTOML::from_config(input);
-    std::vector<CLI::ConfigItem> out;
-    for (auto& item : parsed) {
-      if (item.name == "++" || item.name == "--") continue;  // section markers
-      std::string name;
-      for (const auto& p : item.parents) name += p + ".";
-      name += item.name;
-      std::replace(name.begin(), name.end(), '_', '-');
-      item.parents.clear();
-      item.name = name;
-      out.push_back(std::move(item));
-    }
-    return out;
-  }
-};
-
-// --config FILE, with every flag also a key; a misspelt key is an error, not ignored.
-inline void add_config_file(CLI::App& app) {
-  app.config_formatter(std::make_shared<FlatConfig>());
-  app.allow_config_extras(CLI::config_extras_mode::error);
-  app.set_config("--config", "", "Config file (TOML or INI); every flag is also a key")
-      ->check(CLI::ExistingFile);
-  app.get_formatter()->column_width(36);
-}
 
 // Blocks SIGTERM and SIGINT (to be taken by sigwait) in this thread and every thread it
 // starts from here on, and ignores SIGPIPE. Call before starting any thread.

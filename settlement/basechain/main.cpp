@@ -18,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "common/cli/config.hpp"
 #include "common/cli/daemon.hpp"
+#include "common/cli/usage.hpp"
 #include "settlement/basechain/chain.hpp"
 #include "settlement/basechain/server.hpp"
 #include "settlement/basechain/standard_modules.hpp"
@@ -54,19 +56,16 @@ Blocks, chain time, native balances, and the native modules the rollups settle t
 served as JSON-RPC 2.0 on POST / (docs/basechain.md lists every method), with
 GET /health and GET /metrics. A base tx is executed when it arrives; blocks seal
 after every tx with --automine, else every --block-time ms. Every flag can also be
-set in the config file (--config FILE, TOML or INI); flags on the command line win.
+set in the config file (--config FILE, TOML); flags on the command line win.
 
 Stops gracefully on SIGTERM or SIGINT.)";
 
 void add_options(CLI::App& app, Config& c) {
+  // CLI11 gives each option added after option_defaults()->group(...) that group.
+  app.option_defaults()->group("Chain");
   app.add_option("--data-dir", c.data_dir, "Directory of the chain database (chain.db)")->required();
   app.add_option("--chain-id", c.chain_id, "Chain id of this base chain (in every signed base tx)")
       ->capture_default_str();
-  app.add_option("--address", c.address, "Listen address")->capture_default_str();
-  app.add_option("--port", c.port,
-                 "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
-      ->capture_default_str();
-  app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
   auto* block_time =
       app.add_option("--block-time", c.block_time_ms, "Seal a block every this many ms (not with --automine)")
           ->capture_default_str()
@@ -80,15 +79,22 @@ void add_options(CLI::App& app, Config& c) {
   app.add_option("--genesis-alloc", c.genesis_alloc,
                  "PUBKEY:AMOUNT, repeatable: a balance of the genesis state (a new chain only: refused on an "
                  "existing one)");
-  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
-      ->check(CLI::ExistingFile);
-  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+  app.option_defaults()->group("HTTP server");
+  app.add_option("--address", c.address, "Listen address")->capture_default_str();
+  app.add_option("--port", c.port,
+                 "Listen port (0: an ephemeral port; the bound address is printed on stdout)")
+      ->capture_default_str();
+  app.add_option("--port-file", c.port_file, "Also write the bound ADDRESS:PORT to this file");
   app.add_option("--io-threads", c.io_threads, "HTTP I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain; with --tls-key, serve HTTPS only")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   app.add_option("--http.max-body-bytes", c.max_body_bytes, "Largest request body (else 413)")
       ->capture_default_str();
   app.add_option("--http.read-timeout-ms", c.read_timeout_ms,
@@ -124,9 +130,10 @@ std::optional<std::vector<l2::settlement::GenesisAlloc>> parse_allocs(const std:
 int run(int argc, char** argv) {
   Config config;
   CLI::App app(kDescription, "basechaind");
+  l2::cli::setup_program(app);
   l2::cli::add_config_file(app);
   add_options(app, config);
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit = l2::cli::parse(app, argc, argv)) return *exit;
 
   auto logger = spdlog::stderr_color_mt("basechaind");
   spdlog::set_default_logger(logger);

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "common/build_info.hpp"
 #include "common/prometheus.hpp"
 
 namespace l2::settlement {
@@ -171,6 +172,7 @@ std::string RpcMetrics::render(const ChainStats& stats) const {
   w.family("basechain_rpc_errors_total", Type::counter, "JSON-RPC error responses by code.");
   for (const auto& [code, n] : errors_)
     w.sample("basechain_rpc_errors_total", {{"code", std::to_string(code)}}, n);
+  write_build_info(w);
   return out;
 }
 

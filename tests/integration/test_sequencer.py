@@ -783,6 +783,12 @@ class DevServerTests(ServerTestCase):
                 self.assertEqual(set(labels), {"route", "code"}, labels)
         stages = {ls.get("stage") for n, ls, _ in samples if n == "l2_stage_seconds_count"}
         self.assertTrue({"verify", "execute", "merkle", "commit"} <= stages, stages)
+        # The build-info gauge (Prometheus convention): one sample, value 1, the build in its labels.
+        self.assertEqual(types.get("l2_build_info"), "gauge")
+        build = [(ls, v) for n, ls, v in samples if n == "l2_build_info"]
+        self.assertEqual(len(build), 1, build)
+        self.assertEqual(set(build[0][0]), {"version", "commit", "build_type"}, build)
+        self.assertEqual(build[0][1], 1)
 
         (a_key, a), (_, b) = self.fund(self.c, [1_000_000, 10])
         requests0 = l2.metric_sum(samples, "l2_http_requests_total")
