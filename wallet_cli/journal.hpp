@@ -20,6 +20,9 @@
 
 namespace l2::wallet {
 
+// nlohmann::json's default constructor is not declared noexcept; for the null value it
+// makes it does not throw.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct JournalEntry {
   std::string kind;            // transfer, withdraw (rollup txs); deposit, claim, faucet (base txs)
   std::string hash;            // the tx's hash (rollup tx hash or base tx hash), hex

@@ -10,12 +10,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
-#include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include "common/cli/config.hpp"
 #include "common/cli/usage.hpp"
 #include "wallet_cli/app.hpp"
 #include "wallet_cli/commands.hpp"
@@ -56,37 +59,40 @@ struct FileSettings {
 };
 
 FileSettings read_config(const std::string& path) {
+  // The shared TOML reader of every program (l2::cli): errors name the file, the line and
+  // the key, with the nearest known key for a typo.
+  static const std::vector<l2::cli::ConfigKey> kKeys = {
+      {"wallet-dir", l2::cli::ValueType::string}, {"sequencer", l2::cli::ValueType::string},
+      {"base-chain", l2::cli::ValueType::string}, {"password-file", l2::cli::ValueType::string},
+      {"key", l2::cli::ValueType::string},        {"timeout-s", l2::cli::ValueType::unsigned_integer},
+  };
+  std::ifstream in(path);
+  if (!in) throw Failure(Exit::usage, "config file " + path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto entries = l2::cli::parse_toml_config(text.str(), path, kKeys);
+  if (!entries) throw Failure(Exit::usage, entries.error());
   FileSettings f;
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    throw Failure(Exit::usage, "config file " + path + ": " + std::string(e.description()) + " (line " +
-                                   std::to_string(e.source().begin.line) + ")");
-  }
-  for (const auto& [k, v] : t) {
-    const std::string key(k.str());
-    auto str = [&](std::optional<std::string>& out) {
-      if (!v.is_string())
-        throw Failure(Exit::usage, "config file " + path + ": " + key + " must be a string");
-      out = v.as_string()->get();
-    };
-    if (key == "wallet_dir") {
-      str(f.wallet_dir);
-    } else if (key == "sequencer") {
-      str(f.sequencer);
-    } else if (key == "base_chain") {
-      str(f.base_chain);
-    } else if (key == "password_file") {
-      str(f.password_file);
-    } else if (key == "key") {
-      str(f.key);
-    } else if (key == "timeout_s") {
-      if (!v.is_integer() || v.as_integer()->get() < 1 || v.as_integer()->get() > 86400)
-        throw Failure(Exit::usage, "config file " + path + ": timeout_s must be an integer from 1 to 86400");
-      f.timeout_s = static_cast<std::uint32_t>(v.as_integer()->get());
-    } else {
-      throw Failure(Exit::usage, "config file " + path + ": unknown key '" + key + "'");
+  for (const auto& e : *entries) {
+    const std::string& v = e.values.front();
+    if (e.name == "wallet-dir") {
+      f.wallet_dir = v;
+    } else if (e.name == "sequencer") {
+      f.sequencer = v;
+    } else if (e.name == "base-chain") {
+      f.base_chain = v;
+    } else if (e.name == "password-file") {
+      f.password_file = v;
+    } else if (e.name == "key") {
+      f.key = v;
+    } else if (e.name == "timeout-s") {
+      const unsigned long t = std::stoul(v);
+      if (t < 1 || t > 86400) {
+        std::string m = path;
+        m.append(":").append(std::to_string(e.line)).append(": timeout_s must be from 1 to 86400");
+        throw Failure(Exit::usage, m);
+      }
+      f.timeout_s = static_cast<std::uint32_t>(t);
     }
   }
   return f;

@@ -301,7 +301,7 @@ class WalletUserFlowTest(WalletCase):
         self.assertEqual(st["sequencer"]["from"], "flag")
         with open(os.path.join(cfg_dir, "wallet.toml"), "w") as f:
             f.write('sequencr = "x"\n')
-        self.refused("status", env=env, code=2, says="unknown key 'sequencr'")
+        self.refused("status", env=env, code=2, says="wallet.toml:1: unknown key 'sequencr'; did you mean 'sequencer'?")
 
 
 class WalletBadInputTest(WalletCase):
