@@ -264,6 +264,46 @@ class BuildInfoMetric(TmpCase):
             self.assertEqual(text.count("# TYPE l2_build_info "), 1)
 
 
+class StandardTools(TmpCase):
+    """Debian's tools against both daemons: `promtool check metrics` (the prometheus
+    package) accepts every /metrics page, and `wrk` keeps keep-alive connections busy for
+    a few bounded seconds with no error and no non-2xx answer."""
+
+    def daemons(self):
+        chain = self.daemon("basechaind", "--data-dir", os.path.join(self.tmp, "chain"), "--dev", "--automine")
+        seq = self.daemon("sequencerd", "--data-dir", os.path.join(self.tmp, "seq"), "--chain-id", "7",
+                          "--base-chain", chain.url, "--settlement.poll-ms", "50")
+        deadline = time.monotonic() + 20 * SCALE
+        while "l2_settlement_base_chain_up 1" not in seq.get("/metrics"):  # the settlement metrics too
+            self.assertLess(time.monotonic(), deadline, "the sequencer never reached the base chain")
+            time.sleep(0.05)
+        return (("sequencerd", seq), ("basechaind", chain))
+
+    def test_promtool_check_metrics(self):
+        promtool = shutil.which("promtool")
+        self.assertIsNotNone(promtool, "promtool missing: scripts/setup installs the prometheus package")
+        for name, d in self.daemons():
+            text = d.get("/metrics")
+            p = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True,
+                               timeout=30 * SCALE)
+            self.assertEqual(p.returncode, 0, "%s /metrics: %s%s" % (name, p.stdout, p.stderr))
+            self.assertEqual((p.stdout + p.stderr).strip(), "", "%s: promtool's lint findings" % name)
+
+    def test_wrk_keep_alive_without_errors(self):
+        wrk = shutil.which("wrk")
+        self.assertIsNotNone(wrk, "wrk missing: scripts/setup installs it")
+        for name, d in self.daemons():
+            for path in ("/health", "/metrics"):
+                p = subprocess.run([wrk, "-t1", "-c4", "-d2s", "--timeout", "5s", d.url + path],
+                                   capture_output=True, text=True, timeout=60 * SCALE)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                m = re.search(r"(\d+) requests in", p.stdout)
+                self.assertIsNotNone(m, p.stdout)
+                self.assertGreater(int(m.group(1)), 10, "%s %s: %s" % (name, path, p.stdout))
+                self.assertNotIn("Socket errors", p.stdout, "%s %s: %s" % (name, path, p.stdout))
+                self.assertNotIn("Non-2xx", p.stdout, "%s %s: %s" % (name, path, p.stdout))
+
+
 def main():
     args = sys.argv[1:]
     while args and "=" in args[0] and not args[0].startswith("-"):
