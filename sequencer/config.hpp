@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace l2::sequencer {
 
@@ -20,8 +21,9 @@ struct HttpOptions {
   std::size_t max_batch_txs = 20000;      // txs (or deposits) in one request
   std::uint32_t read_timeout_ms = 10000;  // whole request, headers and body; idle keep-alive too
   std::uint32_t write_timeout_ms = 10000;
-  std::string tls_cert;  // PEM chain; with tls_key: HTTPS only
-  std::string tls_key;   // PEM private key
+  std::string tls_cert;                   // PEM chain; with tls_key: HTTPS only
+  std::string tls_key;                    // PEM private key
+  std::vector<std::string> cors_origins;  // --http.cors-origin: browser origins allowed to read answers
 };
 
 struct MempoolOptions {

@@ -821,6 +821,7 @@ Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(Node& node, s
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
   so.server_name = "sequencerd";
+  so.cors_origins = o.cors_origins;
   auto impl = std::make_unique<Impl>(node, settler, options);
   Impl* i = impl.get();  // outlives the server: Impl owns it
   auto server = http::Server::start(

@@ -90,6 +90,9 @@ void add_options(CLI::App& app, SequencerConfig& c) {
                  "Time for a client to take a response before the connection is closed")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--http.cors-origin", c.http.cors_origins,
+                 "Repeatable: a browser origin (https://app.example, or * for any) whose pages may "
+                 "read the API (CORS); none by default");
 
   app.option_defaults()->group("Mempool and batches");
   app.add_option("--mempool.max-txs", c.mempool.max_txs,

@@ -139,6 +139,19 @@ struct Server::Impl {
 
   void accept();
 
+  // What Access-Control-Allow-Origin answers `r` with: its Origin if allowed ("*" if any
+  // origin is), else "" (no CORS headers).
+  std::string allowed_origin(const Request& r) const {
+    if (options.cors_origins.empty()) return {};
+    const auto origin = r.header("Origin");
+    if (!origin) return {};
+    for (const auto& o : options.cors_origins) {
+      if (o == "*") return "*";
+      if (o == *origin) return o;
+    }
+    return {};
+  }
+
   // The daemon's rendering of the server's own errors; a plain-text fallback if the
   // renderer is missing or throws.
   Response render(TransportError e, std::string_view message) const {
@@ -290,6 +303,7 @@ class Session {
   void send_error(TransportError e, const std::string& message) {
     keep_alive_ = false;
     head_ = false;
+    cors_origin_.clear();  // the request did not parse: nothing to say about its origin
     send(srv_.render(e, message));
   }
 
@@ -304,6 +318,9 @@ class Session {
     for (const auto& field : req) request.headers.emplace_back(field.name_string(), field.value());
     request.body = std::move(req.body());
     request.peer = peer_;
+    cors_origin_ = srv_.allowed_origin(request);
+    const bool preflight = !cors_origin_.empty() && req.method() == bhttp::verb::options &&
+                           request.header("Access-Control-Request-Method").has_value();
 
     owe();
     awaiting_ = true;
@@ -313,6 +330,16 @@ class Session {
     answer_wait_.async_wait([self = derived().shared_from_this()](beast::error_code) {});
 
     auto answer = std::make_shared<Answer>(derived().weak_from_this(), srv_.lifeline);
+    if (preflight) {
+      Response res;
+      res.status = 204;
+      res.content_type.clear();
+      res.headers = {{"Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"},
+                     {"Access-Control-Allow-Headers", "Content-Type, Accept"},
+                     {"Access-Control-Max-Age", "600"}};
+      answer->give(std::move(res));
+      return;
+    }
     try {
       srv_.handler(std::move(request), [answer](Response r) { answer->give(std::move(r)); });
     } catch (const std::exception& e) {
@@ -324,6 +351,11 @@ class Session {
 
   void send(Response res) {
     if (srv_.closing.load()) keep_alive_ = false;
+    if (!cors_origin_.empty()) {
+      res.headers.emplace_back("Access-Control-Allow-Origin", cors_origin_);
+      res.headers.emplace_back("Access-Control-Expose-Headers", "Retry-After");
+      res.headers.emplace_back("Vary", "Origin");
+    }
     res_.emplace(srv_.to_beast(std::move(res), keep_alive_, head_, http10_));
     owe();
     beast::get_lowest_layer(derived().stream())
@@ -395,8 +427,9 @@ class Session {
   bool keep_alive_ = true;
   bool http10_ = false;  // of the request being answered
   bool head_ = false;
-  bool awaiting_ = false;  // the handler owes an answer
-  bool owing_ = false;     // this session counts in srv_.owed
+  std::string cors_origin_;  // of the request being answered: what Allow-Origin says, or none
+  bool awaiting_ = false;    // the handler owes an answer
+  bool owing_ = false;       // this session counts in srv_.owed
   std::optional<BeastResponse> res_;
   bhttp::response<bhttp::empty_body> continue_;
 };

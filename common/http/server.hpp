@@ -15,6 +15,9 @@
 // Requests on one connection are answered in order (HTTP/1.1 without pipelining: the
 // next request is read once the answer is written).
 //
+// CORS (ServerOptions::cors_origins) is the server's, not the handler's: the handler
+// never sees a preflight.
+//
 // Limitations: no pipelining, no chunked responses or streaming bodies, no HTTP/2; a
 // request waiting for its handler is not timed out by the server (the handler owns
 // that), nor noticed if its client goes away meanwhile.
@@ -81,6 +84,12 @@ struct ServerOptions {
   std::string tls_cert;                 // PEM chain; with tls_key: TLS only
   std::string tls_key;                  // PEM private key
   std::string server_name = "l2stack";  // the Server header
+  // CORS, opt-in: the origins ("https://app.example", exactly as browsers send them, or
+  // "*" for any) whose pages may read the answers. Empty: no CORS headers at all. For an
+  // allowed origin every answer carries Access-Control-Allow-Origin (and Vary: Origin), and
+  // a preflight (OPTIONS with Access-Control-Request-Method) is answered 204 by the server
+  // itself. A request from any other origin is served as if CORS were off.
+  std::vector<std::string> cors_origins;
 };
 
 class Server {

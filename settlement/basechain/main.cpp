@@ -47,6 +47,7 @@ struct Config {
   std::size_t max_body_bytes = 2 * l2::settlement::kMaxPayloadBytes + (1u << 20);
   std::uint32_t read_timeout_ms = 60000;
   std::uint32_t write_timeout_ms = 60000;
+  std::vector<std::string> cors_origins;
 };
 
 constexpr const char* kDescription = R"(basechaind: the mock base chain (a local single-node dev chain).
@@ -104,6 +105,9 @@ void add_options(CLI::App& app, Config& c) {
   app.add_option("--http.write-timeout-ms", c.write_timeout_ms, "Time for a client to take a response")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600000u));
+  app.add_option("--http.cors-origin", c.cors_origins,
+                 "Repeatable: a browser origin (https://app.example, or * for any) whose pages may "
+                 "call the JSON-RPC API (CORS); none by default");
 }
 
 std::optional<std::vector<l2::settlement::GenesisAlloc>> parse_allocs(const std::vector<std::string>& specs) {
@@ -193,6 +197,7 @@ int run(int argc, char** argv) {
   server_options.http.max_body_bytes = config.max_body_bytes;
   server_options.http.read_timeout_ms = config.read_timeout_ms;
   server_options.http.write_timeout_ms = config.write_timeout_ms;
+  server_options.http.cors_origins = config.cors_origins;
   server_options.http.tls_cert = config.tls_cert;
   server_options.http.tls_key = config.tls_key;
   server_options.http.server_name = "basechaind";

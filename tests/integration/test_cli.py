@@ -304,6 +304,59 @@ class StandardTools(TmpCase):
                 self.assertNotIn("Non-2xx", p.stdout, "%s %s: %s" % (name, path, p.stdout))
 
 
+class Cors(TmpCase):
+    """--http.cors-origin: an allowed origin's requests get Access-Control-Allow-Origin, its
+    preflight a 204 from the server; any other origin, and a daemon without the flag, are
+    served as without CORS."""
+
+    def request(self, d, method, path, headers, body=None):
+        import http.client
+        host, port = d.url[len("http://"):].rsplit(":", 1)
+        c = http.client.HTTPConnection(host, int(port), timeout=10 * SCALE)
+        c.request(method, path, body=body, headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+    def test_both_daemons(self):
+        app, evil = "https://app.example", "https://evil.example"
+        seq = self.daemon("sequencerd", "--data-dir", os.path.join(self.tmp, "seq"), "--chain-id", "1",
+                          "--http.cors-origin", app, "--http.cors-origin", "http://localhost:3000")
+        chain = self.daemon("basechaind", "--data-dir", os.path.join(self.tmp, "chain"), "--http.cors-origin", app)
+        plain_dir = os.path.join(self.tmp, "plain")  # its own port file
+        os.makedirs(plain_dir)
+        plain = Daemon("sequencerd", plain_dir, ["--data-dir", os.path.join(plain_dir, "data"), "--chain-id", "1"])
+        self.addCleanup(plain.stop)
+        rpc = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "chain_getChainId"})
+        for d, method, path, body in ((seq, "GET", "/v1/status", None), (seq, "GET", "/health", None),
+                                      (chain, "POST", "/", rpc)):
+            status, h, _ = self.request(d, method, path, {"Origin": app, "Content-Type": "application/json"}, body)
+            self.assertEqual(status, 200)
+            self.assertEqual(h.get("access-control-allow-origin"), app)
+            self.assertEqual(h.get("vary"), "Origin")
+            status, h, _ = self.request(d, method, path, {"Origin": evil, "Content-Type": "application/json"}, body)
+            self.assertEqual(status, 200)
+            self.assertNotIn("access-control-allow-origin", h)
+            # the preflight a browser sends before a POST with a JSON body
+            pre = {"Origin": app, "Access-Control-Request-Method": "POST",
+                   "Access-Control-Request-Headers": "content-type"}
+            status, h, data = self.request(d, "OPTIONS", path, pre)
+            self.assertEqual(status, 204)
+            self.assertEqual(data, b"")
+            self.assertEqual(h.get("access-control-allow-origin"), app)
+            self.assertIn("POST", h.get("access-control-allow-methods", ""))
+            self.assertIn("Content-Type", h.get("access-control-allow-headers", ""))
+            status, h, _ = self.request(d, "OPTIONS", path, dict(pre, Origin=evil))
+            self.assertEqual(status, 405, "a preflight from another origin is not answered as one")
+            self.assertNotIn("access-control-allow-origin", h)
+        status, h, _ = self.request(plain, "GET", "/health", {"Origin": app})
+        self.assertEqual(status, 200)
+        self.assertNotIn("access-control-allow-origin", h, "CORS is opt-in")
+        status, h, _ = self.request(plain, "OPTIONS", "/health", {"Origin": app, "Access-Control-Request-Method": "GET"})
+        self.assertEqual(status, 405)
+
+
 def main():
     args = sys.argv[1:]
     while args and "=" in args[0] and not args[0].startswith("-"):
