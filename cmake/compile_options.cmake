@@ -16,6 +16,12 @@ elseif(L2_SANITIZE STREQUAL "thread")
   target_compile_options(l2_compile_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer
     $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
   target_link_options(l2_compile_options INTERFACE -fsanitize=thread)
+elseif(L2_SANITIZE STREQUAL "fuzzer")
+  # Libraries get libFuzzer's coverage instrumentation without its main; the fuzz targets
+  # add -fsanitize=fuzzer themselves (tests/fuzz/CMakeLists.txt).
+  target_compile_options(l2_compile_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+    -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(l2_compile_options INTERFACE -fsanitize=address,undefined)
 elseif(NOT L2_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "L2_SANITIZE must be '', 'address' or 'thread'")
+  message(FATAL_ERROR "L2_SANITIZE must be '', 'address', 'thread' or 'fuzzer'")
 endif()

@@ -26,6 +26,7 @@
 
 #include "common/http/server.hpp"
 #include "rollup/account.hpp"
+#include "sequencer/http_target.hpp"
 #include "sequencer/json_codec.hpp"
 
 namespace l2::sequencer {
@@ -38,8 +39,6 @@ using Request = http::Request;
 using Response = http::Response;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::uint32_t kDefaultWaitMs = 10000;
-constexpr std::uint32_t kMaxWaitMs = 60000;
 constexpr unsigned kOk = 200;
 constexpr unsigned kAccepted = 202;
 constexpr unsigned kInternalError = 500;
@@ -97,51 +96,6 @@ bool accepts_binary(const Request& req) {
   return accept && lower(*accept).find("application/octet-stream") != std::string::npos;
 }
 
-std::optional<std::uint64_t> parse_decimal(std::string_view s) {
-  auto a = Amount::parse(std::string(s));
-  if (!a) return std::nullopt;
-  return a->value();
-}
-
-struct Query {
-  std::map<std::string, std::string, std::less<>> params;
-};
-
-Result<Query, ApiError> parse_query(std::string_view q, std::initializer_list<std::string_view> allowed) {
-  Query out;
-  while (!q.empty()) {
-    auto amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    std::string key(part.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return make_error(ApiError{ErrorCode::bad_query, "unknown query parameter: " + key});
-    out.params[key] = value;
-  }
-  return out;
-}
-
-Result<bool, ApiError> query_wait(const Query& q) {
-  auto it = q.params.find("wait");
-  if (it == q.params.end()) return false;
-  if (it->second == "true" || it->second == "1") return true;
-  if (it->second == "false" || it->second == "0") return false;
-  return make_error(ApiError{ErrorCode::bad_query, "'wait' must be true or false"});
-}
-
-Result<std::chrono::milliseconds, ApiError> query_timeout(const Query& q) {
-  auto it = q.params.find("timeout_ms");
-  if (it == q.params.end()) return std::chrono::milliseconds(kDefaultWaitMs);
-  auto v = parse_decimal(it->second);
-  if (!v)
-    return make_error(
-        ApiError{ErrorCode::bad_query, "'timeout_ms' must be a decimal number of milliseconds"});
-  return std::chrono::milliseconds(std::min<std::uint64_t>(*v, kMaxWaitMs));
-}
-
 json header_json(const rollup::BatchHeader& h) {
   return json{{"number", std::to_string(h.number.value())},
               {"prev_root", h.prev_root.hex()},
@@ -159,10 +113,10 @@ class Router {
 
   // `label` gets the route's template, for metrics.
   Outcome route(const Request& req, std::string& label) {
-    std::string_view target = req.target;
-    auto qpos = target.find('?');
-    std::string_view path = target.substr(0, qpos);
-    std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+    // Not a structured binding: the lambdas below capture them (clang 14 cannot).
+    const Target target = split_target(req.target);
+    const std::string_view path = target.path;
+    const std::string_view query = target.query;
     auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
 
     if (path == "/health") return on(req, label = "/health", {"GET"}, [&] { return health(); });
@@ -427,33 +381,15 @@ class Router {
   }
 
   Response get_batch(std::string_view which) {
-    std::optional<BatchNumber> n;
-    if (which != "latest") {
-      auto v = parse_decimal(which);
-      if (!v)
-        return error_response(ApiError{ErrorCode::bad_request, "a batch is a decimal number or 'latest'"});
-      n = BatchNumber(*v);
-    }
-    auto h = node_.batch_header(n);
+    auto n = parse_batch_ref(which);
+    if (!n) return error_response(n.error());
+    auto h = node_.batch_header(*n);
     if (!h) return error_response(h.error());
     if (!*h) return error_response(ApiError{ErrorCode::not_found, "no batch " + std::string(which)});
     return json_response(kOk, header_json(**h));
   }
 
   // An account named by decimal index or hex public key.
-  static Result<AccountRef, ApiError> account_ref(std::string_view id) {
-    if (!id.empty() && id.size() <= 10 &&
-        std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      auto v = parse_decimal(id);
-      if (!v || *v > std::numeric_limits<std::uint32_t>::max())
-        return make_error(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
-      return AccountRef(AccountIndex(static_cast<std::uint32_t>(*v)));
-    }
-    if (auto key = PublicKey::from_hex_string(id)) return AccountRef(*key);
-    return make_error(
-        ApiError{ErrorCode::bad_request, "an account is a decimal index or a 64-digit hex public key"});
-  }
-
   // `chain`: where it stands on the base chain (nullopt without one: always pending).
   static json withdrawal_json(const WithdrawalView& w,
                               const std::optional<settlement::WithdrawalChainState>& chain) {
@@ -508,14 +444,10 @@ class Router {
   }
 
   Response get_account_withdrawals(std::string_view id, const Query& q) {
-    std::size_t limit = 20;
-    if (auto it = q.params.find("limit"); it != q.params.end()) {
-      auto v = parse_decimal(it->second);
-      if (!v || *v < 1 || *v > 100)
-        return error_response(ApiError{ErrorCode::bad_query, "'limit' must be a number from 1 to 100"});
-      limit = static_cast<std::size_t>(*v);
-    }
-    auto ref = account_ref(id);
+    auto limit_or = query_limit(q);
+    if (!limit_or) return error_response(limit_or.error());
+    const std::size_t limit = *limit_or;
+    auto ref = parse_account_ref(id);
     if (!ref) return error_response(ref.error());
     auto view = node_.account(*ref, false);
     if (!view) return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
@@ -558,7 +490,7 @@ class Router {
   }
 
   Response get_account(std::string_view id, bool proof) {
-    auto ref = account_ref(id);
+    auto ref = parse_account_ref(id);
     if (!ref) return error_response(ref.error());
     auto view = node_.account(*ref, proof);
     if (!view) return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});

@@ -252,7 +252,9 @@ std::optional<std::string> RpcDispatcher::handle(std::string_view body) {
     try {
       const json again = json::parse(body);  // for the parser's own description of the error
       (void)again;
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+      // Not only parse_error: a number too large for a double ("1e400") is out_of_range
+      // (406), and must be a -32700 too rather than an exception out of handle().
       return dump(error_response(nullptr, rpc_code::kParseError, std::string("parse error: ") + e.what()));
     }
     return dump(error_response(nullptr, rpc_code::kParseError, "parse error"));
