@@ -4,7 +4,7 @@
 // rollup-derive: rebuilds a rollup's state from the base chain alone and checks every
 // commitment by re-execution (settlement/derive.hpp). It talks to basechaind only.
 //
-//   rollup-derive --base-chain http://127.0.0.1:8545 --rollup-id 1 [--json]
+//   rollup-derive --base-chain http://127.0.0.1:8546 --rollup-id 1 [--json]
 //
 // Exit status: 0 every commitment derived; 1 a commitment is wrong (the first mismatch
 // is printed: batch, kind, expected, got); 2 bad usage, or the base chain could not be
