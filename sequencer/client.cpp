@@ -368,7 +368,7 @@ Result<TxInfo, ClientError> SequencerClient::transaction(const Hash32& hash) {
   return get(*http_, "/v1/transactions/" + hash.hex(), [](const json& j) {
     TxInfo t;
     t.receipt = receipt_from(j);
-    auto tx = tx_from_json(field(j, "tx"));
+    auto tx = any_tx_from_json(field(j, "tx"));  // deposits too: the API shows them
     if (!tx) throw Malformed("tx: " + tx.error().message);
     t.tx = std::move(*tx);
     return t;

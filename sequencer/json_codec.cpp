@@ -116,6 +116,29 @@ Result<json, ApiError> parse_json(std::string_view body) {
   return make_error(ApiError{ErrorCode::bad_json, "the body is not valid JSON"});
 }
 
+Result<TxRequest, ApiError> any_tx_from_json(const json& j) {
+  const auto type = j.is_object() ? j.find("type") : j.end();
+  if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>() != "deposit")
+    return tx_from_json(j);
+  if (auto fields = check_fields(j, {"type", "chain_id", "deposit_id", "to_index", "to_pubkey", "amount"});
+      !fields)
+    return make_error(fields.error());
+  auto chain = get_u64_string(j, "chain_id");
+  if (!chain) return make_error(chain.error());
+  auto id = get_u64_string(j, "deposit_id");
+  if (!id) return make_error(id.error());
+  auto to_index = get_u32_number(j, "to_index");
+  if (!to_index) return make_error(to_index.error());
+  auto to = get_hex<PublicKey>(j, "to_pubkey");
+  if (!to) return make_error(to.error());
+  auto amount = get_u64_string(j, "amount");
+  if (!amount) return make_error(amount.error());
+  TxRequest out;
+  out.chain_id = ChainId(*chain);
+  out.tx = rollup::Deposit{DepositPosition(*id), AccountIndex(*to_index), *to, Amount(*amount)};
+  return out;
+}
+
 Result<TxRequest, ApiError> tx_from_json(const json& j) {
   if (!j.is_object()) return make_error(bad("a tx must be a JSON object"));
   auto type_it = j.find("type");

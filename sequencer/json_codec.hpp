@@ -35,8 +35,12 @@ struct DepositRequest {
 // bad_json unless `body` is one JSON document.
 Result<nlohmann::json, ApiError> parse_json(std::string_view body);
 
-// One transfer or withdrawal.
+// One transfer or withdrawal (what a client may send).
 Result<TxRequest, ApiError> tx_from_json(const nlohmann::json& j);
+// Any tx as the API shows it (GET /v1/transactions): a transfer, a withdrawal, or a
+// deposit (`deposit_id`, `to_index`, `to_pubkey`, `amount`: made from the bridge's queue,
+// never accepted from a client). For clients reading answers.
+Result<TxRequest, ApiError> any_tx_from_json(const nlohmann::json& j);
 // A JSON array of txs; too_many_txs over `max_txs`. An element's error names its position.
 Result<std::vector<TxRequest>, ApiError> txs_from_json(const nlohmann::json& j, std::size_t max_txs);
 // chain_id u64le || count varint || tx wire form*; deposits are refused (unknown_type).

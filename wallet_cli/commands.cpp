@@ -600,6 +600,12 @@ void cmd_deposit(Context& ctx, const std::string& amount_text) {
   j["block"] = std::to_string(block.value());
   j["deposit_index"] = std::to_string(*position);
   j["account"] = *account;
+  // The deposit's own rollup tx (docs/api.md, "Deposits: their rollup receipt"): what
+  // `wallet tx` and GET /v1/transactions take, not the base tx's hash.
+  const rollup::Tx credit = rollup::Deposit{
+      DepositPosition(*position), AccountIndex(static_cast<std::uint32_t>(*account)), k.public_key, amount};
+  const Hash32 rollup_hash = rollup::tx_hash(rollup, credit);
+  j["rollup_tx"] = rollup_hash.hex();
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = ctx.deadline();
   for (;;) {
@@ -619,7 +625,8 @@ void cmd_deposit(Context& ctx, const std::string& amount_text) {
   ctx.emit(j, "deposit of " + format_amount(amount) + " credited to rollup account " +
                   std::to_string(*account) +
                   (acct ? "; rollup balance " + format_amount(acct->balance) : std::string()) +
-                  "\n  base tx " + hash.hex() + " (block " + std::to_string(block.value()) + ")\n");
+                  "\n  base tx " + hash.hex() + " (block " + std::to_string(block.value()) +
+                  ")\n  rollup tx " + rollup_hash.hex() + " (`wallet tx` shows it)\n");
 }
 
 void cmd_transfer(Context& ctx, const std::string& to, const std::string& amount_text,

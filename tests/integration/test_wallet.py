@@ -269,6 +269,19 @@ class WalletUserFlowTest(WalletCase):
         self.assertIn(b"wallet claim " + w["hash"].encode(), seen)
         self.assertEqual(self.base_balance(alice), base_before, "an interrupted claim paid")
 
+    def test_deposit_names_its_rollup_tx(self):
+        pub = self.new_key("alice")
+        self.wj("--key", "alice", "faucet", "500")
+        out = self.wj("--key", "alice", "deposit", "300")
+        r = self.seq.client().get_json("/v1/transactions/" + out["rollup_tx"])
+        self.assertEqual((r["status"], r["tx"]["type"], r["tx"]["to_index"], r["tx"]["amount"]),
+                         ("applied", "deposit", out["account"], "300"))
+        self.assertEqual((r["tx"]["deposit_id"], r["tx"]["to_pubkey"]), (out["deposit_index"], pub))
+        tx = self.wj("tx", out["rollup_tx"])
+        self.assertEqual((tx["kind"], tx["status"]), ("deposit", "applied"))
+        self.assertNotEqual(out["rollup_tx"], out["hash"], "the base tx hash is not the rollup tx hash")
+        self.assertEqual(int(self.rollup_account(pub)["balance"]), 300)
+
     def test_status_and_help(self):
         st = self.wj("status")
         self.assertTrue(st["sequencer"]["reachable"])
