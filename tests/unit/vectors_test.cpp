@@ -9,11 +9,9 @@
 
 #include <charconv>
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -28,6 +26,7 @@
 #include "rollup/receipt.hpp"
 #include "rollup/state.hpp"
 #include "rollup/tx.hpp"
+#include "tests/vectors/encoding_doc.hpp"
 
 #ifndef L2_ENCODING_DOC
 #error "L2_ENCODING_DOC must name docs/encoding.md"
@@ -39,30 +38,7 @@ using nlohmann::json;
 
 // ---------------------------------------------------------------- reading the vectors
 
-// The JSON block of the document, or a discarded value if it is missing or malformed.
-json load_vectors() {
-  std::ifstream in(L2_ENCODING_DOC);
-  if (!in) return json(json::value_t::discarded);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string doc = ss.str();
-  const auto begin = doc.find("<!-- vectors:begin -->");
-  const auto end = doc.find("<!-- vectors:end -->");
-  if (begin == std::string::npos || end == std::string::npos || end < begin)
-    return json(json::value_t::discarded);
-  const auto open = doc.find("```json", begin);
-  if (open == std::string::npos || open > end) return json(json::value_t::discarded);
-  const auto body = doc.find('\n', open);
-  const auto close = doc.rfind("```", end);
-  if (body == std::string::npos || close == std::string::npos || close <= body)
-    return json(json::value_t::discarded);
-  return json::parse(doc.substr(body + 1, close - body - 1), nullptr, /*allow_exceptions=*/false);
-}
-
-const json& vectors() {
-  static const json kVectors = load_vectors();
-  return kVectors;
-}
+const json& vectors() { return l2::test::vectors::all(); }
 
 // Every test starts with this: a missing or broken JSON block fails loudly, not vacuously.
 #define REQUIRE_VECTORS()                                                     \

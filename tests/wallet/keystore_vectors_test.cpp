@@ -8,13 +8,12 @@
 // decoder gives the seed back (and refuses the wrong passphrase).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "common/bytes.hpp"
 #include "common/crypto.hpp"
+#include "tests/vectors/encoding_doc.hpp"
 #include "wallet_cli/keystore.hpp"
 
 #ifndef L2_ENCODING_DOC
@@ -27,26 +26,6 @@ using l2::wallet::KeystoreErrc;
 using l2::wallet::SecretString;
 using nlohmann::json;
 
-// The JSON block between the markers, or a discarded value (vectors_test.cpp does the same).
-json load_vectors() {
-  std::ifstream in(L2_ENCODING_DOC);
-  if (!in) return json(json::value_t::discarded);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string doc = ss.str();
-  const auto begin = doc.find("<!-- vectors:begin -->");
-  const auto end = doc.find("<!-- vectors:end -->");
-  if (begin == std::string::npos || end == std::string::npos || end < begin)
-    return json(json::value_t::discarded);
-  const auto open = doc.find("```json", begin);
-  if (open == std::string::npos || open > end) return json(json::value_t::discarded);
-  const auto body = doc.find('\n', open);
-  const auto close = doc.rfind("```", end);
-  if (body == std::string::npos || close == std::string::npos || close <= body)
-    return json(json::value_t::discarded);
-  return json::parse(doc.substr(body + 1, close - body - 1), nullptr, /*allow_exceptions=*/false);
-}
-
 template <class Fixed>
 Fixed fixed(const json& j) {
   auto f = Fixed::from_hex_string(j.get<std::string>());
@@ -55,7 +34,7 @@ Fixed fixed(const json& j) {
 }
 
 TEST(KeystoreVectors, EncoderWritesTheDocumentsTextAndDecoderReadsItBack) {
-  const json v = load_vectors();
+  const json& v = l2::test::vectors::all();
   ASSERT_FALSE(v.is_discarded()) << "no valid ```json block between the markers in " << L2_ENCODING_DOC;
   ASSERT_TRUE(v.contains("keystore"));
   const json& ks = v.at("keystore");
