@@ -20,6 +20,7 @@
 #include "settlement/basechain/tx.hpp"
 #include "wallet_cli/format.hpp"
 #include "wallet_cli/passphrase.hpp"
+#include "wallet_cli/unique_fd.hpp"
 
 namespace l2::wallet {
 
@@ -345,34 +346,26 @@ void cmd_key_show(Context& ctx, const std::string& name) {
 // no std::string copy of it is left in freed memory). `secret`: refuse modes that let
 // group or others in, as the keystore does.
 SecretString read_small_file(const std::string& path, bool secret) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Failure(Exit::usage, "cannot read " + path + ": " + std::strerror(errno));
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw Failure(Exit::usage, "cannot read " + path + ": " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     throw Failure(Exit::usage, path + " is not a regular file");
-  }
-  if (secret && (st.st_mode & 077) != 0) {
-    ::close(fd);
+  if (secret && (st.st_mode & 077) != 0)
     throw Failure(Exit::keystore, path + " is accessible by others (mode " +
                                       std::to_string((st.st_mode >> 6) & 7) +
                                       std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
                                       "): chmod 600 " + path);
-  }
-  if (st.st_size > (1 << 16)) {
-    ::close(fd);
-    throw Failure(Exit::usage, path + " is too large to be a key file");
-  }
+  if (st.st_size > (1 << 16)) throw Failure(Exit::usage, path + " is too large to be a key file");
   SecretString text;
   char c = 0;
   for (;;) {
-    const ssize_t n = ::read(fd, &c, 1);
+    const ssize_t n = ::read(fd.get(), &c, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     text.push_back(c);
   }
   c = 0;
-  ::close(fd);
   return text;
 }
 
@@ -425,11 +418,10 @@ void cmd_key_export(Context& ctx, const std::string& name, const std::string& ou
     if (text->empty() || text->back() != '\n') std::fputs("\n", stdout);
     return;
   }
-  const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw Failure(Exit::refused, "cannot create " + out + ": " + std::strerror(errno));
-  const bool ok =
-      ::write(fd, text->data(), text->size()) == static_cast<ssize_t>(text->size()) && ::fsync(fd) == 0;
-  ::close(fd);
+  UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) throw Failure(Exit::refused, "cannot create " + out + ": " + std::strerror(errno));
+  const bool ok = ::write(fd.get(), text->data(), text->size()) == static_cast<ssize_t>(text->size()) &&
+                  ::fsync(fd.get()) == 0 && fd.close() == 0;
   if (!ok) throw Failure(Exit::refused, "cannot write " + out);
   ctx.emit(json{{"name", name}, {"path", out}}, "exported key " + name + " (encrypted) to " + out + "\n");
 }

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "wallet_cli/unique_fd.hpp"
+
 namespace l2::wallet {
 
 using nlohmann::json;
@@ -53,24 +55,19 @@ Journal::Journal(const std::filesystem::path& wallet_dir, const std::string& key
 void Journal::append(const JournalEntry& e) const {
   const auto dir = path_.parent_path();
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) fail(dir, "cannot create");
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) fail(path_, "cannot open");
+  const UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.valid()) fail(path_, "cannot open");
   const std::string line = to_json(e).dump() + "\n";
   std::size_t done = 0;
   while (done < line.size()) {
-    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    const ssize_t n = ::write(fd.get(), line.data() + done, line.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
       fail(path_, "cannot write");
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail(path_, "cannot fsync");
-  }
-  ::close(fd);
+  if (::fsync(fd.get()) != 0) fail(path_, "cannot fsync");
 }
 
 std::vector<JournalEntry> Journal::read() const {

@@ -31,6 +31,7 @@
 
 #include "common/json/parse.hpp"
 #include "common/json/strict.hpp"
+#include "wallet_cli/unique_fd.hpp"
 
 namespace l2::wallet {
 
@@ -284,31 +285,11 @@ Status<KeystoreError> ensure_dir(const fs::path& dir) {
   return {};
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-  // close(2)'s own error matters after writing (NFS reports late write errors there).
-  int close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
 // The text of a key file, after refusing a symbolic link, a non-regular file, a file that
 // group or others may access, and a file too large to be a keystore file.
 Result<std::string, KeystoreError> read_key_text(const fs::path& path) {
   // O_NONBLOCK: a FIFO planted under a key's name must not hang the wallet.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) return fail(KeystoreErrc::not_found, path.string() + ": no such key file");
     if (errno == ELOOP)
@@ -365,7 +346,7 @@ int rename_no_replace(const fs::path& tmp, const fs::path& final_path) {
 }
 
 Status<KeystoreError> fsync_dir(const fs::path& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return io_error("cannot open", dir, errno);
   if (::fsync(fd.get()) != 0) return io_error("cannot fsync", dir, errno);
   return {};
@@ -380,7 +361,7 @@ Status<KeystoreError> write_key_file(const fs::path& dir, std::string_view name,
   randombytes_buf(rnd.data(), rnd.size());
   // A leading dot and no ".key" suffix: list() never takes it for a key.
   const fs::path tmp = dir / ("." + std::string(name) + ".key.tmp-" + to_hex(rnd));
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0) return io_error("cannot create", tmp, errno);
   auto cleanup_fail = [&](Unexpected<KeystoreError> e) -> Status<KeystoreError> {
     ::unlink(tmp.c_str());

@@ -18,6 +18,8 @@
 #include <cstring>
 #include <string>
 
+#include "wallet_cli/unique_fd.hpp"
+
 namespace l2::wallet {
 
 namespace {
@@ -59,23 +61,9 @@ Result<LineEnd, std::string> read_line(int fd, SecretString& out, std::string_vi
   }
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 Result<SecretString, std::string> from_file(const std::string& path) {
   // O_NONBLOCK: a FIFO must not hang us before the check below refuses it.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return fail("cannot open the password file " + path + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)
@@ -205,7 +193,7 @@ Result<SecretString, std::string> read_passphrase(const PassphraseSource& source
       return checked(from_env(value));
   }
   if (source.allow_prompt) {
-    Fd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (tty.get() >= 0 && ::isatty(tty.get()) == 1) return checked(from_tty(tty.get(), purpose, what));
   }
   return fail("no passphrase for " + std::string(what) + ": pass --password-file FILE, set " +
