@@ -13,6 +13,7 @@
 
 #include "common/cli/config.hpp"
 #include "common/cli/usage.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace {
 
@@ -89,7 +90,8 @@ struct App {
   std::string data_dir;
   unsigned port = 1;
   bool dev = false;
-  std::filesystem::path file = std::filesystem::temp_directory_path() / "l2_cli_test.toml";
+  l2::test::TempDir dir;
+  std::filesystem::path file = dir.path() / "config.toml";
 
   App() {
     l2::cli::setup_program(app);
@@ -98,7 +100,6 @@ struct App {
     app.add_option("--port", port)->check(CLI::Range(1u, 100u));
     app.add_flag("--dev", dev);
   }
-  ~App() { std::filesystem::remove(file); }
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 

@@ -29,6 +29,7 @@
 
 #include "common/http/client.hpp"
 #include "common/http/server.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace l2::http {
 namespace {
@@ -38,24 +39,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 // ---- helpers ----
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "l2http-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed for " << tmpl;
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using l2::test::TempDir;
 
 // A self-signed certificate for localhost and 127.0.0.1 (what `openssl req -x509` makes),
 // written as PEM files.

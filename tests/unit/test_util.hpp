@@ -27,6 +27,7 @@
 #include "rollup/state_store.hpp"
 #include "rollup/stf.hpp"
 #include "rollup/tx.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace l2::test {
 
@@ -39,28 +40,6 @@ inline Bytes hex(std::string_view h) {
   }
   return *b;
 }
-
-// A unique directory under the system temp dir, removed (with its contents) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "l2test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed for " << tmpl;
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  [[nodiscard]] std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Deterministic Ed25519 key number n (its seed is n repeated).
 inline SecretKey test_key(std::uint8_t n) {
