@@ -225,6 +225,10 @@ class TomlConfig final : public CLI::Config {
           }
         }
       }
+      std::string joined;
+      for (const std::string& value : e.values) joined += (joined.empty() ? "" : ",") + value;
+      origins_["--" + e.name] =
+          Origin{path + ":" + std::to_string(e.line) + ": key '" + e.spelled + "'", std::move(joined)};
       CLI::ConfigItem item;
       item.name = e.name;
       item.inputs = e.values;
@@ -233,8 +237,20 @@ class TomlConfig final : public CLI::Config {
     return out;
   }
 
+  // "PATH:LINE: key 'SPELLED'" if the file set `name` to `value`, else empty.
+  [[nodiscard]] std::string origin(const std::string& name, const std::string& value) const {
+    const auto it = origins_.find(name);
+    return it != origins_.end() && it->second.value == value ? it->second.where : std::string();
+  }
+
  private:
+  struct Origin {
+    std::string where;
+    std::string value;
+  };
   CLI::App& app_;
+  // What the last from_config() read, for messages about values CLI11 converts later.
+  mutable std::map<std::string, Origin> origins_;
 };
 
 }  // namespace
@@ -283,6 +299,11 @@ std::vector<ConfigKey> config_keys(const CLI::App& app) {
     keys.push_back(std::move(k));
   }
   return keys;
+}
+
+std::string config_origin(const CLI::App& app, const std::string& name, const std::string& value) {
+  const auto config = std::dynamic_pointer_cast<const TomlConfig>(app.get_config_formatter());
+  return config ? config->origin(name, value) : std::string();
 }
 
 void add_config_file(CLI::App& app) {

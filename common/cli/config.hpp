@@ -10,9 +10,10 @@
 // nearest known one. A flag on the command line wins over the file (CLI11 only takes a
 // file's value for an option the command line left unset).
 //
-// Limitations: one config file per run; a value is checked against its flag's
-// validators (ranges, existing files, word lists) with its line, but an integer too big
-// for its flag's C++ type (a port of 70000) is reported by CLI11 without the line.
+// Limitations: one config file per run. A value is checked against its flag's validators
+// (ranges, existing files, word lists) with its line; an integer too big for its flag's
+// C++ type (a port of 70000) fails later, in CLI11's conversion, and usage_error() finds
+// its line again through config_origin().
 // Stateless functions; the CLI11 formatter holds a reference to its App (one thread).
 #pragma once
 
@@ -55,5 +56,10 @@ std::vector<ConfigKey> config_keys(const CLI::App& app);
 // Adds --config FILE to `app`: the TOML file above, parsed during app.parse(); its errors
 // are CLI::ConfigError (a usage error, exit status 2 with l2::cli::parse).
 void add_config_file(CLI::App& app);
+
+// Where the config file of `app` (add_config_file) set option `name` ("--port") to
+// `value` (as CLI11 joins a list: "a,b"): "PATH:LINE: key 'port'". Empty when the file
+// did not set it to that value (the command line did), or `app` reads no file.
+std::string config_origin(const CLI::App& app, const std::string& name, const std::string& value);
 
 }  // namespace l2::cli

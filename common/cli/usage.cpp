@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/build_info.hpp"
+#include "common/cli/config.hpp"
 
 namespace l2::cli {
 namespace {
@@ -171,6 +172,37 @@ std::string nearest(std::string_view word, std::span<const std::string> candidat
   return !best.empty() && best_distance <= limit ? best : std::string();
 }
 
+namespace {
+
+// CLI11's "Could not convert: --port = 70000" (a value its type cannot hold) as
+// "--port: 70000 is out of range", or with the config file's line when the file set it.
+// Empty when the message is not of that form.
+std::string conversion_error(const CLI::App& app, const std::string& what) {
+  const std::string prefix = "Could not convert: ";
+  const std::size_t eq = what.find(" = ");
+  if (what.rfind(prefix, 0) != 0 || eq == std::string::npos) return {};
+  const std::string name = what.substr(prefix.size(), eq - prefix.size());
+  const std::string value = what.substr(eq + 3);
+  const CLI::Option* opt = app.get_option_no_throw(name);
+  const std::string type =
+      opt != nullptr ? opt->get_type_name().substr(0, opt->get_type_name().find(':')) : "";
+  const bool integer =
+      !value.empty() && std::all_of(value.begin() + (value.front() == '-' ? 1 : 0), value.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+  std::string why;
+  if ((type == "UINT" || type == "INT") && integer) {
+    why = value + " is out of range";
+  } else if (type == "UINT" || type == "INT") {
+    why = value + " is not an integer";
+  } else {
+    why = value + " is not a valid value";
+  }
+  const std::string where = config_origin(app, name, value);
+  return (where.empty() ? name : where) + ": " + why;
+}
+
+}  // namespace
+
 std::string usage_error(const CLI::App& app, const CLI::Error& e) {
   const std::vector<std::string> rest = app.remaining(true);
   for (const std::string& arg : rest) {
@@ -187,6 +219,9 @@ std::string usage_error(const CLI::App& app, const CLI::Error& e) {
     const std::string near = nearest(rest.front(), commands);
     return "unexpected argument " + rest.front() +
            (near.empty() ? std::string() : "; did you mean the command " + near + "?");
+  }
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
+    if (std::string m = conversion_error(app, e.what()); !m.empty()) return m;
   }
   std::string message = e.what();
   std::replace(message.begin(), message.end(), '\n', ' ');

@@ -5,6 +5,7 @@
 // file's values land in the options, the command line wins); near matches; wrapping.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,7 @@ struct App {
   CLI::App app{"test", "prog"};
   std::string data_dir;
   unsigned port = 1;
+  std::uint16_t small = 0;  // no validator: a value past 65535 fails in CLI11's conversion
   bool dev = false;
   l2::test::TempDir dir;
   std::filesystem::path file = dir.path() / "config.toml";
@@ -98,6 +100,7 @@ struct App {
     l2::cli::add_config_file(app);
     app.add_option("--data-dir", data_dir)->required();
     app.add_option("--port", port)->check(CLI::Range(1u, 100u));
+    app.add_option("--small", small);
     app.add_flag("--dev", dev);
   }
   App(const App&) = delete;
@@ -130,6 +133,21 @@ TEST(TomlConfigApp, ValidatorsNameTheLine) {
   App a;
   const std::string e = a.parse("data_dir = \"/d\"\nport = 700\n", {});
   EXPECT_NE(e.find(a.file.string() + ":2: key 'port': "), std::string::npos) << e;
+}
+
+TEST(TomlConfigApp, ValuesTheTypeCannotHoldNameTheLine) {
+  App a;
+  EXPECT_EQ(a.parse("data_dir = \"/d\"\nsmall = 70000\n", {}),
+            a.file.string() + ":2: key 'small': 70000 is out of range");
+  // The same value on the command line, which wins over the file, is named as the flag.
+  App b;
+  EXPECT_EQ(b.parse("data_dir = \"/d\"\nsmall = 70000\n", {"--small", "65536"}),
+            "--small: 65536 is out of range");
+  App c;
+  EXPECT_EQ(c.parse("data_dir = \"/d\"\n", {"--small", "x1"}), "--small: x1 is not an integer");
+  App d;
+  EXPECT_EQ(d.parse("data_dir = \"/d\"\nsmall = 65535\n", {}), "");
+  EXPECT_EQ(d.small, 65535);
 }
 
 TEST(Usage, UnknownFlagIsTheCauseNotAMissingRequiredOne) {
