@@ -316,7 +316,7 @@ class Checker:
         if key not in responses:
             key = key[0] + "XX" if key[0] + "XX" in responses else "default"
         tc.assertTrue(key in responses, "%s: status %d is not documented for %s %s (%s)"
-                    % (what, r.status, method, path, ", ".join(responses)))
+                      % (what, r.status, method, path, ", ".join(responses)))
         self.check_response(tc, responses[key], r, method, what)
         self.seen.add((path, method.lower(), r.status))
 
