@@ -412,7 +412,7 @@ class Server(TimedTestCase):
             self.assertIsInstance(error["data"]["field"], str)
 
     def call(self, chain, method, params=None):
-        self.assertIn(method, self.methods, "the test calls an undocumented method")
+        self.assertTrue(method in self.methods, "the test calls %s, which is not documented" % method)
         r = chain.request(method, params)
         if "error" in r:
             self.check_error(method, r["error"])
