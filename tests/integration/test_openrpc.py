@@ -8,7 +8,8 @@ usage: /usr/bin/python3 tests/integration/test_openrpc.py BASECHAIND [unittest a
        (or BASECHAIND=PATH/TO/basechaind /usr/bin/python3 tests/integration/test_openrpc.py)
 
 - The document: the OpenRPC required fields, unique method names, param names and error
-  codes, paramStructure by-name, every $ref resolves, every schema is valid Draft 7.
+  codes, paramStructure by-name, every $ref resolves, every schema is valid Draft 7, the
+  examples match their schemas.
 - The source (settlement/basechain/*.cpp, read with regexes): the served method names equal
   the documented ones, each method's `RpcParams p(params, {...})` names equal its documented
   params (required: read with u64/fixed/amount/hex/list_limit; optional: opt_*/boolean), the
@@ -336,6 +337,19 @@ class Document(TimedTestCase):
                     self.assertIn("--dev", m["description"])
         codes = {e["code"] for e in doc["components"]["errors"].values()}
         self.assertTrue({-32700, -32600, -32601, -32602, -32603, -32001, -32002, -32003, -32004, -32005} <= codes)
+
+    def test_examples_match_their_schemas(self):
+        resolver = jsonschema.RefResolver.from_schema(self.doc)
+        for name, m in self.methods.items():
+            params = {p["name"]: p for p in map(lambda p: deref(self.doc, p), m["params"])}
+            for ex in m.get("examples", []):
+                with self.subTest(method=name, example=ex["name"]):
+                    values = [(params[e["name"]]["schema"], e["value"]) for e in ex["params"]]
+                    required = {n for n, p in params.items() if p.get("required")}
+                    self.assertLessEqual(required, {e["name"] for e in ex["params"]})
+                    values.append((deref(self.doc, m["result"])["schema"], ex["result"]["value"]))
+                    for schema, value in values:
+                        jsonschema.Draft7Validator(schema, resolver=resolver).validate(value)
 
     def test_every_ref_resolves(self):
         refs = list(all_refs(self.doc))
