@@ -103,17 +103,24 @@ class Devnet:
     def __init__(self, case, *extra, build_dir=None, ports=None, dev_key=False):
         self.case = case
         self.dir = case.new_dir()
-        self.base_port, self.seq_port = ports or (free_port(), free_port())
-        while self.seq_port == self.base_port:
-            self.seq_port = free_port()
         self.env_file = os.path.join(self.dir, "devnet.env")
         self.stdout_path = os.path.join(self.dir, "stdout")
         self.stderr_path = os.path.join(self.dir, "stderr")
-        self.argv = [DEVNET, "--build-dir", build_dir or BUILD_DIR, "--base-chain-port", str(self.base_port),
-                     "--sequencer-port", str(self.seq_port), "--env-file", self.env_file] + \
+        self.rest = ["--build-dir", build_dir or BUILD_DIR, "--env-file", self.env_file] + \
             ([] if dev_key else ["--no-dev-key"]) + list(extra)
+        # Ports chosen here are free when chosen; another test running beside this one may
+        # take one before the devnet binds it. Only then does wait_ready() try new ones.
+        self.auto_ports = ports is None
+        self.pick_ports(ports)
         self.proc = None
         self.pids = {}
+
+    def pick_ports(self, ports=None):
+        self.base_port, self.seq_port = ports or (free_port(), free_port())
+        while self.seq_port == self.base_port:
+            self.seq_port = free_port()
+        self.argv = [DEVNET, "--base-chain-port", str(self.base_port), "--sequencer-port", str(self.seq_port)] + \
+            self.rest
 
     def start(self):
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -135,13 +142,25 @@ class Devnet:
         with open(self.stderr_path) as f:
             return f.read()
 
-    def wait_ready(self):
+    def lost_a_port_race(self):
+        err = self.stderr()
+        return self.auto_ports and self.proc.returncode != 0 and (
+            re.search(r"port (%d|%d) is in use" % (self.base_port, self.seq_port), err) is not None or
+            "Address already in use" in err)
+
+    def wait_ready(self, retries=3):
         def ready():
             if self.proc.poll() is not None:
+                if retries > 0 and self.lost_a_port_race():
+                    return "retry"
                 raise AssertionError("devnet exited with %s before it was ready:\n%s%s" %
                                      (self.proc.returncode, self.stdout(), self.stderr()))
             return os.path.exists(self.env_file)
-        wait_for("devnet's env file", ready, timeout=60)
+        if wait_for("devnet's env file", ready, timeout=60) == "retry":
+            sys.stderr.write("devnet: port %d or %d was taken before it bound them; new ports\n" %
+                             (self.base_port, self.seq_port))
+            self.pick_ports()
+            return self.start().wait_ready(retries - 1)
         self.env = source_env(self.env_file)
         m = re.search(r"^data dir: (.+)$", self.stdout(), re.MULTILINE)
         self.case.assertIsNotNone(m, self.stdout())
