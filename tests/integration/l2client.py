@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import unittest
 
 import nacl.signing
 
@@ -44,6 +45,34 @@ INGEST_ONLY_STATUSES = {"wrong_chain", "nonce_too_low", "nonce_too_high", "dupli
 
 
 # ---------------------------------------------------------------- keys and txs
+
+
+TIMEOUT_SCALE = float(os.environ.get("L2_TEST_TIMEOUT_SCALE", "1"))
+
+
+class TestTimeout(Exception):
+    """A test ran past its TimedTestCase limit."""
+
+
+class TimedTestCase(unittest.TestCase):
+    """A test case with a wall-clock limit per test: timeout_s seconds, times
+    L2_TEST_TIMEOUT_SCALE (sanitized daemons are slower), enforced with SIGALRM."""
+
+    timeout_s = 60
+
+    def run(self, result=None):
+        limit = max(1, int(self.timeout_s * TIMEOUT_SCALE))
+
+        def on_alarm(signum, frame):
+            raise TestTimeout("%s exceeded its time limit of %d s" % (self.id(), limit))
+
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.alarm(limit)
+        try:
+            return super().run(result)
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
 
 
 class Key:

@@ -33,7 +33,7 @@ import unittest  # noqa: E402
 
 import nacl.signing  # noqa: E402
 
-from l2client import enc  # noqa: E402
+from l2client import TimedTestCase, enc  # noqa: E402
 
 u8, u32le, u64le, varint, blake2b256 = enc.u8, enc.u32le, enc.u64le, enc.varint, enc.blake2b256
 
@@ -219,26 +219,8 @@ class Chain:
         return self.call("chain_getHead")
 
 
-class TestTimeout(Exception):
-    pass
-
-
-class ChainTestCase(unittest.TestCase):
+class ChainTestCase(TimedTestCase):
     timeout_s = TEST_TIMEOUT_S
-
-    def run(self, result=None):
-        limit = max(1, int(self.timeout_s * TIMEOUT_SCALE))
-
-        def on_alarm(signum, frame):
-            raise TestTimeout("%s exceeded its time limit of %d s" % (self.id(), limit))
-
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(limit)
-        try:
-            return super().run(result)
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
 
     def new_chain(self, args=("--dev", "--automine"), tmp=None, data_dir=None):
         if tmp is None:

@@ -28,7 +28,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import tempfile  # noqa: E402
 import unittest  # noqa: E402
@@ -131,26 +130,8 @@ def route_table(source):
     return routes, others, head_on_get
 
 
-class TestTimeout(Exception):
-    pass
-
-
-class TimedTestCase(unittest.TestCase):
+class TimedTestCase(l2.TimedTestCase):
     timeout_s = TEST_TIMEOUT_S
-
-    def run(self, result=None):
-        limit = max(1, int(self.timeout_s * TIMEOUT_SCALE))
-
-        def on_alarm(signum, frame):
-            raise TestTimeout("%s exceeded its time limit of %d s" % (self.id(), limit))
-
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(limit)
-        try:
-            return super().run(result)
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
 
 
 # ------------------------------------------------------------------ the document alone

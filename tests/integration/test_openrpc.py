@@ -38,7 +38,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import unittest  # noqa: E402
@@ -46,6 +45,7 @@ import unittest  # noqa: E402
 import jsonschema  # noqa: E402
 import nacl.signing  # noqa: E402
 
+import l2client as l2  # noqa: E402
 from l2client import enc  # noqa: E402
 from l2base import (BASE_TAG, commitment_bytes, deposit_body, empty_payload, finalize_body, force_body,  # noqa: E402
                     register_body, transfer_body)
@@ -279,20 +279,8 @@ def wrong_type_value(schema):
 # ------------------------------------------------------------------ tests
 
 
-class TimedTestCase(unittest.TestCase):
-    def run(self, result=None):
-        limit = max(1, int(TEST_TIMEOUT_S * TIMEOUT_SCALE))
-
-        def on_alarm(signum, frame):
-            raise AssertionError("%s exceeded its time limit of %d s" % (self.id(), limit))
-
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(limit)
-        try:
-            return super().run(result)
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
+class TimedTestCase(l2.TimedTestCase):
+    timeout_s = TEST_TIMEOUT_S
 
     def setUp(self):
         self.doc = load_doc()

@@ -22,7 +22,6 @@ import json  # noqa: E402
 import re  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
@@ -50,10 +49,6 @@ SMALL_MEMPOOL = 8
 SHORT_HOLD_MS = 1000
 
 
-class TestTimeout(Exception):
-    pass
-
-
 def is_hex(s, nbytes=None):
     if not isinstance(s, str) or len(s) % 2 or (nbytes is not None and len(s) != 2 * nbytes):
         return False
@@ -72,25 +67,11 @@ def is_count(v):
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
-class ServerTestCase(unittest.TestCase):
+class ServerTestCase(l2.TimedTestCase):
     """Starts servers that are always killed and whose data dirs are always removed."""
 
     timeout_s = TEST_TIMEOUT_S
     _labels = 0
-
-    def run(self, result=None):
-        limit = max(1, int(self.timeout_s * TIMEOUT_SCALE))
-
-        def on_alarm(signum, frame):
-            raise TestTimeout("%s exceeded its time limit of %d s" % (self.id(), limit))
-
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.alarm(limit)
-        try:
-            return super().run(result)
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, old)
 
     @classmethod
     def new_server(cls, dev=True, extra_args=(), owner=None):
