@@ -131,6 +131,7 @@ struct Server::Impl {
   // settle their count.
   std::atomic<int> owed{0};
   std::atomic<bool> closing{false};
+  std::atomic<bool> accept_closed{false};  // the acceptor's close has been posted (once)
   std::shared_ptr<Lifeline> lifeline = std::make_shared<Lifeline>();
   // Destroyed by stop(), in reverse order: the acceptor, then every session.
   std::unique_ptr<net::io_context> ioc;
@@ -540,7 +541,9 @@ Result<std::unique_ptr<Server>, std::string> Server::start(Handler handler, Erro
   auto address = net::ip::make_address(options.address, ec);
   if (ec) return make_error("bad listen address " + options.address + ": " + ec.message());
   tcp::endpoint endpoint(address, options.port);
-  impl->acceptor.emplace(*impl->ioc);
+  // On a strand of its own: the accept handler and the close that stop_accepting() posts
+  // touch the acceptor, and the I/O threads would otherwise run them at the same time.
+  impl->acceptor.emplace(net::make_strand(*impl->ioc));
   impl->acceptor->open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor->bind(endpoint, ec);
@@ -563,8 +566,8 @@ bool Server::tls() const { return impl_->tls.has_value(); }
 
 void Server::stop_accepting() {
   impl_->closing = true;
-  if (impl_->stopped) return;
-  net::post(*impl_->ioc, [i = impl_.get()] {
+  if (impl_->stopped || impl_->accept_closed.exchange(true)) return;
+  net::post(impl_->acceptor->get_executor(), [i = impl_.get()] {
     beast::error_code ec;
     i->acceptor->close(ec);
   });

@@ -162,6 +162,7 @@ class Rpc:
         return reply["result"]
 
     def send(self, tx):
+        self.last_sent = tx  # what a test checks was not included when the send is refused
         return self.call("chain_sendTransaction", {"tx": tx.wire.hex()})
 
     def account(self, key):

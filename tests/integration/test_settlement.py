@@ -21,7 +21,6 @@ sys.dont_write_bytecode = True
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
@@ -150,7 +149,8 @@ class SettlementCase(ts.ServerTestCase):
 
     def assert_rpc_refused(self, rpc, send, code, reason, watch_keys=()):
         before = [rpc.account(k) for k in watch_keys]
-        head = rpc.call("chain_getHead")
+        head = rpc.call("chain_getHead")["number"]
+        rpc.last_sent = None
         with self.assertRaises(base.RpcError) as cm:
             send()
         self.assertEqual(cm.exception.code, code, cm.exception)
@@ -158,7 +158,11 @@ class SettlementCase(ts.ServerTestCase):
             self.assertEqual(cm.exception.reason, reason, cm.exception)
         self.assertTrue(cm.exception.message)
         self.assertEqual([rpc.account(k) for k in watch_keys], before, "a refused tx changed balances")
-        self.assertEqual(rpc.call("chain_getHead")["number"], head["number"], "a refused tx made a block")
+        # The refused tx is in no block (other blocks may come: the sequencer posts on its own).
+        refused = rpc.last_sent.hash
+        self.assertIsNone(rpc.call("chain_getTransaction", {"hash": refused}), "the refused tx was kept")
+        for n in range(head + 1, rpc.call("chain_getHead")["number"] + 1):
+            self.assertNotIn(refused, rpc.call("chain_getBlock", {"number": n})["txs"], "a refused tx made a block")
         return cm.exception
 
     def ready(self, client):
