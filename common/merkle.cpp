@@ -91,7 +91,7 @@ bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_h
 
 namespace {
 
-bool strictly_increasing(std::span<const std::uint32_t> v) {
+bool strictly_increasing(std::span<const AccountIndex> v) {
   for (std::size_t i = 1; i < v.size(); ++i)
     if (v[i] <= v[i - 1]) return false;
   return true;
@@ -127,18 +127,19 @@ std::optional<Hash32> multiproof_walk(std::vector<std::pair<std::uint64_t, Hash3
   return nodes[0].second;
 }
 
-std::vector<std::pair<std::uint64_t, Hash32>> leaf_nodes(std::span<const std::uint32_t> indices,
+std::vector<std::pair<std::uint64_t, Hash32>> leaf_nodes(std::span<const AccountIndex> indices,
                                                          std::span<const std::optional<Hash32>> leaves) {
   std::vector<std::pair<std::uint64_t, Hash32>> nodes;
   nodes.reserve(indices.size());
   for (std::size_t i = 0; i < indices.size(); ++i)
-    nodes.emplace_back(indices[i], leaves.empty() ? Hash32() : leaves[i].value_or(empty_subtree_hash(0)));
+    nodes.emplace_back(indices[i].value(),
+                       leaves.empty() ? Hash32() : leaves[i].value_or(empty_subtree_hash(0)));
   return nodes;
 }
 
 }  // namespace
 
-std::size_t multiproof_sibling_count(std::span<const std::uint32_t> indices) {
+std::size_t multiproof_sibling_count(std::span<const AccountIndex> indices) {
   if (indices.empty()) return 0;
   L2_ASSERT(strictly_increasing(indices));
   std::size_t count = 0;
@@ -172,7 +173,7 @@ bool verify_multiproof(const Hash32& root, const MerkleMultiProof& proof,
 Bytes MerkleMultiProof::encode() const {
   ByteWriter w(16 + 4 * indices.size() + 32 * siblings.size());
   w.varint(indices.size());
-  for (auto i : indices) w.u32le(i);
+  for (auto i : indices) w.u32le(i.value());
   // Heights are implicit: the k-th sibling's height comes from the walk, so the empty
   // ones are recognised by value against every height's empty hash of its position.
   std::vector<int> heights;
@@ -203,8 +204,8 @@ Result<MerkleMultiProof, DecodeError> MerkleMultiProof::decode(ByteView in) {
   for (std::uint64_t i = 0; i < *count; ++i) {
     auto v = r.u32le();
     if (!v) return make_error(v.error());
-    if (!p.indices.empty() && *v <= p.indices.back()) return make_error(DecodeError::out_of_range);
-    p.indices.push_back(*v);
+    if (!p.indices.empty() && *v <= p.indices.back().value()) return make_error(DecodeError::out_of_range);
+    p.indices.emplace_back(*v);
   }
   std::vector<int> heights;
   (void)multiproof_walk(leaf_nodes(p.indices, {}), false, [&](int h, std::uint64_t) {
@@ -316,7 +317,7 @@ MerkleProof SparseMerkleTree::prove(std::uint32_t index) const {
   return p;
 }
 
-MerkleMultiProof SparseMerkleTree::prove_many(std::span<const std::uint32_t> indices) const {
+MerkleMultiProof SparseMerkleTree::prove_many(std::span<const AccountIndex> indices) const {
   L2_ASSERT(dirty_.empty());
   L2_ASSERT(!indices.empty() && indices.size() <= kMaxMultiProofLeaves && strictly_increasing(indices));
   MerkleMultiProof p;

@@ -67,8 +67,8 @@ bool verify_merkle_proof(const Hash32& root, const std::optional<Hash32>& leaf_h
 inline constexpr std::size_t kMaxMultiProofLeaves = 64;
 
 struct MerkleMultiProof {
-  std::vector<std::uint32_t> indices;  // strictly increasing
-  std::vector<Hash32> siblings;        // multiproof_sibling_count(indices) of them
+  std::vector<AccountIndex> indices;  // strictly increasing
+  std::vector<Hash32> siblings;       // multiproof_sibling_count(indices) of them
 
   [[nodiscard]] Bytes encode() const;
   static Result<MerkleMultiProof, DecodeError> decode(ByteView in);
@@ -76,7 +76,7 @@ struct MerkleMultiProof {
 };
 
 // How many siblings the paths of `indices` (strictly increasing) need.
-std::size_t multiproof_sibling_count(std::span<const std::uint32_t> indices);
+std::size_t multiproof_sibling_count(std::span<const AccountIndex> indices);
 // Stateless: the root that `leaves` (one per proof index, in the same order; nullopt:
 // an empty leaf) give under the proof's siblings; nullopt if the proof is malformed
 // (indices not strictly increasing, wrong sibling or leaf count). Computing it twice,
@@ -105,7 +105,7 @@ class SparseMerkleTree {
   [[nodiscard]] MerkleProof prove(std::uint32_t index) const;
   // Multiproof of `indices` (strictly increasing, 1..kMaxMultiProofLeaves of them)
   // against root(); requires no pending updates.
-  [[nodiscard]] MerkleMultiProof prove_many(std::span<const std::uint32_t> indices) const;
+  [[nodiscard]] MerkleMultiProof prove_many(std::span<const AccountIndex> indices) const;
 
  private:
   [[nodiscard]] Hash32 node_or_empty(int height, std::uint64_t pos) const;

@@ -22,24 +22,24 @@ BatchTrace trace_batch(const State& pre_state, ChainId chain, std::span<const Tx
   BatchTrace out;
   out.pre_root = tree.root();
   out.steps.reserve(txs.size());
-  std::vector<std::uint32_t> indices;
+  std::vector<AccountIndex> indices;
   for (std::size_t i = 0; i < txs.size(); ++i) {
     TraceStep step;
     step.pre_root = tree.root();
     indices.clear();
-    for (auto a : touched_accounts(txs[i])) indices.push_back(a.value());
+    for (auto a : touched_accounts(txs[i])) indices.push_back(a);
     step.witness.proof = tree.prove_many(indices);
     for (auto idx : indices) {
-      auto leaf = overlay.get(AccountIndex(idx));
+      auto leaf = overlay.get(idx);
       L2_ASSERT(leaf.ok());
       step.witness.leaves.push_back(*leaf);
     }
     step.receipt = apply_tx(overlay, chain, txs[i], known.empty() ? SigCheck::unchecked : known[i]);
     if (step.receipt.status == TxStatus::applied) {
       for (auto idx : indices) {
-        auto leaf = overlay.get(AccountIndex(idx));
+        auto leaf = overlay.get(idx);
         L2_ASSERT(leaf.ok());
-        if (*leaf) tree.set_leaf(idx, account_leaf_hash(**leaf));
+        if (*leaf) tree.set_leaf(idx.value(), account_leaf_hash(**leaf));
       }
       tree.update_root();
     }

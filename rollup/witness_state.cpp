@@ -57,8 +57,8 @@ Result<TxWitness, DecodeError> TxWitness::decode(ByteView in) {
 WitnessState::WitnessState(TxWitness witness) : w_(std::move(witness)) {}
 
 std::optional<std::size_t> WitnessState::slot(AccountIndex i) const {
-  auto it = std::lower_bound(w_.proof.indices.begin(), w_.proof.indices.end(), i.value());
-  if (it == w_.proof.indices.end() || *it != i.value()) return std::nullopt;
+  auto it = std::lower_bound(w_.proof.indices.begin(), w_.proof.indices.end(), i);
+  if (it == w_.proof.indices.end() || *it != i) return std::nullopt;
   return static_cast<std::size_t>(it - w_.proof.indices.begin());
 }
 

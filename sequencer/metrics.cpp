@@ -51,8 +51,8 @@ void Metrics::tx_rejected(std::string_view reason, std::uint64_t n) {
   rejected_[std::string(reason)] += n;
 }
 
-void Metrics::batch_committed(std::uint64_t batch, std::size_t txs, const StageSeconds& stages) {
-  latest_batch_.store(batch);
+void Metrics::batch_committed(BatchNumber batch, std::size_t txs, const StageSeconds& stages) {
+  latest_batch_.store(batch.value());
   batch_txs_.observe(static_cast<double>(txs));
   stage_seconds_[0].observe(stages.verify);
   stage_seconds_[1].observe(stages.execute);

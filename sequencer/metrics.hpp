@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/prometheus.hpp"
+#include "common/types.hpp"
 
 namespace l2::sequencer {
 
@@ -64,9 +65,9 @@ class Metrics {
     double merkle = 0;
     double commit = 0;
   };
-  void batch_committed(std::uint64_t batch, std::size_t txs, const StageSeconds& stages);
+  void batch_committed(BatchNumber batch, std::size_t txs, const StageSeconds& stages);
   void set_mempool_depth(std::size_t depth) { mempool_depth_.store(depth); }
-  void set_latest_batch(std::uint64_t batch) { latest_batch_.store(batch); }
+  void set_latest_batch(BatchNumber batch) { latest_batch_.store(batch.value()); }
 
   [[nodiscard]] std::string render() const;
 

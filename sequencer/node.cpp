@@ -145,7 +145,7 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
   std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader), settler));
   if (auto s = node->rebuild_index(); !s) return make_error(s.error());
   if (auto s = node->load_rolled_back(); !s) return make_error(s.error());
-  node->metrics_.set_latest_batch(node->engine_->durable_head().value());
+  node->metrics_.set_latest_batch(node->engine_->durable_head());
   if (const BatchNumber head = node->engine_->durable_head(); !settler && head.value() > 0) {
     // A database that settles keeps settling: batches made without the base chain (dev
     // deposits above all) could never be re-derived from it.
@@ -809,7 +809,7 @@ void Node::run_reorg(BatchNumber target) {
   reorgs_.fetch_add(1);
   reexecuted_.fetch_add(requeued);
   reorg_dropped_.fetch_add(dropped);
-  metrics_.set_latest_batch(target.value());
+  metrics_.set_latest_batch(target);
   spdlog::warn(
       "settlement reorg: rolled back batches {}..{} to batch {}; {} user txs to execute again, {} not",
       target.value() + 1, head.value(), target.value(), requeued, dropped);
@@ -831,7 +831,7 @@ void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
         withdrawals_[from].push_back(b.receipts[pos].tx_hash);
   }
   if (settler_) settler_->batch_durable(b.header.number);
-  metrics_.batch_committed(number, b.receipts.size(),
+  metrics_.batch_committed(b.header.number, b.receipts.size(),
                            Metrics::StageSeconds{b.timings.verify_ms / 1e3, b.timings.execute_ms / 1e3,
                                                  b.timings.merkle_ms / 1e3, b.timings.commit_ms / 1e3});
   for (const auto& r : b.receipts)

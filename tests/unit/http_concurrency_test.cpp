@@ -43,8 +43,10 @@ TEST(HttpServerStop, StopAcceptingTwiceWhileClientsConnectOnManyThreads) {
     std::atomic<bool> done{false};
     std::atomic<int> answered{0};
     std::atomic<int> wrong{0};
+    constexpr int kClients = 3;
     std::vector<std::thread> clients;
-    for (int c = 0; c < 3; ++c) {
+    clients.reserve(kClients);
+    for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&] {
         while (!done.load()) {
           auto client = Client::create(url, {});  // a new connection for each request

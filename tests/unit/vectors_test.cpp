@@ -385,7 +385,8 @@ TEST(EncodingVectors, MerkleRootsAndProofs) {
     }
 
     for (const auto& mp : v.value("multiproofs", json::array())) {
-      const auto indices = mp.at("indices").get<std::vector<std::uint32_t>>();
+      std::vector<l2::AccountIndex> indices;
+      for (const auto& i : mp.at("indices")) indices.emplace_back(i.get<std::uint32_t>());
       SCOPED_TRACE("multiproof of " + std::to_string(indices.size()) + " leaves");
       std::vector<std::optional<l2::Hash32>> want;
       for (const auto& h : mp.at("leaf_hashes")) {

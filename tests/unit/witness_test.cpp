@@ -37,11 +37,18 @@ SparseMerkleTree tree_of(std::uint32_t n) {
   return t;
 }
 
+std::vector<AccountIndex> ix(const std::vector<std::uint32_t>& raw) {
+  std::vector<AccountIndex> out;
+  out.reserve(raw.size());
+  for (auto i : raw) out.emplace_back(i);
+  return out;
+}
+
 std::vector<std::optional<Hash32>> leaves_at(const SparseMerkleTree& t,
-                                             const std::vector<std::uint32_t>& idx) {
+                                             const std::vector<AccountIndex>& idx) {
   std::vector<std::optional<Hash32>> out;
   out.reserve(idx.size());
-  for (auto i : idx) out.push_back(t.leaf(i));
+  for (auto i : idx) out.push_back(t.leaf(i.value()));
   return out;
 }
 
@@ -51,7 +58,8 @@ TEST(MultiProof, VerifiesAndAgreesWithSingleProofs) {
   const SparseMerkleTree t = tree_of(1000);
   const std::vector<std::vector<std::uint32_t>> sets = {
       {0}, {0, 1}, {0, 999}, {3, 4, 5}, {0, 17, 500, 998, 999}, {999, 1000, 1001}, {5, 0xFFFFFFFFu}};
-  for (const auto& idx : sets) {
+  for (const auto& raw : sets) {
+    const auto idx = ix(raw);
     SCOPED_TRACE(idx.size());
     auto p = t.prove_many(idx);
     EXPECT_EQ(p.siblings.size(), multiproof_sibling_count(idx));
@@ -59,7 +67,7 @@ TEST(MultiProof, VerifiesAndAgreesWithSingleProofs) {
     EXPECT_TRUE(verify_multiproof(t.root(), p, leaves));
     // Each leaf alone with the usual proof agrees.
     for (std::size_t k = 0; k < idx.size(); ++k)
-      EXPECT_TRUE(verify_merkle_proof(t.root(), leaves[k], t.prove(idx[k])));
+      EXPECT_TRUE(verify_merkle_proof(t.root(), leaves[k], t.prove(idx[k].value())));
     // A changed leaf, a leaf claimed absent, or a wrong root fails.
     auto bad = leaves;
     bad[0] = leaf_of(123456);
@@ -80,19 +88,19 @@ TEST(MultiProof, VerifiesAndAgreesWithSingleProofs) {
 
 TEST(MultiProof, NewLeavesGiveTheNewRoot) {
   SparseMerkleTree t = tree_of(300);
-  const std::vector<std::uint32_t> idx = {0, 42, 299, 300};  // 300: an append
+  const std::vector<AccountIndex> idx = ix({0, 42, 299, 300});  // 300: an append
   auto p = t.prove_many(idx);
   std::vector<std::optional<Hash32>> after = {leaf_of(9000), leaf_of(9001), leaf_of(9002), leaf_of(9003)};
   auto root = multiproof_root(p, after);
   ASSERT_TRUE(root.has_value());
-  for (std::size_t k = 0; k < idx.size(); ++k) t.set_leaf(idx[k], *after[k]);
+  for (std::size_t k = 0; k < idx.size(); ++k) t.set_leaf(idx[k].value(), *after[k]);
   EXPECT_EQ(*root, t.update_root());
 }
 
 TEST(MultiProof, MalformedProofsAreRefused) {
   const SparseMerkleTree t = tree_of(64);
-  auto p = t.prove_many(std::vector<std::uint32_t>{1, 9});
-  const auto leaves = leaves_at(t, {1, 9});
+  auto p = t.prove_many(ix({1, 9}));
+  const auto leaves = leaves_at(t, ix({1, 9}));
   auto fewer = p;
   fewer.siblings.pop_back();
   EXPECT_FALSE(multiproof_root(fewer, leaves).has_value());
@@ -109,7 +117,7 @@ TEST(MultiProof, MalformedProofsAreRefused) {
 
 TEST(MultiProof, StrictDecoding) {
   const SparseMerkleTree t = tree_of(10);
-  const Bytes enc = t.prove_many(std::vector<std::uint32_t>{2, 7}).encode();
+  const Bytes enc = t.prove_many(ix({2, 7})).encode();
   ASSERT_TRUE(MerkleMultiProof::decode(enc));
   // Truncated anywhere, or with a trailing byte.
   for (std::size_t n = 0; n < enc.size(); ++n)
@@ -134,7 +142,7 @@ TEST(MultiProof, StrictDecoding) {
   SparseMerkleTree one;
   one.set_leaf(0, leaf_of(0));
   one.update_root();
-  Bytes e1 = one.prove_many(std::vector<std::uint32_t>{0}).encode();
+  Bytes e1 = one.prove_many(ix({0})).encode();
   ASSERT_EQ(e1.size(), 1u + 4 + 4);  // count, index, 4 bitmap bytes, no sibling
   Bytes explicit_empty = e1;
   explicit_empty[5] = 1;
@@ -152,11 +160,9 @@ struct Fixture {
 
   TxWitness witness_for(const Tx& tx) {
     TxWitness w;
-    std::vector<std::uint32_t> idx;
-    for (auto a : touched_accounts(tx)) idx.push_back(a.value());
+    const std::vector<AccountIndex> idx = touched_accounts(tx);
     w.proof = tree.prove_many(idx);
-    for (auto i : idx)
-      w.leaves.push_back(s.contains(AccountIndex(i)) ? std::optional(s.at(AccountIndex(i))) : std::nullopt);
+    for (auto i : idx) w.leaves.push_back(s.contains(i) ? std::optional(s.at(i)) : std::nullopt);
     return w;
   }
 };
@@ -205,12 +211,11 @@ TEST(OneStep, AdversarialPreStateGivesReceiptsNotAborts) {
   tree.update_root();
   auto witness = [&](const Tx& tx) {
     TxWitness w;
-    std::vector<std::uint32_t> idx;
-    for (auto a : touched_accounts(tx)) idx.push_back(a.value());
+    const std::vector<AccountIndex> idx = touched_accounts(tx);
     w.proof = tree.prove_many(idx);
     for (auto i : idx) {
-      if (i < accounts.size()) {
-        w.leaves.emplace_back(accounts[i]);
+      if (i.value() < accounts.size()) {
+        w.leaves.emplace_back(accounts[i.value()]);
       } else {
         w.leaves.emplace_back();
       }
