@@ -22,12 +22,10 @@ BatchTrace trace_batch(const State& pre_state, ChainId chain, std::span<const Tx
   BatchTrace out;
   out.pre_root = tree.root();
   out.steps.reserve(txs.size());
-  std::vector<AccountIndex> indices;
   for (std::size_t i = 0; i < txs.size(); ++i) {
     TraceStep step;
     step.pre_root = tree.root();
-    indices.clear();
-    for (auto a : touched_accounts(txs[i])) indices.push_back(a);
+    const std::vector<AccountIndex> indices = touched_accounts(txs[i]);
     step.witness.proof = tree.prove_many(indices);
     for (auto idx : indices) {
       auto leaf = overlay.get(idx);

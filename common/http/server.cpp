@@ -130,8 +130,7 @@ struct Server::Impl {
   // error answers being written. Declared before the io_context: sessions it destroys
   // settle their count.
   std::atomic<int> owed{0};
-  std::atomic<bool> closing{false};
-  std::atomic<bool> accept_closed{false};  // the acceptor's close has been posted (once)
+  std::atomic<bool> closing{false};  // set once, by the stop_accepting() that closes the acceptor
   std::shared_ptr<Lifeline> lifeline = std::make_shared<Lifeline>();
   // Destroyed by stop(), in reverse order: the acceptor, then every session.
   std::unique_ptr<net::io_context> ioc;
@@ -565,8 +564,7 @@ std::string Server::bound_address() const { return impl_->bound; }
 bool Server::tls() const { return impl_->tls.has_value(); }
 
 void Server::stop_accepting() {
-  impl_->closing = true;
-  if (impl_->stopped || impl_->accept_closed.exchange(true)) return;
+  if (impl_->closing.exchange(true) || impl_->stopped) return;  // the close is posted once
   net::post(impl_->acceptor->get_executor(), [i = impl_.get()] {
     beast::error_code ec;
     i->acceptor->close(ec);
