@@ -5,6 +5,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "common/assert.hpp"
 #include "common/crypto.hpp"
@@ -241,12 +243,26 @@ SparseMerkleTree::SparseMerkleTree() { root_ = empty_subtree_hash(kMerkleDepth);
 void SparseMerkleTree::set_leaf(std::uint32_t index, const Hash32& leaf_hash) {
   auto& leaves = levels_[0];
   L2_ASSERT(index <= leaves.size());
+  if (undo_ != nullptr) {
+    undo_->positions[0].push_back(index);
+    undo_->before[0].push_back(index < leaves.size() ? leaves[index] : empty_subtree_hash(0));
+  }
   if (index == leaves.size()) {
     leaves.push_back(leaf_hash);
   } else {
     leaves[index] = leaf_hash;
   }
   dirty_.push_back(index);
+}
+
+void SparseMerkleTree::record_undo(TreeUndo* undo) {
+  L2_ASSERT(dirty_.empty() && !truncated_);
+  undo_ = undo;
+  if (undo_ == nullptr) return;
+  undo_->leaf_count = leaf_count();
+  undo_->root = root_;
+  for (auto& v : undo_->positions) v.clear();
+  for (auto& v : undo_->before) v.clear();
 }
 
 void SparseMerkleTree::truncate(std::uint32_t n) {
@@ -268,6 +284,30 @@ Hash32 SparseMerkleTree::node_or_empty(int height, std::uint64_t pos) const {
 }
 
 Hash32 SparseMerkleTree::update_root(ThreadPool* pool) {
+  TreeUndo* undo = std::exchange(undo_, nullptr);
+  const auto strictly_increasing_positions = [](const std::vector<std::uint64_t>& v) {
+    return std::adjacent_find(v.begin(), v.end(), std::greater_equal<>()) == v.end();
+  };
+  if (undo != nullptr && !strictly_increasing_positions(undo->positions[0])) {
+    // Leaves set out of order, or one set twice: its first record holds the hash from
+    // before the update.
+    auto& pos0 = undo->positions[0];
+    auto& old0 = undo->before[0];
+    std::vector<std::size_t> order(pos0.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pos0[a] < pos0[b]; });
+    std::vector<std::uint64_t> pos;
+    std::vector<Hash32> old;
+    pos.reserve(order.size());
+    old.reserve(order.size());
+    for (std::size_t i : order) {
+      if (!pos.empty() && pos.back() == pos0[i]) continue;
+      pos.push_back(pos0[i]);
+      old.push_back(old0[i]);
+    }
+    pos0.swap(pos);
+    old0.swap(old);
+  }
   if (dirty_.empty() && !truncated_) return root_;
   truncated_ = false;
   std::sort(dirty_.begin(), dirty_.end());
@@ -281,11 +321,19 @@ Hash32 SparseMerkleTree::update_root(ThreadPool* pool) {
     for (auto p : positions)
       if (next.empty() || next.back() != (p >> 1)) next.push_back(p >> 1);
     auto& lvl = levels_[static_cast<std::size_t>(h)];
+    const std::uint64_t had = lvl.size();
     std::uint64_t want = (static_cast<std::uint64_t>(leaf_count()) + (1ull << h) - 1) >> h;
     if (lvl.size() < want) lvl.resize(want);
+    Hash32* old = nullptr;
+    if (undo != nullptr) {
+      undo->positions[static_cast<std::size_t>(h)] = next;
+      undo->before[static_cast<std::size_t>(h)].resize(next.size());
+      old = undo->before[static_cast<std::size_t>(h)].data();
+    }
     auto hash_range = [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         std::uint64_t p = next[i];
+        if (old != nullptr) old[i] = p < had ? lvl[p] : empty_subtree_hash(h);
         lvl[p] = hash_node(node_or_empty(h - 1, 2 * p), node_or_empty(h - 1, 2 * p + 1));
       }
     };
@@ -312,6 +360,30 @@ MerkleProof SparseMerkleTree::prove(std::uint32_t index) const {
   std::uint64_t pos = index;
   for (int h = 0; h < kMerkleDepth; ++h) {
     p.siblings[static_cast<std::size_t>(h)] = node_or_empty(h, pos ^ 1u);
+    pos >>= 1;
+  }
+  return p;
+}
+
+Hash32 SparseMerkleTree::node_before(int height, std::uint64_t pos,
+                                     std::span<const TreeUndo* const> undos) const {
+  // The oldest update that rewrote the node holds its hash from before them all.
+  const auto h = static_cast<std::size_t>(height);
+  for (const TreeUndo* u : undos) {
+    const auto& ps = u->positions[h];
+    auto it = std::lower_bound(ps.begin(), ps.end(), pos);
+    if (it != ps.end() && *it == pos) return u->before[h][static_cast<std::size_t>(it - ps.begin())];
+  }
+  return node_or_empty(height, pos);
+}
+
+MerkleProof SparseMerkleTree::prove_before(std::uint32_t index, std::span<const TreeUndo* const> undos) const {
+  L2_ASSERT(dirty_.empty());
+  MerkleProof p;
+  p.index = AccountIndex(index);
+  std::uint64_t pos = index;
+  for (int h = 0; h < kMerkleDepth; ++h) {
+    p.siblings[static_cast<std::size_t>(h)] = node_before(h, pos ^ 1u, undos);
     pos >>= 1;
   }
   return p;

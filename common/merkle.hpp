@@ -87,6 +87,17 @@ std::optional<Hash32> multiproof_root(const MerkleMultiProof& proof,
 bool verify_multiproof(const Hash32& root, const MerkleMultiProof& proof,
                        std::span<const std::optional<Hash32>> leaves);
 
+// What one update of a tree overwrote: per height, the positions it rewrote (sorted)
+// and their hashes before it. Laid over the tree (SparseMerkleTree::node_before), the
+// undo records of the last updates give the tree as it was before them: an engine
+// answers from the last durable batch's tree while later batches are not yet durable.
+struct TreeUndo {
+  std::uint32_t leaf_count = 0;  // before the update
+  Hash32 root;                   // before the update
+  std::array<std::vector<std::uint64_t>, kMerkleDepth + 1> positions;
+  std::array<std::vector<Hash32>, kMerkleDepth + 1> before;
+};
+
 class SparseMerkleTree {
  public:
   SparseMerkleTree();
@@ -96,6 +107,10 @@ class SparseMerkleTree {
   void set_leaf(std::uint32_t index, const Hash32& leaf_hash);
   // Drops every leaf at index >= n (a rollback removes accounts created later).
   void truncate(std::uint32_t n);
+  // Records in `undo` what the set_leaf calls up to the next update_root() and that
+  // update overwrite (cleared first; the tree must have no pending updates and must not
+  // be truncated before that update_root).
+  void record_undo(TreeUndo* undo);
   // Rehashes the dirty paths, in parallel when a pool is given; returns the root.
   Hash32 update_root(ThreadPool* pool = nullptr);
   // The root as of the last update_root().
@@ -106,11 +121,19 @@ class SparseMerkleTree {
   // Multiproof of `indices` (strictly increasing, 1..kMaxMultiProofLeaves of them)
   // against root(); requires no pending updates.
   [[nodiscard]] MerkleMultiProof prove_many(std::span<const AccountIndex> indices) const;
+  // The node at (height, pos) as it was before the updates whose undo records are
+  // given, oldest first (each recorded on this tree, the newest one last applied).
+  [[nodiscard]] Hash32 node_before(int height, std::uint64_t pos,
+                                   std::span<const TreeUndo* const> undos) const;
+  // prove() against the root before those updates (undos.front()->root; root() when
+  // there are none); requires no pending updates.
+  [[nodiscard]] MerkleProof prove_before(std::uint32_t index, std::span<const TreeUndo* const> undos) const;
 
  private:
   [[nodiscard]] Hash32 node_or_empty(int height, std::uint64_t pos) const;
   std::array<std::vector<Hash32>, kMerkleDepth + 1> levels_;
   std::vector<std::uint32_t> dirty_;
+  TreeUndo* undo_ = nullptr;
   bool truncated_ = false;
   Hash32 root_;
 };

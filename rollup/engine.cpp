@@ -35,6 +35,26 @@ void build_tree(SparseMerkleTree& tree, const State& state, ThreadPool& pool) {
 
 }  // namespace
 
+const Account& DurableView::at(AccountIndex i) const {
+  // The oldest batch not yet durable that changed the account holds its value before.
+  for (const BatchUndo* u : undos_) {
+    auto it = std::lower_bound(u->changes.begin(), u->changes.end(), i,
+                               [](const AccountChange& c, AccountIndex k) { return c.index < k; });
+    if (it != u->changes.end() && it->index == i) {
+      L2_ASSERT(it->before.has_value());  // created later than the durable state
+      return *it->before;
+    }
+  }
+  return state_.at(i);
+}
+
+std::optional<AccountIndex> DurableView::find(const PublicKey& key) const {
+  // Accounts are only appended (a rollback flushes first) and keep their key.
+  auto i = state_.find(key);
+  if (!i || !contains(*i)) return std::nullopt;
+  return i;
+}
+
 Engine::Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, LoadedState loaded)
     : options_(options),
       pool_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads),
@@ -73,11 +93,12 @@ Engine::~Engine() {
   if (commit_thread_.joinable()) commit_thread_.join();
 }
 
-void Engine::merkleize(std::span<const AccountChange> changes) {
+void Engine::merkleize(std::span<const AccountChange> changes, TreeUndo* undo) {
   std::vector<Hash32> leaves(changes.size());
   pool_.parallel_for(changes.size(), 256, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) leaves[i] = account_leaf_hash(changes[i].after);
   });
+  tree_.record_undo(undo);
   for (std::size_t i = 0; i < changes.size(); ++i) tree_.set_leaf(changes[i].index.value(), leaves[i]);
   tree_.update_root(&pool_);
 }
@@ -144,11 +165,14 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->timings.verify_ms = ms_since(t0);
   auto t1 = Clock::now();
   ExecutionResult result = executor_.execute(state_, chain_id(), input.txs, prepared);
-  std::unique_lock write(state_mutex_);  // readers of durable state wait from here to the commit
+  auto undo = std::make_shared<BatchUndo>();
+  undo->prev_head = head_;
+  undo->prev_size = state_.size();
+  std::unique_lock write(state_mutex_);  // readers wait while the batch is applied
   state_.apply(result.changes);
   job->timings.execute_ms = ms_since(t1);
   auto t2 = Clock::now();
-  merkleize(result.changes);
+  merkleize(result.changes, &undo->tree);
   job->timings.merkle_ms = ms_since(t2);
 
   BatchHeader h;
@@ -164,7 +188,9 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->batch.witnesses = withdrawal_witnesses(input.txs, result.receipts);
   job->batch.origin = std::move(input.origin);
   job->receipts = std::move(result.receipts);
-  job->changes = std::move(result.changes);
+  undo->changes = std::move(result.changes);
+  job->undo = undo;
+  undo_.push_back(std::move(undo));
   head_ = h;
   write.unlock();
   {
@@ -178,9 +204,9 @@ Engine::Ack Engine::submit(BatchInput input) {
 std::optional<EngineError> Engine::commit_one(CommitJob& job) {
   auto t = Clock::now();
   job.batch.receipts = encode_receipts(job.receipts);
-  job.batch.changes = encode_changes(job.changes);
+  job.batch.changes = encode_changes(job.undo->changes);
   if (auto s = store_->append_batch(job.batch); !s) return from_store(s.error());
-  for (const auto& c : job.changes) pending_[c.index] = c.after;
+  for (const auto& c : job.undo->changes) pending_[c.index] = c.after;
   ++batches_since_checkpoint_;
   if (batches_since_checkpoint_ >= options_.checkpoint_every ||
       pending_.size() >= options_.checkpoint_max_pending) {
@@ -219,18 +245,15 @@ void Engine::commit_loop() {
         std::lock_guard lock(mutex_);
         poisoned_ = err;
       }
-      {
-        std::lock_guard lock(state_mutex_);  // pairs with read_durable's wait
-        is_poisoned_ = true;
-      }
-      durable_cv_.notify_all();
+      is_poisoned_ = true;  // the batch's undo record stays: readers see the last durable state
       job->done.set_value(make_error(std::move(*err)));
     } else {
       {
         std::lock_guard lock(state_mutex_);
+        L2_ASSERT(!undo_.empty() && undo_.front() == job->undo);
+        undo_.pop_front();
         durable_number_ = job->batch.header.number.value();
       }
-      durable_cv_.notify_all();
       job->done.set_value(CommittedBatch{job->batch.header, std::move(job->receipts), job->timings});
     }
     {
@@ -265,12 +288,12 @@ Status<EngineError> Engine::rollback_to(BatchNumber n, std::span<const RolledBac
         EngineErrorCode::invalid_argument,
         "batch " + std::to_string(n.value()) + " is after the head " + std::to_string(head_.number.value())});
   std::unique_lock write(state_mutex_);  // readers wait out the whole rollback
+  L2_ASSERT(undo_.empty());              // flushed: every batch is durable
   // From here on a failure leaves memory half reverted: the engine is poisoned and
   // must be reopened (the database is either rolled back or untouched).
   auto fail = [&](EngineError e) -> Status<EngineError> {
     poisoned_ = e;
     is_poisoned_ = true;
-    durable_cv_.notify_all();
     return make_error(std::move(e));
   };
   auto corrupt = [](std::string what) { return EngineError{EngineErrorCode::corrupt, std::move(what)}; };

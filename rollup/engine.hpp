@@ -20,9 +20,12 @@
 // Thread safety: submit(), flush(), checkpoint(), rollback_to() and the plain read
 // accessors belong to one thread (the owner); they show the state after the last
 // submitted batch, which may not be durable yet. read_durable() is for every other
-// thread (an HTTP server's, say): it runs a function over the state at a moment when
-// every executed batch is durable, so it never shows anything a crash could undo.
-// read_executed() shows other threads what the owner sees, without that wait.
+// thread (an HTTP server's, say): it shows the state as of the last durable batch, so it
+// never shows anything a crash could undo, and it never waits for a commit: each batch
+// executed but not yet durable keeps an undo record (the accounts it changed, with their
+// values before, and the tree nodes it rewrote, with their hashes before) that the
+// reader lays over the current state. read_executed() shows other threads what the
+// owner sees.
 #pragma once
 
 #include <atomic>
@@ -85,6 +88,41 @@ struct EngineError {
   std::string message;
 };
 
+// What one executed batch changed, kept until the batch is durable: read_durable()
+// lays the records of the batches not yet durable over the current state.
+struct BatchUndo {
+  BatchHeader prev_head;
+  std::uint32_t prev_size = 0;         // accounts before the batch
+  std::vector<AccountChange> changes;  // sorted by index, with the values before
+  TreeUndo tree;
+};
+
+// The state, tree and head as of the last durable batch (read_durable's argument). Valid
+// only inside read_durable's function; lookups cost a binary search per batch not yet
+// durable (at most the few in flight).
+class DurableView {
+ public:
+  DurableView(const State& state, const SparseMerkleTree& tree, const BatchHeader& head,
+              std::span<const BatchUndo* const> undos, std::span<const TreeUndo* const> tree_undos)
+      : state_(state), tree_(tree), head_(head), undos_(undos), tree_undos_(tree_undos) {}
+
+  [[nodiscard]] const BatchHeader& head() const { return undos_.empty() ? head_ : undos_.front()->prev_head; }
+  [[nodiscard]] std::uint32_t size() const { return undos_.empty() ? state_.size() : undos_.front()->prev_size; }
+  [[nodiscard]] bool contains(AccountIndex i) const { return i.value() < size(); }
+  // Requires contains(i).
+  [[nodiscard]] const Account& at(AccountIndex i) const;
+  [[nodiscard]] std::optional<AccountIndex> find(const PublicKey& key) const;
+  // Proof against head().state_root (of an absent leaf when !contains(i)).
+  [[nodiscard]] MerkleProof prove(AccountIndex i) const { return tree_.prove_before(i.value(), tree_undos_); }
+
+ private:
+  const State& state_;
+  const SparseMerkleTree& tree_;
+  const BatchHeader& head_;
+  std::span<const BatchUndo* const> undos_;  // oldest first
+  std::span<const TreeUndo* const> tree_undos_;
+};
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>, EngineError> open(const EngineOptions& options);
@@ -102,17 +140,24 @@ class Engine {
   // the store's rolled_back_txs in the same database transaction.
   Status<EngineError> rollback_to(BatchNumber n, std::span<const RolledBackTx> record = {});
 
-  // Calls fn(state, tree, head) under a shared lock once the head batch is durable
-  // (waiting for the commit in flight, if any; a few milliseconds). Any thread. fn must
-  // not call back into the engine. If the engine is poisoned it reads the last state
-  // it executed, which reopening may undo: check poisoned() where that matters.
+  // Calls fn(view) under a shared lock, where view (a DurableView) is the state as of the
+  // last durable batch. Any thread; it waits only while the owner applies a batch (the
+  // execute and merkleize stages) or a commit thread marks one durable, never for a
+  // commit. fn must not call back into the engine. A poisoned engine shows the last
+  // state it made durable, which is what reopening it loads.
   template <class F>
   decltype(auto) read_durable(F&& fn) const {
     std::shared_lock lock(state_mutex_);
-    durable_cv_.wait(lock,
-                     [&] { return head_.number.value() <= durable_number_.load() || is_poisoned_.load(); });
-    return std::forward<F>(fn)(static_cast<const State&>(state_), static_cast<const SparseMerkleTree&>(tree_),
-                               static_cast<const BatchHeader&>(head_));
+    std::vector<const BatchUndo*> undos;
+    std::vector<const TreeUndo*> tree_undos;
+    undos.reserve(undo_.size());
+    tree_undos.reserve(undo_.size());
+    for (const auto& u : undo_) {
+      undos.push_back(u.get());
+      tree_undos.push_back(&u->tree);
+    }
+    const DurableView view(state_, tree_, head_, undos, tree_undos);
+    return std::forward<F>(fn)(view);
   }
   // Calls fn(state, tree, head) under a shared lock over the state after the last
   // executed batch, durable or not: it waits only while the owner applies a batch (the
@@ -139,7 +184,7 @@ class Engine {
  private:
   struct CommitJob {
     StoredBatch batch;
-    std::vector<AccountChange> changes;
+    std::shared_ptr<const BatchUndo> undo;  // its changes are the batch's diff
     std::vector<Receipt> receipts;
     StageTimings timings;
     std::promise<Result<CommittedBatch, EngineError>> done;
@@ -147,7 +192,7 @@ class Engine {
 
   Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, LoadedState loaded);
   void commit_loop();
-  void merkleize(std::span<const AccountChange> changes);
+  void merkleize(std::span<const AccountChange> changes, TreeUndo* undo);
   // Leaf and proof (against the new root) of every account that withdrew in the batch.
   Bytes withdrawal_witnesses(std::span<const Tx> txs, std::span<const Receipt> receipts) const;
   std::optional<EngineError> commit_one(CommitJob& job);
@@ -158,8 +203,10 @@ class Engine {
   std::unique_ptr<StateStore> store_;  // used by the commit thread only (and the owner while idle)
   // state_, tree_ and head_ are written only by the owner, under state_mutex_ held
   // exclusively; the owner reads them without it, other threads through read_durable.
+  // undo_ (one record per batch executed but not yet durable, oldest first) is pushed by
+  // the owner and popped by the commit thread, both under state_mutex_ held exclusively.
   mutable std::shared_mutex state_mutex_;
-  mutable std::condition_variable_any durable_cv_;
+  std::deque<std::shared_ptr<const BatchUndo>> undo_;
   std::atomic<std::uint64_t> durable_number_{0};
   std::atomic<bool> is_poisoned_{false};
   State state_;

@@ -15,11 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxDroppedRemembered = 100000;
 constexpr auto kIdleTick = std::chrono::milliseconds(100);
-constexpr auto kReaderPatience = std::chrono::milliseconds(20);
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
 
 ReceiptCode to_receipt(AddResult r) {
   switch (r) {
@@ -273,16 +268,6 @@ ReorgNote Node::note_of(const rollup::RolledBackTx& row, const std::optional<TxL
 
 ReorgStats Node::reorg_stats() const {
   return ReorgStats{reorgs_.load(), reexecuted_.load(), reorg_dropped_.load()};
-}
-
-template <class F>
-decltype(auto) Node::read_durable(F&& fn) {
-  if (readers_waiting_.fetch_add(1) == 0) readers_since_ns_.store(now_ns());
-  struct Leave {
-    std::atomic<int>& n;
-    ~Leave() { n.fetch_sub(1); }
-  } leave{readers_waiting_};
-  return engine_->read_durable(std::forward<F>(fn));
 }
 
 bool Node::healthy() const { return accepting_.load() && !failed_.load() && !engine_->poisoned(); }
@@ -624,12 +609,6 @@ void Node::submit_batch(rollup::BatchInput input) {
     std::unique_lock lock(ack_mutex_);
     ack_cv_.wait(lock, [&] { return in_flight_count_ < std::max(1u, options_.batch.max_in_flight); });
   }
-  // Queries of durable state wait while a batch is in flight; under sustained load
-  // there might always be one. Let them in when they have waited long enough. (Ingest
-  // reads the executed state and never waits here.)
-  if (readers_waiting_.load() > 0 &&
-      now_ns() - readers_since_ns_.load() > std::chrono::nanoseconds(kReaderPatience).count())
-    (void)engine_->flush();
   std::vector<std::pair<std::size_t, AccountIndex>> withdrawals;
   for (std::size_t i = 0; i < input.txs.size(); ++i)
     if (const auto* w = std::get_if<rollup::Withdraw>(&input.txs[i])) withdrawals.emplace_back(i, w->from);
@@ -993,8 +972,7 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
 }
 
 std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof) {
-  return read_durable([&](const rollup::State& state, const SparseMerkleTree& tree,
-                          const rollup::BatchHeader& head) -> std::optional<AccountView> {
+  return engine_->read_durable([&](const rollup::DurableView& state) -> std::optional<AccountView> {
     std::optional<AccountIndex> i;
     if (const auto* idx = std::get_if<AccountIndex>(&ref)) {
       if (state.contains(*idx)) i = *idx;
@@ -1002,16 +980,14 @@ std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof)
       i = state.find(std::get<PublicKey>(ref));
     }
     if (!i) return std::nullopt;
-    AccountView v{*i, state.at(*i), head.number, head.state_root, std::nullopt};
-    if (with_proof) v.proof = tree.prove(i->value());
+    AccountView v{*i, state.at(*i), state.head().number, state.head().state_root, std::nullopt};
+    if (with_proof) v.proof = state.prove(*i);
     return v;
   });
 }
 
 std::optional<AccountIndex> Node::find_account(const PublicKey& key) {
-  return read_durable([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader&) {
-    return state.find(key);
-  });
+  return engine_->read_durable([&](const rollup::DurableView& state) { return state.find(key); });
 }
 
 Result<std::optional<rollup::BatchHeader>, ApiError> Node::batch_header(std::optional<BatchNumber> n) {
@@ -1027,9 +1003,9 @@ Result<std::optional<rollup::BatchHeader>, ApiError> Node::batch_header(std::opt
 NodeStatus Node::status() {
   NodeStatus s;
   s.chain_id = options_.chain_id;
-  read_durable([&](const rollup::State& state, const SparseMerkleTree&, const rollup::BatchHeader& head) {
-    s.latest_batch = head.number;
-    s.state_root = head.state_root;
+  engine_->read_durable([&](const rollup::DurableView& state) {
+    s.latest_batch = state.head().number;
+    s.state_root = state.head().state_root;
     s.accounts = state.size();
   });
   std::lock_guard lock(mutex_);

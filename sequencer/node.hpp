@@ -190,8 +190,8 @@ class Node {
   // Dev deposits: each gets the next deposit id and goes into the next batch.
   Result<std::shared_ptr<WaitGroup>, ApiError> deposit(const std::vector<DepositRequest>& deposits);
 
-  // Queries, all against durable state (they wait for a commit in flight; the batcher
-  // lets them in when they have waited kReaderPatience).
+  // Queries, all against durable state (Engine::read_durable: the state as of the last
+  // durable batch, read without waiting for a commit in flight).
   Result<std::optional<TxLookup>, ApiError> lookup_tx(const Hash32& hash);
   std::optional<AccountView> account(const AccountRef& ref, bool with_proof);
   // nullopt n: the latest durable batch.
@@ -248,10 +248,6 @@ class Node {
   void resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications& out);
   void drop_expired_locked(Notifications& out);
   void mark_work_locked();
-  // Durable state, for queries (counted, so the batcher can let them in).
-  template <class F>
-  decltype(auto) read_durable(F&& fn);
-
   NodeOptions options_;
   std::unique_ptr<rollup::Engine> engine_;
   settlement::Settler* settler_;  // may be null; outlives the node
@@ -312,12 +308,6 @@ class Node {
 
   std::atomic<bool> accepting_{true};
   std::atomic<bool> failed_{false};
-  // Queries waiting in Engine::read_durable, and since when: the batcher lets them in
-  // (flushes before its next submit) when they have waited too long. Ingest never waits
-  // there (it reads the executed state), so this costs the pipeline only while queries
-  // are waiting.
-  std::atomic<int> readers_waiting_{0};
-  std::atomic<std::int64_t> readers_since_ns_{0};
 
   std::thread batcher_;
   std::thread acker_;

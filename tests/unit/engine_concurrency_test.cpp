@@ -2,7 +2,8 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // The engine's pipeline with readers on other threads: read_durable() must only ever
-// show a state whose batch is durable, consistent with its own root. Runs under
+// show a state whose batch is durable, consistent with its own root, and never wait for
+// a commit to show it. Runs under
 // ThreadSanitizer (label "concurrency").
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "common/merkle.hpp"
+#include "common/sqlite.hpp"
 #include "rollup/engine.hpp"
 #include "tests/unit/test_util.hpp"
 #include "tests/unit/workloads.hpp"
@@ -43,17 +45,21 @@ TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
 
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> reads{0};
-  std::atomic<std::uint64_t> max_seen{0};
   auto reader = [&] {
+    std::uint64_t last = 0;
+    std::uint32_t k = 0;
     while (!stop.load()) {
-      engine.read_durable([&](const State& s, const SparseMerkleTree& tree, const BatchHeader& head) {
+      engine.read_durable([&](const DurableView& view) {
+        const BatchHeader& head = view.head();
         // Durable: the engine has acknowledged this batch (or is about to, under our lock).
         EXPECT_LE(head.number.value(), engine.durable_head().value());
-        EXPECT_EQ(tree.root(), head.state_root);
-        EXPECT_EQ(s.size(), tree.leaf_count());
-        EXPECT_EQ(tree.leaf(1), account_leaf_hash(s.at(AccountIndex(1))));
-        EXPECT_GE(head.number.value(), max_seen.load());  // never goes back
-        max_seen = head.number.value();
+        EXPECT_GE(head.number.value(), last);  // never goes back
+        last = head.number.value();
+        // Accounts and proofs are those of that batch's root, whatever is in flight.
+        EXPECT_EQ(view.size(), 64u);
+        const AccountIndex i(k++ % 64);
+        EXPECT_TRUE(verify_merkle_proof(head.state_root, account_leaf_hash(view.at(i)), view.prove(i)));
+        EXPECT_TRUE(verify_merkle_proof(head.state_root, std::nullopt, view.prove(AccountIndex(64))));
       });
       ++reads;
     }
@@ -78,9 +84,82 @@ TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
   r2.join();
   EXPECT_GT(reads.load(), 0u);
   EXPECT_EQ(engine.durable_head().value(), 1u + kBatches);
-  engine.read_durable([&](const State&, const SparseMerkleTree&, const BatchHeader& head) {
-    EXPECT_EQ(head.number.value(), 1u + kBatches);
-    EXPECT_EQ(head.state_root, engine.state_root());
+  engine.read_durable([&](const DurableView& view) {
+    EXPECT_EQ(view.head().number.value(), 1u + kBatches);
+    EXPECT_EQ(view.head().state_root, engine.state_root());
+  });
+}
+
+// A durable read never waits for a commit: while another connection holds the
+// database's write lock, the engine executes batches it cannot make durable, and a
+// reader still gets, at once, the accounts, proofs and head of the last durable batch,
+// exactly as they were before those batches (the accounts they create included).
+TEST(EngineConcurrency, DurableReadsDoNotWaitForACommit) {
+  TempDir dir;
+  testing::Universe u(32, 16, 5);  // 16 spare keys for the accounts created later
+  EngineOptions options;
+  options.store.path = dir.file("rollup.db");
+  options.store.chain_id = ChainId(7);
+  options.store.operator_key = u.key(0).public_key();
+  options.threads = 2;
+  auto opened = Engine::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Engine& engine = **opened;
+  BatchInput funding;
+  for (std::size_t i = 1; i < 32; ++i)
+    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
+                                  u.key(i).public_key(), Amount(1'000'000'000)});
+  ASSERT_TRUE(engine.submit(std::move(funding)).get().ok());
+  u.set_state(engine.state());
+
+  // The durable state, as the owner sees it while nothing is in flight.
+  const BatchHeader head = engine.head();
+  std::vector<Account> accounts(engine.state().accounts().begin(), engine.state().accounts().end());
+  std::vector<MerkleProof> proofs;
+  for (std::uint32_t i = 0; i <= 40; ++i) proofs.push_back(engine.prove(AccountIndex(i)));
+
+  auto lock = Db::open(DbOptions{options.store.path});
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE((*lock)->exec("BEGIN IMMEDIATE").ok());  // the commit thread now waits for it
+  std::vector<Engine::Ack> acks;
+  for (int b = 0; b < 3; ++b) {
+    auto txs = u.make_batch(testing::Workload::uniform, 100, ChainId(7));
+    acks.push_back(engine.submit(BatchInput{std::move(txs), {}, b}));
+    u.set_state(engine.state());
+  }
+  BatchInput more;  // creates accounts 32..39 in a batch not yet durable
+  for (std::size_t i = 32; i < 40; ++i)
+    more.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
+                               u.key(i).public_key(), Amount(5)});
+  acks.push_back(engine.submit(std::move(more)));
+  ASSERT_EQ(engine.head().number.value(), head.number.value() + 4);
+  ASSERT_NE(engine.state_root(), head.state_root);
+
+  engine.read_durable([&](const DurableView& view) {
+    EXPECT_EQ(view.head(), head);
+    EXPECT_EQ(view.size(), 32u);
+    EXPECT_FALSE(view.contains(AccountIndex(32)));
+    EXPECT_EQ(view.find(u.key(33).public_key()), std::nullopt);
+    EXPECT_EQ(view.find(u.key(5).public_key()), AccountIndex(5));
+    for (std::uint32_t i = 0; i < 32; ++i) EXPECT_EQ(view.at(AccountIndex(i)), accounts[i]) << i;
+    for (std::uint32_t i = 0; i <= 40; ++i) {
+      EXPECT_EQ(view.prove(AccountIndex(i)).siblings, proofs[i].siblings) << i;
+      EXPECT_EQ(view.prove(AccountIndex(i)).index, AccountIndex(i));
+    }
+  });
+  EXPECT_EQ(engine.durable_head(), head.number);  // nothing became durable meanwhile
+  ASSERT_TRUE((*lock)->exec("COMMIT").ok());
+
+  for (auto& a : acks) {
+    auto r = a.get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  engine.read_durable([&](const DurableView& view) {
+    EXPECT_EQ(view.head(), engine.head());
+    EXPECT_EQ(view.size(), 40u);
+    EXPECT_EQ(view.find(u.key(33).public_key()), AccountIndex(33));
+    for (std::uint32_t i = 0; i <= 40; ++i)
+      EXPECT_EQ(view.prove(AccountIndex(i)).siblings, engine.prove(AccountIndex(i)).siblings) << i;
   });
 }
 

@@ -467,5 +467,53 @@ TEST(MerkleRandomised, BatchedUpdatesMatchATreeBuiltFromScratch) {
   }
 }
 
+// Undo records: laid over the tree, the records of the last k updates (oldest first)
+// give exactly the tree from before them: every node, every proof, its root. Leaves set
+// twice, out of order and appended, in parallel or not.
+TEST(MerkleUndo, RecordsOfTheLastUpdatesGiveTheTreeFromBeforeThem) {
+  std::mt19937_64 rng(26);
+  ThreadPool pool(2);
+  SparseMerkleTree t;
+  std::vector<std::vector<Hash32>> history{{}};  // the leaves after each update
+  std::vector<TreeUndo> undos(12);
+  for (std::size_t b = 0; b < undos.size(); ++b) {
+    std::vector<Hash32> ref = history.back();
+    t.record_undo(&undos[b]);
+    const std::size_t ops = 1 + rng() % 300;
+    for (std::size_t k = 0; k < ops; ++k) {
+      if (rng() % 100 < 40 || ref.empty()) {
+        ref.push_back(random_hash(rng));
+        t.set_leaf(static_cast<std::uint32_t>(ref.size() - 1), ref.back());
+      } else {
+        const auto i = static_cast<std::uint32_t>(rng() % ref.size());
+        ref[i] = random_hash(rng);
+        t.set_leaf(i, ref[i]);
+      }
+    }
+    t.update_root(b % 2 == 0 ? &pool : nullptr);
+    ASSERT_EQ(undos[b].root, tree_of(history.back()).root());
+    ASSERT_EQ(undos[b].leaf_count, history.back().size());
+    history.push_back(ref);
+  }
+  for (std::size_t k = 0; k <= undos.size(); ++k) {
+    // Before the last k updates: records undos.size() - k .. end.
+    std::vector<const TreeUndo*> last;
+    for (std::size_t b = undos.size() - k; b < undos.size(); ++b) last.push_back(&undos[b]);
+    const std::vector<Hash32>& then = history[history.size() - 1 - k];
+    const SparseMerkleTree expect = tree_of(then);
+    const Hash32 root = k == 0 ? t.root() : last.front()->root;
+    ASSERT_EQ(root, expect.root()) << k;
+    EXPECT_EQ(t.node_before(kMerkleDepth, 0, last), expect.root()) << k;
+    for (std::uint32_t i = 0; i < t.leaf_count(); ++i)
+      ASSERT_EQ(t.node_before(0, i, last), i < then.size() ? then[i] : empty_subtree_hash(0)) << k << " " << i;
+    for (std::uint32_t i = 0; i < t.leaf_count() + 2; i += 1 + static_cast<std::uint32_t>(rng() % 17)) {
+      const MerkleProof p = t.prove_before(i, last);
+      EXPECT_EQ(p.siblings, expect.prove(i).siblings) << "k " << k << ", leaf " << i;
+      const std::optional<Hash32> leaf = i < then.size() ? std::optional<Hash32>(then[i]) : std::nullopt;
+      EXPECT_TRUE(verify_merkle_proof(root, leaf, p)) << "k " << k << ", leaf " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace l2
