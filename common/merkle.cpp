@@ -295,7 +295,8 @@ Hash32 SparseMerkleTree::update_root(ThreadPool* pool) {
     auto& old0 = undo->before[0];
     std::vector<std::size_t> order(pos0.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pos0[a] < pos0[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return pos0[a] < pos0[b]; });
     std::vector<std::uint64_t> pos;
     std::vector<Hash32> old;
     pos.reserve(order.size());
@@ -377,7 +378,8 @@ Hash32 SparseMerkleTree::node_before(int height, std::uint64_t pos,
   return node_or_empty(height, pos);
 }
 
-MerkleProof SparseMerkleTree::prove_before(std::uint32_t index, std::span<const TreeUndo* const> undos) const {
+MerkleProof SparseMerkleTree::prove_before(std::uint32_t index,
+                                           std::span<const TreeUndo* const> undos) const {
   L2_ASSERT(dirty_.empty());
   MerkleProof p;
   p.index = AccountIndex(index);

@@ -107,7 +107,9 @@ class DurableView {
       : state_(state), tree_(tree), head_(head), undos_(undos), tree_undos_(tree_undos) {}
 
   [[nodiscard]] const BatchHeader& head() const { return undos_.empty() ? head_ : undos_.front()->prev_head; }
-  [[nodiscard]] std::uint32_t size() const { return undos_.empty() ? state_.size() : undos_.front()->prev_size; }
+  [[nodiscard]] std::uint32_t size() const {
+    return undos_.empty() ? state_.size() : undos_.front()->prev_size;
+  }
   [[nodiscard]] bool contains(AccountIndex i) const { return i.value() < size(); }
   // Requires contains(i).
   [[nodiscard]] const Account& at(AccountIndex i) const;

@@ -505,7 +505,8 @@ TEST(MerkleUndo, RecordsOfTheLastUpdatesGiveTheTreeFromBeforeThem) {
     ASSERT_EQ(root, expect.root()) << k;
     EXPECT_EQ(t.node_before(kMerkleDepth, 0, last), expect.root()) << k;
     for (std::uint32_t i = 0; i < t.leaf_count(); ++i)
-      ASSERT_EQ(t.node_before(0, i, last), i < then.size() ? then[i] : empty_subtree_hash(0)) << k << " " << i;
+      ASSERT_EQ(t.node_before(0, i, last), i < then.size() ? then[i] : empty_subtree_hash(0))
+          << k << " " << i;
     for (std::uint32_t i = 0; i < t.leaf_count() + 2; i += 1 + static_cast<std::uint32_t>(rng() % 17)) {
       const MerkleProof p = t.prove_before(i, last);
       EXPECT_EQ(p.siblings, expect.prove(i).siblings) << "k " << k << ", leaf " << i;
