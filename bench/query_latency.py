@@ -1,6 +1,9 @@
+#!/usr/bin/env python3
 # Query latency under load: GET /v1/accounts/1/proof and /v1/status on one keep-alive
-# connection, as fast as they answer, while loadgen drives the sequencer.
-import http.client, sys, time, json, statistics, subprocess, os, tempfile, threading
+# connection, back to back, while loadgen drives a private `sequencerd --dev`.
+#   bench/query_latency.py SEQUENCERD LOADGEN LABEL
+# Prints one JSON object: queries answered, p50/p99/max ms, loadgen's tps.
+import http.client, sys, time, json, subprocess, os, shutil, tempfile, threading
 seqd, loadgen, label = sys.argv[1], sys.argv[2], sys.argv[3]
 d = tempfile.mkdtemp()
 pf = os.path.join(d, "port")
@@ -25,6 +28,7 @@ lg = subprocess.Popen([loadgen, "--server", "http://" + addr, "--formats", "bina
 time.sleep(3); started = True; th.start()
 out = lg.communicate()[0]
 stop = True; th.join(); p.terminate(); p.wait()
+shutil.rmtree(d, True)
 lat.sort()
 q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))]
 tps = [json.loads(l).get("tps") for l in out.splitlines() if l.strip()]

@@ -144,6 +144,7 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
   DbOptions db_options;
   db_options.path = options.path;
   db_options.synchronous_full = options.synchronous_full;
+  db_options.busy_timeout_ms = options.busy_timeout_ms;
   auto db = Db::open(db_options);
   if (!db)
     return make_error(

@@ -74,6 +74,9 @@ struct StoreOptions {
   bool synchronous_full = true;
   ChainId chain_id{1};
   PublicKey operator_key;
+  // How long a write waits for another connection's lock on the database before it
+  // fails (SQLite's busy timeout).
+  int busy_timeout_ms = 5000;
 };
 
 // A tx of a batch that rollback_to() removed. The store keeps one row per hash (the

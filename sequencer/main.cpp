@@ -297,6 +297,7 @@ int run(int argc, char** argv) {
 
   l2::sequencer::NodeOptions node_options;
   node_options.db_path = (std::filesystem::path(config.data_dir) / "rollup.db").string();
+  node_options.acked_head_path = (std::filesystem::path(config.data_dir) / "acked-head").string();
   node_options.chain_id = l2::ChainId(config.chain_id);
   node_options.operator_key = *op;
   node_options.threads = config.threads;

@@ -138,6 +138,7 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
   if (!reader)
     return make_error("cannot open a reader on " + options.db_path + ": " + reader.error().message);
   std::unique_ptr<Node> node(new Node(options, std::move(*engine), std::move(*reader), settler));
+  if (auto s = node->check_acked_head(); !s) return make_error(s.error());
   if (auto s = node->rebuild_index(); !s) return make_error(s.error());
   if (auto s = node->load_rolled_back(); !s) return make_error(s.error());
   node->metrics_.set_latest_batch(node->engine_->durable_head());
@@ -163,6 +164,60 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
 }
 
 Node::~Node() { stop(); }
+
+Status<std::string> Node::check_acked_head() {
+  if (options_.acked_head_path.empty()) return {};
+  auto file = AckedHeadFile::open(options_.acked_head_path);
+  if (!file) return make_error(file.error());
+  const std::string& path = options_.acked_head_path;
+  const rollup::BatchHeader head = engine_->head();  // durable: nothing is in flight yet
+  if (const auto& r = (*file)->record()) {
+    const std::string said = path + " says batch " + std::to_string(r->batch.value()) + " (state root " +
+                             r->state_root.hex() + ") was acknowledged";
+    if (r->chain_id != options_.chain_id)
+      return make_error(path + " belongs to chain id " + std::to_string(r->chain_id.value()) +
+                        ", not to this rollup's " + std::to_string(options_.chain_id.value()));
+    if (r->batch > head.number)
+      return make_error(said + ", but " + options_.db_path + " ends at batch " +
+                        std::to_string(head.number.value()) + ": acknowledged batches " +
+                        std::to_string(head.number.value() + 1) + ".." + std::to_string(r->batch.value()) +
+                        " are lost (a restored backup, a cut or damaged WAL?). Restore the database "
+                        "that holds them; to start from batch " +
+                        std::to_string(head.number.value()) + " anyway, accepting the loss, remove " + path +
+                        " (docs/storage.md)");
+    std::lock_guard lock(reader_mutex_);
+    auto at = reader_->header(r->batch);
+    if (!at)
+      return make_error("cannot read batch " + std::to_string(r->batch.value()) + ": " + at.error().message);
+    if (!*at || (*at)->state_root != r->state_root)
+      return make_error(said + ", but " + options_.db_path + " holds " +
+                        (*at ? "state root " + (*at)->state_root.hex() : std::string("no such batch")) +
+                        " there: the database is not the one those txs were acknowledged from. Restore "
+                        "that one; to start with this database anyway, remove " +
+                        path + " (docs/storage.md)");
+  } else if (head.number.value() > 0) {
+    spdlog::warn(
+        "{} is new but {} holds {} batches (a data dir from before the record, or the file was "
+        "removed): recording batch {} as the acknowledged head",
+        path, options_.db_path, head.number.value(), head.number.value());
+  }
+  std::lock_guard lock(acked_mutex_);
+  acked_ = std::move(*file);
+  if (!acked_->record() || acked_->record()->batch != head.number ||
+      acked_->record()->state_root != head.state_root)
+    if (auto w = acked_->write(AckedHead{options_.chain_id, head.number, head.state_root}); !w)
+      return make_error(w.error());
+  return {};
+}
+
+void Node::record_acked(BatchNumber n, const Hash32& root) {
+  std::lock_guard lock(acked_mutex_);
+  if (!acked_) return;
+  // The batch is durable in rollup.db either way; without the record a later loss of it
+  // could not be told at start, so say so loudly.
+  if (auto w = acked_->write(AckedHead{options_.chain_id, n, root}); !w)
+    spdlog::error("cannot record batch {} as acknowledged: {}", n.value(), w.error());
+}
 
 Status<std::string> Node::rebuild_index() {
   const std::uint64_t head = engine_->durable_head().value();
@@ -735,6 +790,19 @@ void Node::run_reorg(BatchNumber target) {
     for (const PendingTx& p : reinject_)
       if (auto it = rolled_back_.find(p.hash); it != rolled_back_.end()) rows.push_back(it->second);
   }
+  {
+    // The record goes back first: a crash between the two leaves a record that the
+    // (not yet rolled back) database still holds.
+    std::optional<Hash32> root;
+    {
+      std::lock_guard lock(reader_mutex_);
+      auto h = reader_->header(target);
+      if (!h) return give_up(h.error().message);
+      if (!*h) return give_up("batch " + std::to_string(target.value()) + " is missing");
+      root = (*h)->state_root;
+    }
+    record_acked(target, *root);
+  }
   if (auto s = engine_->rollback_to(target, rows); !s) return give_up(s.error().message);
   {
     // The index forgets the rolled-back batches: a lookup says pending, then the new receipt.
@@ -800,6 +868,7 @@ void Node::run_reorg(BatchNumber target) {
 void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {
   const std::uint64_t number = b.header.number.value();
   L2_ASSERT(b.receipts.size() == f.hashes.size());
+  record_acked(b.header.number, b.header.state_root);  // before any of its txs is acknowledged
   {
     std::unique_lock idx(index_mutex_);
     for (std::size_t i = 0; i < b.receipts.size(); ++i)

@@ -47,6 +47,7 @@
 #include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
 #include "rollup/witness.hpp"
+#include "sequencer/acked_head.hpp"
 #include "sequencer/api_types.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/json_codec.hpp"
@@ -58,6 +59,9 @@ namespace l2::sequencer {
 
 struct NodeOptions {
   std::string db_path;
+  // The acknowledged-head record (acked_head.hpp; sequencerd: DATA_DIR/acked-head).
+  // Empty: none (a node in a test, or on an in-memory database).
+  std::string acked_head_path;
   ChainId chain_id;
   PublicKey operator_key;
   unsigned threads = 0;  // engine threads; 0: all hardware threads
@@ -227,6 +231,10 @@ class Node {
   Node(const NodeOptions& options, std::unique_ptr<rollup::Engine> engine,
        std::unique_ptr<rollup::StateStore> reader, settlement::Settler* settler);
   Status<std::string> rebuild_index();
+  // Refuses a database that ends before the acknowledged-head record, or holds another
+  // root at its batch; then records the durable head.
+  Status<std::string> check_acked_head();
+  void record_acked(BatchNumber n, const Hash32& root);
   // The rolled-back txs a reorg recorded (rollup.db), after rebuild_index: those not
   // executed again yet are queued again (a reorg a crash interrupted finishes here).
   Status<std::string> load_rolled_back();
@@ -256,6 +264,10 @@ class Node {
   // mempool (a forged tx must not hold its sender's nonce); the engine then trusts it.
   ThreadPool verify_pool_;
 
+  // Written by the ack thread before each acknowledgement and by the batcher before a
+  // settlement reorg (which first waits until no batch is in flight); null: none.
+  std::mutex acked_mutex_;
+  std::unique_ptr<AckedHeadFile> acked_;  // GUARDED_BY(acked_mutex_)
   std::mutex reader_mutex_;
   std::unique_ptr<rollup::StateStore> reader_;  // GUARDED_BY(reader_mutex_): a second, read-only handle
 

@@ -1063,6 +1063,50 @@ class DataDirTests(ServerTestCase):
         self.assertIn("%s: database schema version %d is newer than this program's %d" % (path, version + 1, version),
                       err)
 
+    def test_a_restored_older_database_is_refused_naming_the_lost_batches(self):
+        server = self.new_server(owner=self)
+        c = server.client()
+        (key, idx), (_, to) = self.fund(c, [1000, 0])
+        server.terminate()
+        db = os.path.join(server.data_dir, "rollup.db")
+        backup = db + ".backup"
+        shutil.copyfile(db, backup)  # a clean stop leaves no -wal behind
+        self.assertFalse(os.path.exists(db + "-wal"))
+        old_head = sqlite3.connect(backup).execute("SELECT max(number) FROM batches").fetchone()[0]
+        server.start(timeout=60 * TIMEOUT_SCALE)
+        c = server.client()
+        r = c.submit(transfer(key, idx, to, 5, nonce=0), wait=True)
+        self.assertEqual((r.status, r.json()["status"]), (200, "applied"), r)
+        acked = int(r.json()["batch"])
+        self.assertGreater(acked, old_head)
+        server.terminate()
+        shutil.copyfile(backup, db)  # the operator restores yesterday's backup
+        err = self.refused(server.data_dir)
+        record = os.path.join(server.data_dir, "acked-head")
+        self.assertIn("%s says batch %d" % (record, acked), err)
+        self.assertIn("ends at batch %d: acknowledged batches %d..%d are lost" % (old_head, old_head + 1, acked), err)
+        self.assertIn("remove %s" % record, err)
+        self.assertEqual(sqlite3.connect(db).execute("SELECT max(number) FROM batches").fetchone()[0], old_head,
+                         "the refusal changed the database")
+        # Accepting the loss on purpose: without the record it starts from the backup.
+        os.remove(record)
+        server.start(timeout=60 * TIMEOUT_SCALE)
+        self.assertEqual(int(server.client().status()["latest_batch"]), old_head)
+        self.assertTrue(os.path.exists(record))
+
+    def test_a_damaged_acked_head_record_is_refused_not_reset(self):
+        server = self.new_server(owner=self)
+        self.fund(server.client(), [1000])
+        server.terminate()
+        record = os.path.join(server.data_dir, "acked-head")
+        self.assertEqual(os.path.getsize(record), 144)
+        with open(record, "r+b") as f:
+            f.write(b"\xff" * 144)
+        err = self.refused(server.data_dir)
+        self.assertIn("%s is damaged" % record, err)
+        with open(record, "rb") as f:
+            self.assertEqual(f.read(), b"\xff" * 144, "the refusal rewrote the record")
+
     def test_a_base_chain_url_without_a_scheme_is_refused(self):
         tmp = tempfile.mkdtemp(prefix="l2-integration-")
         self.addCleanup(shutil.rmtree, tmp, True)

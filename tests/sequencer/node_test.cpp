@@ -17,6 +17,7 @@
 
 #include "../unit/test_util.hpp"
 #include "common/http/client.hpp"
+#include "common/sqlite.hpp"
 #include "sequencer/http_server.hpp"
 #include "sequencer/node.hpp"
 #include "settlement/basechain/client.hpp"
@@ -80,6 +81,7 @@ class NodeTest : public ::testing::Test {
   NodeOptions options(std::size_t max_txs = 100) const {
     NodeOptions o;
     o.db_path = dir_.file("rollup.db");
+    o.acked_head_path = dir_.file("acked-head");
     o.chain_id = kRollup;
     o.operator_key = test_key(200).public_key();
     o.threads = 2;
@@ -229,6 +231,93 @@ TEST_F(NodeTest, RestartFromTheSameDataDirKeepsEverything) {
   auto carol = fund(*node, {test_key(3).public_key()}, 5);
   ASSERT_EQ(carol.size(), 1u);
   EXPECT_EQ(carol[0], AccountIndex(3));
+}
+
+// Queries answer from the last durable batch at once while a batch is executed but
+// cannot be made durable (another connection holds the database's write lock): the
+// account, its proof (against the root given with it) and the status are those from
+// before the batch, and the tx stays unacknowledged until the lock goes.
+TEST_F(NodeTest, QueriesAnswerFromTheLastDurableBatchWhileACommitWaits) {
+  const NodeOptions o = options();
+  auto node = open(o);
+  ASSERT_TRUE(node);
+  const auto alice = test_key(1), bob = test_key(2);
+  auto idx = fund(*node, {alice.public_key(), bob.public_key()}, 1000);
+  ASSERT_EQ(idx.size(), 2u);
+  const NodeStatus before = node->status();
+  const auto was = node->account(idx[0], true);
+  ASSERT_TRUE(was && was->proof);
+
+  auto lock = Db::open(DbOptions{o.db_path});
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE((*lock)->exec("BEGIN IMMEDIATE").ok());
+  auto g = node->submit(one(transfer(alice, idx[0], idx[1], 100, 0)), SubmitOptions{true, true});
+  ASSERT_TRUE(g);
+  // Executed: another tx with nonce 0 is now below the executed nonce (while it was
+  // only pending it was nonce_in_use). Each probe is refused and changes nothing.
+  ASSERT_TRUE(eventually([&] {
+    auto probe = node->submit(one(transfer(alice, idx[0], idx[1], 7, 0)), SubmitOptions{true, true});
+    return !probe && probe.error().code == ErrorCode::nonce_too_low;
+  }));
+  // (A query that waited for the commit would wait out the 5 s busy timeout, which
+  // poisons the engine, and then show the executed batch: both checks below fail.)
+  const NodeStatus during = node->status();
+  const auto a = node->account(idx[0], true);
+  EXPECT_EQ(during.latest_batch, before.latest_batch);
+  EXPECT_EQ(during.state_root, before.state_root);
+  ASSERT_TRUE(a && a->proof);
+  EXPECT_EQ(a->batch, before.latest_batch);
+  EXPECT_EQ(a->account, was->account);
+  EXPECT_TRUE(verify_merkle_proof(a->state_root, rollup::account_leaf_hash(a->account), *a->proof));
+  EXPECT_EQ(node->durable_head(), before.latest_batch);
+  EXPECT_EQ((*g)->snapshot()[0].status, ReceiptCode::pending) << "acknowledged before its batch was durable";
+  EXPECT_TRUE(node->healthy());
+  ASSERT_TRUE((*lock)->exec("COMMIT").ok());
+
+  EXPECT_EQ(wait(*g)[0].status, ReceiptCode::applied);
+  const auto after = node->account(idx[0], true);
+  ASSERT_TRUE(after && after->proof);
+  EXPECT_GT(after->batch, before.latest_batch);
+  EXPECT_EQ(after->account.balance, Amount(1000 - 101));
+  EXPECT_TRUE(
+      verify_merkle_proof(after->state_root, rollup::account_leaf_hash(after->account), *after->proof));
+}
+
+// The acknowledged-head record refuses a database that is not the one the node
+// acknowledged from: another database with as many batches but other roots.
+TEST_F(NodeTest, ADatabaseWithOtherRootsUnderTheAcknowledgedHeadIsRefused) {
+  const NodeOptions o = options();
+  BatchNumber acked;
+  {
+    auto node = open(o);
+    ASSERT_TRUE(node);
+    fund(*node, {test_key(1).public_key()}, 1000);
+    acked = node->durable_head();
+    node->stop();
+  }
+  NodeOptions other = o;
+  other.db_path = dir_.file("other.db");
+  other.acked_head_path = dir_.file("other-acked-head");
+  {
+    auto node = open(other);
+    ASSERT_TRUE(node);
+    fund(*node, {test_key(2).public_key()}, 5);
+    fund(*node, {test_key(3).public_key()}, 5);
+    ASSERT_GE(node->durable_head(), acked);
+    node->stop();
+  }
+  other.acked_head_path = o.acked_head_path;  // the first node's record
+  auto refused = Node::open(other);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("says batch " + std::to_string(acked.value())), std::string::npos)
+      << refused.error();
+  EXPECT_NE(refused.error().find("the database is not the one those txs were acknowledged from"),
+            std::string::npos)
+      << refused.error();
+  // The first database itself still opens (the record and it agree).
+  auto node = open(o);
+  ASSERT_TRUE(node);
+  EXPECT_EQ(node->durable_head(), acked);
 }
 
 // ---- settlement wiring ---------------------------------------------------------------

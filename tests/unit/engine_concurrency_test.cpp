@@ -7,6 +7,7 @@
 // ThreadSanitizer (label "concurrency").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -161,6 +162,66 @@ TEST(EngineConcurrency, DurableReadsDoNotWaitForACommit) {
     for (std::uint32_t i = 0; i <= 40; ++i)
       EXPECT_EQ(view.prove(AccountIndex(i)).siblings, engine.prove(AccountIndex(i)).siblings) << i;
   });
+}
+
+// A commit that fails (here: another connection keeps the write lock past the busy
+// timeout) poisons the engine; readers then see the last durable state, never the
+// batches that were executed but will not become durable, and reopening loads exactly
+// that state.
+TEST(EngineConcurrency, APoisonedEngineShowsTheLastDurableState) {
+  TempDir dir;
+  testing::Universe u(16, 0, 5);
+  EngineOptions options;
+  options.store.path = dir.file("rollup.db");
+  options.store.chain_id = ChainId(7);
+  options.store.operator_key = u.key(0).public_key();
+  options.store.busy_timeout_ms = 300;
+  options.threads = 2;
+  auto opened = Engine::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::unique_ptr<Engine> engine = std::move(*opened);
+  BatchInput funding;
+  for (std::size_t i = 1; i < 16; ++i)
+    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
+                                  u.key(i).public_key(), Amount(1'000'000)});
+  ASSERT_TRUE(engine->submit(std::move(funding)).get().ok());
+  u.set_state(engine->state());
+  const BatchHeader durable = engine->head();
+  const std::vector<Account> accounts(engine->state().accounts().begin(), engine->state().accounts().end());
+
+  auto lock = Db::open(DbOptions{options.store.path});
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE((*lock)->exec("BEGIN IMMEDIATE").ok());
+  auto txs1 = u.make_batch(testing::Workload::uniform, 50, ChainId(7));
+  auto txs2 = u.make_batch(testing::Workload::uniform, 50, ChainId(7));  // the generator keeps the nonces
+  // Both are executed well within the busy timeout, before the first commit fails.
+  auto first = engine->submit(BatchInput{std::move(txs1), {}, 1});
+  auto second = engine->submit(BatchInput{std::move(txs2), {}, 2});
+  auto r1 = first.get();
+  auto r2 = second.get();
+  ASSERT_TRUE((*lock)->exec("COMMIT").ok());
+  ASSERT_FALSE(r1.ok());
+  EXPECT_EQ(r1.error().code, EngineErrorCode::storage);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().code, EngineErrorCode::poisoned);
+  EXPECT_TRUE(engine->poisoned());
+  EXPECT_EQ(engine->head().number.value(), durable.number.value() + 2);  // executed, never durable
+
+  engine->read_durable([&](const DurableView& view) {
+    EXPECT_EQ(view.head(), durable);
+    ASSERT_EQ(view.size(), accounts.size());
+    for (std::uint32_t i = 0; i < view.size(); ++i) {
+      EXPECT_EQ(view.at(AccountIndex(i)), accounts[i]) << i;
+      EXPECT_TRUE(verify_merkle_proof(durable.state_root, account_leaf_hash(accounts[i]),
+                                      view.prove(AccountIndex(i))));
+    }
+  });
+  engine.reset();
+  auto reopened = Engine::open(options);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  EXPECT_EQ((*reopened)->head(), durable);
+  EXPECT_TRUE(std::equal(accounts.begin(), accounts.end(), (*reopened)->state().accounts().begin(),
+                         (*reopened)->state().accounts().end()));
 }
 
 }  // namespace
