@@ -10,54 +10,48 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/codec.hpp"
 #include "common/crypto.hpp"
 
 namespace l2::sequencer {
 
 namespace {
 
-constexpr std::array<std::uint8_t, 8> kMagic = {'L', '2', 'A', 'C', 'K', 'H', 'D', '1'};
+constexpr std::string_view kMagic = "L2ACKHD1";
 constexpr std::size_t kCheckedBytes = kAckedSlotBytes - 8;
 
 std::string errno_text(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-void put_u64(std::uint8_t* out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-std::uint64_t get_u64(const std::uint8_t* in) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(in[i]) << (8 * i);
-  return v;
-}
-
 }  // namespace
 
-std::array<std::uint8_t, kAckedSlotBytes> AckedHeadFile::encode_slot(std::uint64_t seq,
-                                                                     const AckedHead& head) {
-  std::array<std::uint8_t, kAckedSlotBytes> s{};
-  std::copy(kMagic.begin(), kMagic.end(), s.begin());
-  put_u64(s.data() + 8, seq);
-  put_u64(s.data() + 16, head.chain_id.value());
-  put_u64(s.data() + 24, head.batch.value());
-  std::copy(head.state_root.data(), head.state_root.data() + 32, s.data() + 32);
-  const Hash32 check = blake2b256(ByteView(s.data(), kCheckedBytes));
-  std::copy(check.data(), check.data() + 8, s.data() + kCheckedBytes);
-  return s;
+Bytes AckedHeadFile::encode_slot(std::uint64_t seq, const AckedHead& head) {
+  ByteWriter w(kAckedSlotBytes);
+  w.ascii(kMagic);
+  w.u64le(seq);
+  w.u64le(head.chain_id.value());
+  w.u64le(head.batch.value());
+  w.bytes(head.state_root.view());
+  const Hash32 check = blake2b256(w.data());
+  w.bytes(check.view().first(8));
+  return w.take();
 }
 
 std::optional<std::pair<std::uint64_t, AckedHead>> AckedHeadFile::decode_slot(ByteView slot) {
   if (slot.size() != kAckedSlotBytes) return std::nullopt;
-  if (!std::equal(kMagic.begin(), kMagic.end(), slot.data())) return std::nullopt;
-  const Hash32 check = blake2b256(slot.subspan(0, kCheckedBytes));
-  if (!std::equal(check.data(), check.data() + 8, slot.data() + kCheckedBytes)) return std::nullopt;
-  AckedHead h;
-  h.chain_id = ChainId(get_u64(slot.data() + 16));
-  h.batch = BatchNumber(get_u64(slot.data() + 24));
-  std::copy(slot.data() + 32, slot.data() + 64, h.state_root.data());
-  return std::make_pair(get_u64(slot.data() + 8), h);
+  const Hash32 check = blake2b256(slot.first(kCheckedBytes));
+  if (!std::equal(slot.begin() + kCheckedBytes, slot.end(), check.view().begin())) return std::nullopt;
+  ByteReader r(slot.first(kCheckedBytes));
+  auto magic = r.bytes(kMagic.size());
+  auto seq = r.u64le();
+  auto chain = r.u64le();
+  auto batch = r.u64le();
+  auto root = r.fixed<Hash32>();
+  if (!magic || !std::equal(magic->begin(), magic->end(), as_bytes(kMagic).begin()) || !seq || !chain ||
+      !batch || !root)
+    return std::nullopt;
+  return std::make_pair(*seq, AckedHead{ChainId(*chain), BatchNumber(*batch), *root});
 }
 
 Result<std::unique_ptr<AckedHeadFile>, std::string> AckedHeadFile::open(const std::string& path) {

@@ -15,7 +15,6 @@
 // The valid slot with the higher seq is the record.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,7 +51,7 @@ class AckedHeadFile {
   // Writes `head` into the older slot and syncs the file (fdatasync).
   Status<std::string> write(const AckedHead& head);
 
-  static std::array<std::uint8_t, kAckedSlotBytes> encode_slot(std::uint64_t seq, const AckedHead& head);
+  static Bytes encode_slot(std::uint64_t seq, const AckedHead& head);  // kAckedSlotBytes
   // nullopt: not a whole slot (wrong magic or check).
   static std::optional<std::pair<std::uint64_t, AckedHead>> decode_slot(ByteView slot);
 

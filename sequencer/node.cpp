@@ -793,15 +793,12 @@ void Node::run_reorg(BatchNumber target) {
   {
     // The record goes back first: a crash between the two leaves a record that the
     // (not yet rolled back) database still holds.
-    std::optional<Hash32> root;
-    {
-      std::lock_guard lock(reader_mutex_);
-      auto h = reader_->header(target);
-      if (!h) return give_up(h.error().message);
-      if (!*h) return give_up("batch " + std::to_string(target.value()) + " is missing");
-      root = (*h)->state_root;
-    }
-    record_acked(target, *root);
+    std::unique_lock lock(reader_mutex_);
+    auto h = reader_->header(target);
+    lock.unlock();
+    if (!h) return give_up(h.error().message);
+    if (!*h) return give_up("batch " + std::to_string(target.value()) + " is missing");
+    record_acked(target, (*h)->state_root);
   }
   if (auto s = engine_->rollback_to(target, rows); !s) return give_up(s.error().message);
   {

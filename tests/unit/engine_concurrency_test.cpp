@@ -22,25 +22,35 @@ namespace {
 
 using test::TempDir;
 
-TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
-  TempDir dir;
-  testing::Universe u(64, 0, 5);
+EngineOptions engine_options(const TempDir& dir, const testing::Universe& u) {
   EngineOptions options;
   options.store.path = dir.file("rollup.db");
   options.store.chain_id = ChainId(7);
   options.store.operator_key = u.key(0).public_key();
   options.threads = 2;
+  return options;
+}
+
+// Deposits creating accounts [from, to), each with the deposit position of its index.
+BatchInput deposits(const testing::Universe& u, std::size_t from, std::size_t to, std::uint64_t amount) {
+  BatchInput b;
+  for (std::size_t i = from; i < to; ++i)
+    b.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
+                            u.key(i).public_key(), Amount(amount)});
+  return b;
+}
+
+TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
+  TempDir dir;
+  testing::Universe u(64, 0, 5);
+  EngineOptions options = engine_options(dir, u);
   options.checkpoint_every = 3;
   auto opened = Engine::open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   Engine& engine = **opened;
 
   // Fund accounts 1..63 by deposit, then run transfer batches while readers read.
-  BatchInput funding;
-  for (std::size_t i = 1; i < 64; ++i)
-    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
-                                  u.key(i).public_key(), Amount(1'000'000'000)});
-  auto funded = engine.submit(std::move(funding)).get();
+  auto funded = engine.submit(deposits(u, 1, 64, 1'000'000'000)).get();
   ASSERT_TRUE(funded.ok());
   u.set_state(engine.state());
 
@@ -98,19 +108,11 @@ TEST(EngineConcurrency, ReadersSeeOnlyDurableConsistentStates) {
 TEST(EngineConcurrency, DurableReadsDoNotWaitForACommit) {
   TempDir dir;
   testing::Universe u(32, 16, 5);  // 16 spare keys for the accounts created later
-  EngineOptions options;
-  options.store.path = dir.file("rollup.db");
-  options.store.chain_id = ChainId(7);
-  options.store.operator_key = u.key(0).public_key();
-  options.threads = 2;
+  const EngineOptions options = engine_options(dir, u);
   auto opened = Engine::open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   Engine& engine = **opened;
-  BatchInput funding;
-  for (std::size_t i = 1; i < 32; ++i)
-    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
-                                  u.key(i).public_key(), Amount(1'000'000'000)});
-  ASSERT_TRUE(engine.submit(std::move(funding)).get().ok());
+  ASSERT_TRUE(engine.submit(deposits(u, 1, 32, 1'000'000'000)).get().ok());
   u.set_state(engine.state());
 
   // The durable state, as the owner sees it while nothing is in flight.
@@ -128,11 +130,7 @@ TEST(EngineConcurrency, DurableReadsDoNotWaitForACommit) {
     acks.push_back(engine.submit(BatchInput{std::move(txs), {}, b}));
     u.set_state(engine.state());
   }
-  BatchInput more;  // creates accounts 32..39 in a batch not yet durable
-  for (std::size_t i = 32; i < 40; ++i)
-    more.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
-                               u.key(i).public_key(), Amount(5)});
-  acks.push_back(engine.submit(std::move(more)));
+  acks.push_back(engine.submit(deposits(u, 32, 40, 5)));  // accounts 32..39, not yet durable
   ASSERT_EQ(engine.head().number.value(), head.number.value() + 4);
   ASSERT_NE(engine.state_root(), head.state_root);
 
@@ -171,20 +169,12 @@ TEST(EngineConcurrency, DurableReadsDoNotWaitForACommit) {
 TEST(EngineConcurrency, APoisonedEngineShowsTheLastDurableState) {
   TempDir dir;
   testing::Universe u(16, 0, 5);
-  EngineOptions options;
-  options.store.path = dir.file("rollup.db");
-  options.store.chain_id = ChainId(7);
-  options.store.operator_key = u.key(0).public_key();
+  EngineOptions options = engine_options(dir, u);
   options.store.busy_timeout_ms = 300;
-  options.threads = 2;
   auto opened = Engine::open(options);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   std::unique_ptr<Engine> engine = std::move(*opened);
-  BatchInput funding;
-  for (std::size_t i = 1; i < 16; ++i)
-    funding.txs.push_back(Deposit{DepositPosition(i), AccountIndex(static_cast<std::uint32_t>(i)),
-                                  u.key(i).public_key(), Amount(1'000'000)});
-  ASSERT_TRUE(engine->submit(std::move(funding)).get().ok());
+  ASSERT_TRUE(engine->submit(deposits(u, 1, 16, 1'000'000)).get().ok());
   u.set_state(engine->state());
   const BatchHeader durable = engine->head();
   const std::vector<Account> accounts(engine->state().accounts().begin(), engine->state().accounts().end());
