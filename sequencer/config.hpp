@@ -71,7 +71,8 @@ struct SequencerConfig {
   BatchOptions batch;
   SettlementOptions settlement;
   ReadyOptions ready;
-  std::uint32_t test_reorg_pause_ms = 0;  // tests only (NodeOptions::test_reorg_pause_ms)
+  std::uint32_t test_reorg_pause_ms = 0;     // tests only (NodeOptions::test_reorg_pause_ms)
+  std::uint32_t test_catch_up_pause_ms = 0;  // tests only (SettlerOptions::test_catch_up_pause_ms)
 };
 
 }  // namespace l2::sequencer

@@ -63,6 +63,9 @@ void add_options(CLI::App& app, SequencerConfig& c) {
   app.add_option("--test.reorg-pause-ms", c.test_reorg_pause_ms,
                  "Tests only: pause this long inside a settlement reorg, after the rollback")
       ->group("");
+  app.add_option("--test.catch-up-pause-ms", c.test_catch_up_pause_ms,
+                 "Tests only: pause this long after each batch re-derived at start")
+      ->group("");
 
   app.option_defaults()->group("HTTP server");
   app.add_option("--address", c.http.address, "Listen address")->capture_default_str();
@@ -333,6 +336,9 @@ int run(int argc, char** argv) {
     o.inclusion_deadline_s = l2::ChainDuration(so.inclusion_deadline_s);
     o.poll_ms = so.poll_ms;
     o.max_unposted_batches = so.max_unposted_batches;
+    o.catch_up_engine.store = store;
+    o.catch_up_engine.threads = node_options.threads;
+    o.test_catch_up_pause_ms = config.test_catch_up_pause_ms;
     auto s = l2::settlement::Settler::open(o, std::move(*key), *batch_log);
     if (!s) {
       spdlog::critical("{}", s.error());

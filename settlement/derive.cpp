@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "rollup/stf.hpp"
 #include "settlement/batch_txs.hpp"
@@ -153,9 +154,9 @@ Result<std::optional<CommitmentRecord>, std::string> MemorySource::commitment(Ba
 // ---- the deriver ------------------------------------------------------------------------
 
 Deriver::Deriver(DerivationSource& source, const DeriveOptions& options, RollupInfo info,
-                 std::unique_ptr<rollup::Engine> engine)
-    : source_(source), options_(options), info_(std::move(info)), engine_(std::move(engine)) {
-  if (engine_->state_root() != info_.genesis_root)
+                 std::unique_ptr<rollup::Engine> owned, rollup::Engine& engine)
+    : source_(source), options_(options), info_(std::move(info)), owned_(std::move(owned)), engine_(&engine) {
+  if (engine_->head().number == BatchNumber(0) && engine_->state_root() != info_.genesis_root)
     stuck_ = mismatch(
         BatchNumber(0), MismatchKind::genesis_root, engine_->state_root().hex(), info_.genesis_root.hex(),
         "State(operator_key " + info_.operator_key.hex() + ") against the registered genesis root");
@@ -178,7 +179,22 @@ Result<std::unique_ptr<Deriver>, DeriveError> Deriver::create(DerivationSource& 
   if ((*engine)->head().number != BatchNumber(0))
     return make_error(DeriveError{DeriveErrorCode::engine, "the database " + options.store_path +
                                                                " is not new: derivation starts at genesis"});
-  return std::unique_ptr<Deriver>(new Deriver(source, options, std::move(*info), std::move(*engine)));
+  rollup::Engine& e = **engine;
+  return std::unique_ptr<Deriver>(new Deriver(source, options, std::move(*info), std::move(*engine), e));
+}
+
+Result<std::unique_ptr<Deriver>, DeriveError> Deriver::resume(DerivationSource& source,
+                                                              rollup::Engine& engine,
+                                                              DepositPosition deposits_upto,
+                                                              ForcedPosition forced_upto,
+                                                              const DeriveOptions& options) {
+  auto info = source.rollup();
+  if (!info) return make_error(source_error("reading the rollup's registration", info.error()));
+  std::unique_ptr<Deriver> d(new Deriver(source, options, std::move(*info), nullptr, engine));
+  d->deposits_upto_ = deposits_upto;
+  d->forced_upto_ = forced_upto;
+  d->verified_ = engine.head().number;
+  return d;
 }
 
 BatchNumber Deriver::head() const { return engine_->head().number; }
@@ -186,10 +202,11 @@ const Hash32& Deriver::state_root() const { return engine_->state_root(); }
 const rollup::State& Deriver::state() const { return engine_->state(); }
 
 Result<std::optional<Mismatch>, DeriveError> Deriver::derive(const Commitment& c) {
-  return derive_one(c, true);
+  return derive_one(c, true, 0);
 }
 
-Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitment& c, bool counted) {
+Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitment& c, bool counted,
+                                                                 std::int64_t timestamp_ms) {
   if (stuck_) return stuck_;
   const auto& h = c.header;
   const BatchNumber expected_batch(head().value() + 1);
@@ -248,6 +265,8 @@ Result<std::optional<Mismatch>, DeriveError> Deriver::derive_one(const Commitmen
   if (!queued_txs) return make_error(source_error("reading the queues", queued_txs.error()));
   rollup::BatchInput input;
   input.txs = std::move(*queued_txs);
+  input.timestamp_ms = timestamp_ms;
+  input.origin = encode_origin(origin);
   input.txs.reserve(input.txs.size() + payload->size());
   const std::size_t queued = input.txs.size();
   // Nonces: the state after the deposits and forced txs, as an overlay (the STF rejects a
@@ -319,7 +338,11 @@ Result<std::optional<Mismatch>, DeriveError> Deriver::run(const RunOptions& opti
     if (!*rec)
       return make_error(source_error("reading commitment " + std::to_string(next.value()),
                                      "the base chain has no such commitment"));
-    auto m = derive_one((*rec)->commitment, next >= options.count_from);
+    // The base chain's time (seconds) as the batch's timestamp: the closest to the
+    // sequencer's own clock that the chain records.
+    constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1000;
+    const std::int64_t posted_ms = std::clamp<std::int64_t>((*rec)->posted_at.value(), 0, kMaxSeconds) * 1000;
+    auto m = derive_one((*rec)->commitment, next >= options.count_from, posted_ms);
     if (!m || *m) return m;
     if (options.progress) options.progress(engine_->head(), stats_);
   }

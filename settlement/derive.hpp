@@ -27,7 +27,8 @@
 // JSON-RPC; MemorySource holds it in memory (tests, the benchmark).
 //
 // Thread safety: a Deriver belongs to one thread; it runs its engine's threads inside.
-// Limitations: it always replays from genesis (the base chain holds no state snapshot),
+// Limitations: create() always replays from genesis (the base chain holds no state
+// snapshot; resume() continues a database that already holds a prefix of the batches),
 // and its SQLite database keeps every batch (txs and diffs, about 200 bytes per tx) for
 // as long as it lives; point DeriveOptions::store_path at a file for long chains.
 #pragma once
@@ -174,6 +175,17 @@ class Deriver {
   // not hash to the registered root is reported by the first call to derive()/run().
   static Result<std::unique_ptr<Deriver>, DeriveError> create(DerivationSource& source,
                                                               const DeriveOptions& options = {});
+  // Continues an existing rollup database (a sequencer's own, behind the base chain)
+  // from its head, whose batch consumed the queues up to `deposits_upto` and
+  // `forced_upto`: each derived batch is committed to `engine` with its origin record
+  // (encode_origin) and the commitment's base-chain time as its timestamp, exactly as
+  // the sequencer would have stored it. The engine must outlive the deriver, and nothing
+  // else may submit to it meanwhile. options.store_path and options.threads are unused.
+  static Result<std::unique_ptr<Deriver>, DeriveError> resume(DerivationSource& source,
+                                                              rollup::Engine& engine,
+                                                              DepositPosition deposits_upto,
+                                                              ForcedPosition forced_upto,
+                                                              const DeriveOptions& options = {});
   ~Deriver();
   Deriver(const Deriver&) = delete;
   Deriver& operator=(const Deriver&) = delete;
@@ -209,13 +221,15 @@ class Deriver {
 
  private:
   Deriver(DerivationSource& source, const DeriveOptions& options, RollupInfo info,
-          std::unique_ptr<rollup::Engine> engine);
-  Result<std::optional<Mismatch>, DeriveError> derive_one(const Commitment& c, bool counted);
+          std::unique_ptr<rollup::Engine> owned, rollup::Engine& engine);
+  Result<std::optional<Mismatch>, DeriveError> derive_one(const Commitment& c, bool counted,
+                                                          std::int64_t timestamp_ms);
 
   DerivationSource& source_;
   DeriveOptions options_;
   RollupInfo info_;
-  std::unique_ptr<rollup::Engine> engine_;
+  std::unique_ptr<rollup::Engine> owned_;  // null when resuming another's engine
+  rollup::Engine* engine_;
   DepositPosition deposits_upto_;
   ForcedPosition forced_upto_;
   std::optional<Mismatch> stuck_;

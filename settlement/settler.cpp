@@ -6,37 +6,44 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
+#include <utility>
 
 #include "common/assert.hpp"
 #include "rollup/witness.hpp"
 #include "settlement/basechain/client.hpp"
 #include "settlement/batch_txs.hpp"
+#include "settlement/derive.hpp"
 
 namespace l2::settlement {
 
 namespace {
 
-// At start, when the base chain answers: a rollup registered to other keys, or a chain
-// that holds batches this store does not (behind: a restored backup, a lost tail), or
-// a different root at the store's last posted batch (diverged), is a refusal, before
-// anything is acknowledged. An unreachable chain is no refusal: the poster syncs later.
-Status<std::string> check_against_chain(const SettlerOptions& options, const PublicKey& sequencer,
-                                        BatchLog& log, const Hash32& genesis_root, BatchNumber head) {
+// At start, when the base chain answers: a rollup registered to other keys, or a root
+// that differs from the chain's at the last batch both hold (diverged: another history),
+// is a refusal, before anything is acknowledged. A chain that holds more batches than
+// the store (a restored backup, a lost tail) gives the batch to catch up to. An
+// unreachable chain is no refusal: the poster syncs later.
+Result<std::optional<BatchNumber>, std::string> check_against_chain(const SettlerOptions& options,
+                                                                    const PublicKey& sequencer, BatchLog& log,
+                                                                    const Hash32& genesis_root,
+                                                                    BatchNumber head) {
   http::ClientOptions http = options.http;
   http.timeout = std::min(http.timeout, std::chrono::milliseconds(3000));
   auto client = BaseChainClient::create(options.base_chain, http);
+  const std::optional<BatchNumber> none;
   if (!client) {
     spdlog::warn("settlement: the base chain did not answer at start ({}); checking the rollup later",
                  client.error());
-    return {};
+    return none;
   }
   auto info = (*client)->rollup(options.rollup_id);
   if (!info) {
     spdlog::warn("settlement: the base chain did not answer at start ({}); checking the rollup later",
                  info.error().message);
-    return {};
+    return none;
   }
-  if (!*info) return {};  // not registered yet: the poster registers it
+  if (!*info) return none;  // not registered yet: the poster registers it
   const RollupInfo& r = **info;
   const std::string rollup = "rollup " + std::to_string(options.rollup_id.value());
   if (r.sequencer != sequencer)
@@ -51,37 +58,36 @@ Status<std::string> check_against_chain(const SettlerOptions& options, const Pub
   if (r.genesis_root != genesis_root)
     return make_error(rollup + " is registered on the base chain with genesis root " + r.genesis_root.hex() +
                       ", not this database's " + genesis_root.hex());
-  if (r.last_batch.value() > head.value())
-    return make_error("the base chain holds batches up to " + std::to_string(r.last_batch.value()) + " of " +
-                      rollup + ", but this database ends at batch " + std::to_string(head.value()) +
-                      ": it is behind (an older backup, or a lost tail). Serving it would acknowledge txs in "
-                      "batches that can never be posted. Restore the newest copy of the data dir "
-                      "(re-deriving the missing batches from the base chain is not implemented yet)");
-  if (r.last_batch.value() > 0) {
-    auto local = log.batch(r.last_batch);
-    if (!local) return make_error(local.error());
-    if (!*local)
-      return make_error("batch " + std::to_string(r.last_batch.value()) + " is not in the database");
-    if ((*local)->header.state_root != r.last_root)
-      return make_error("this database has diverged from the base chain: batch " +
-                        std::to_string(r.last_batch.value()) + " of " + rollup + " has root " +
-                        (*local)->header.state_root.hex() + " here but " + r.last_root.hex() +
-                        " on the base chain. Refusing to serve it");
+  // The last batch both hold, and the chain's root there.
+  const BatchNumber common = std::min(r.last_batch, head);
+  if (common.value() == 0) return r.last_batch > head ? std::optional<BatchNumber>(r.last_batch) : none;
+  Hash32 chain_root = r.last_root;
+  if (common != r.last_batch) {
+    auto rec = (*client)->commitment(options.rollup_id, common, /*with_payload=*/false);
+    if (!rec)
+      return make_error("reading commitment " + std::to_string(common.value()) +
+                        " from the base chain: " + rec.error().message);
+    if (!*rec)
+      return make_error("the base chain holds batches up to " + std::to_string(r.last_batch.value()) +
+                        " of " + rollup + " but not batch " + std::to_string(common.value()));
+    chain_root = (*rec)->commitment.header.new_root;
   }
-  return {};
+  auto local = log.batch(common);
+  if (!local) return make_error(local.error());
+  if (!*local) return make_error("batch " + std::to_string(common.value()) + " is not in the database");
+  if ((*local)->header.state_root != chain_root)
+    return make_error("this database has diverged from the base chain: batch " +
+                      std::to_string(common.value()) + " of " + rollup + " has root " +
+                      (*local)->header.state_root.hex() + " here but " + chain_root.hex() +
+                      " on the base chain. Refusing to serve it");
+  return r.last_batch > head ? std::optional<BatchNumber>(r.last_batch) : none;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions& options, SecretKey key,
-                                                            BatchLog& log) {
-  // Where the queues stand: the latest batch's origin record. Every batch made with a
-  // base chain has one; a database whose head batch has none was made without one.
+// Where the queues stand: the head batch's origin record. Every batch made with a base
+// chain has one; a database whose head batch has none was made without one.
+Result<std::pair<BatchNumber, BatchOrigin>, std::string> resume_point(BatchLog& log) {
   auto head = log.durable_head();
   if (!head) return make_error(head.error());
-  auto genesis = log.batch(BatchNumber(0));
-  if (!genesis) return make_error(genesis.error());
-  if (!*genesis) return make_error(std::string("the rollup database has no genesis batch"));
   BatchOrigin origin;
   if (head->value() > 0) {
     auto stored = log.batch(*head);
@@ -94,10 +100,85 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
     if (!o) return make_error("batch " + std::to_string(head->value()) + " has a malformed origin record");
     origin = *o;
   }
-  if (auto refused =
-          check_against_chain(options, key.public_key(), log, (*genesis)->header.state_root, *head);
-      !refused)
-    return make_error(refused.error());
+  return std::make_pair(*head, origin);
+}
+
+// Re-derives batches head+1..target from the base chain into the database (each one
+// committed, so a crash resumes where it stopped). A base chain that stops answering is
+// retried a few times, then the start is refused (run it again later).
+Status<std::string> catch_up(const SettlerOptions& options, BatchNumber head, const BatchOrigin& origin,
+                             BatchNumber target) {
+  const std::string what = "catching up with the base chain (batches " + std::to_string(head.value() + 1) +
+                           ".." + std::to_string(target.value()) + ")";
+  if (options.catch_up_engine.store.path.empty())
+    return make_error("the base chain holds batches up to " + std::to_string(target.value()) + " of rollup " +
+                      std::to_string(options.rollup_id.value()) + ", but this database ends at batch " +
+                      std::to_string(head.value()));
+  spdlog::warn(
+      "settlement: the base chain holds batches up to {} of rollup {}, but this database ends at batch {} "
+      "(an older backup, or a lost tail): re-deriving the missing batches from the base chain before "
+      "serving",
+      target.value(), options.rollup_id.value(), head.value());
+  auto engine = rollup::Engine::open(options.catch_up_engine);
+  if (!engine) return make_error(what + ": cannot open the rollup database: " + engine.error().message);
+  if ((*engine)->head().number != head)
+    return make_error(what + ": the database's head moved to batch " +
+                      std::to_string((*engine)->head().number.value()));
+  auto client = BaseChainClient::create(options.base_chain, options.http);
+  if (!client) return make_error(what + ": " + client.error());
+  BaseChainSource source(**client, options.rollup_id);
+  auto deriver = Deriver::resume(source, **engine, origin.deposits_upto, origin.forced_upto);
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    if (!deriver) {
+      if (attempt >= kAttempts) return make_error(what + ": " + deriver.error().message);
+    } else {
+      Deriver::RunOptions ro;
+      ro.upto = target;
+      ro.progress = [&](const rollup::BatchHeader& b, const DeriveStats&) {
+        spdlog::info("settlement: re-derived batch {} of {} from the base chain, root {}", b.number.value(),
+                     target.value(), b.state_root.hex());
+        if (options.test_catch_up_pause_ms > 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds(options.test_catch_up_pause_ms));
+      };
+      auto m = (*deriver)->run(ro);
+      if (m && !*m) break;
+      if (m)
+        return make_error(what + ": the base chain's batch does not derive over this database: " +
+                          describe(**m) + ". Refusing to serve it");
+      if (m.error().code == DeriveErrorCode::engine || attempt >= kAttempts)
+        return make_error(what + ", stopped at batch " + std::to_string((*deriver)->head().value()) + ": " +
+                          m.error().message + ". Start again to resume");
+      spdlog::warn("settlement: {}: {}; retrying", what, m.error().message);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (!deriver) deriver = Deriver::resume(source, **engine, origin.deposits_upto, origin.forced_upto);
+  }
+  spdlog::info("settlement: caught up with the base chain at batch {}, root {}", target.value(),
+               (*engine)->state_root().hex());
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions& options, SecretKey key,
+                                                            BatchLog& log) {
+  auto genesis = log.batch(BatchNumber(0));
+  if (!genesis) return make_error(genesis.error());
+  if (!*genesis) return make_error(std::string("the rollup database has no genesis batch"));
+  auto point = resume_point(log);
+  if (!point) return make_error(point.error());
+  auto target =
+      check_against_chain(options, key.public_key(), log, (*genesis)->header.state_root, point->first);
+  if (!target) return make_error(target.error());
+  if (*target) {
+    if (auto caught = catch_up(options, point->first, point->second, **target); !caught)
+      return make_error(caught.error());
+    point = resume_point(log);
+    if (!point) return make_error(point.error());
+  }
+  const BatchNumber head = point->first;
+  const BatchOrigin& origin = point->second;
   std::unique_ptr<Settler> s(new Settler(options, log, origin));
   PosterOptions po;
   po.rollup_id = options.rollup_id;
@@ -116,7 +197,7 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
         auto h = self->log_.durable_head();
         return h ? *h : BatchNumber(0);  // unreadable: post nothing new until it reads again
       },
-      *head);
+      head);
   s->poster_->set_on_reorg([self] {
     std::lock_guard lock(self->doorbell_mutex_);
     if (self->doorbell_) self->doorbell_();

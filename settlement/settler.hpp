@@ -34,6 +34,7 @@
 
 #include "common/crypto.hpp"
 #include "common/result.hpp"
+#include "rollup/engine.hpp"
 #include "rollup/tx.hpp"
 #include "settlement/batch_log.hpp"
 #include "settlement/commitment.hpp"
@@ -52,6 +53,11 @@ struct SettlerOptions {
   ChainDuration inclusion_deadline_s{600};
   std::uint32_t poll_ms = 500;
   std::uint64_t max_unposted_batches = 1000;  // hold new batches this far ahead of the chain
+  // The rollup database itself, for the catch-up at open (docs/settlement.md, "Catching
+  // up"): a database behind the base chain re-derives the missing batches into it. An
+  // empty store.path refuses such a database instead.
+  rollup::EngineOptions catch_up_engine;
+  std::uint32_t test_catch_up_pause_ms = 0;  // tests only: a pause after each re-derived batch
 };
 
 // The entries the next batch starts with, in batch order, and its origin record.
@@ -73,8 +79,14 @@ struct SettlerStatus {
 
 class Settler {
  public:
-  // Reads where the queues stand from the log's head batch. Errors: a log that holds
-  // batches made without a base chain, or that cannot be read. Starts no thread.
+  // Reads where the queues stand from the log's head batch and checks the rollup against
+  // the base chain (when it answers within 3 s). A database behind the chain whose head
+  // the chain holds with the same root catches up first: the missing batches are
+  // re-derived from the chain (settlement/derive.hpp) and committed one by one, through
+  // an engine of its own on options.catch_up_engine (so nothing else may write to the
+  // database meanwhile). Errors: a log that holds batches made without a base chain or
+  // that cannot be read; a rollup registered to other keys; a database that diverged
+  // from the chain, or whose missing batches do not derive. Starts no thread.
   static Result<std::unique_ptr<Settler>, std::string> open(const SettlerOptions& options, SecretKey key,
                                                             BatchLog& log);
   ~Settler();  // stop()

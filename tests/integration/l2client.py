@@ -387,8 +387,12 @@ class SequencerProcess:
             a.append("--dev")
         return a + self.extra_args
 
-    def start(self, timeout=60.0):
+    def start(self, timeout=60.0, until=None):
+        """Starts it and waits for the "listening on" line, or (`until`: a regex) for the
+        first line that matches, which must come within `timeout` either way."""
         SequencerProcess.counter += 1
+        pattern = re.compile(until) if until else None
+        matched = threading.Event()
         self.log_path = os.path.join(self.log_dir, "server-%d.log" % SequencerProcess.counter)
         self.lines = []
         self.port = None
@@ -411,12 +415,22 @@ class SequencerProcess:
                     m = _LISTENING.search(line)
                     if m and self.port is None:
                         self.port = int(m.group(1))
+                        if pattern is None:
+                            found.set()
+                    if pattern is not None and not matched.is_set() and pattern.search(line):
+                        matched.set()
                         found.set()
             found.set()
 
         self.pump = threading.Thread(target=pump, daemon=True)
         self.pump.start()
         found.wait(timeout)
+        if pattern is not None:
+            if not matched.is_set():
+                self.kill()
+                raise RuntimeError("sequencerd printed no line matching %r within %.0f s; args %r; output:\n%s"
+                                   % (until, timeout, self.args(), self.output_tail()))
+            return self
         if self.port is None:
             self.kill()
             raise RuntimeError("sequencerd did not print 'listening on 127.0.0.1:PORT' within %.0f s; "

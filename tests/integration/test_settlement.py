@@ -83,7 +83,7 @@ class SettlementCase(ts.ServerTestCase):
         chain.start(timeout=60 * SCALE)
         return chain
 
-    def start_sequencer(self, chain, tmp=None, data=None, chain_id=ROLLUP, extra=()):
+    def start_sequencer(self, chain, tmp=None, data=None, chain_id=ROLLUP, extra=(), until=None):
         tmp = tmp or self.new_dir()
         data = data or os.path.join(tmp, "seq")
         os.makedirs(data, exist_ok=True)
@@ -93,10 +93,20 @@ class SettlementCase(ts.ServerTestCase):
         seq = RollupSequencer(BIN["sequencerd"], data, tmp, chain_id, args)
         self.addCleanup(seq.kill)
         self.addCleanup(seq.shutdown_checked)
-        seq.start(timeout=60 * SCALE)
-        rpc = chain.rpc()
-        wait_for("rollup %d registered" % chain_id, lambda: rpc.rollup(chain_id))
+        seq.start(timeout=60 * SCALE, until=until)
+        if until is None:
+            rpc = chain.rpc()
+            wait_for("rollup %d registered" % chain_id, lambda: rpc.rollup(chain_id))
         return seq
+
+    def refused(self, chain, data, chain_id=ROLLUP):
+        """sequencerd on `data` must exit 1 at start, before listening; returns its stderr."""
+        cmd = [BIN["sequencerd"], "--port", "0", "--data-dir", data, "--chain-id", str(chain_id),
+               "--base-chain", chain.url, "--settlement.poll-ms", "50"]
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertNotIn(b"listening on", r.stdout)
+        return r.stderr.decode(errors="replace")
 
     # ------------------------------------------------------------ user actions
 
@@ -843,15 +853,6 @@ class TwoRollupsTests(SettlementCase):
 
 
 class MisconfigurationTests(SettlementCase):
-    def refused(self, chain, data, chain_id=ROLLUP):
-        """sequencerd on `data` must exit 1 at start, before listening; returns its stderr."""
-        cmd = [BIN["sequencerd"], "--port", "0", "--data-dir", data, "--chain-id", str(chain_id),
-               "--base-chain", chain.url, "--settlement.poll-ms", "50"]
-        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
-        self.assertEqual(r.returncode, 1, r)
-        self.assertNotIn(b"listening on", r.stdout)
-        return r.stderr.decode(errors="replace")
-
     def test_second_sequencer_for_a_taken_rollup_refuses_to_start(self):
         chain = self.start_chain()
         rpc = chain.rpc()
@@ -862,7 +863,16 @@ class MisconfigurationTests(SettlementCase):
         self.assertIn("registered on the base chain to sequencer key %s" % owner, err)
         self.assertEqual(rpc.rollup(ROLLUP), before)
 
-    def test_a_store_behind_the_chain_refuses_to_start(self):
+
+class CatchUpTests(SettlementCase):
+    """A data dir behind the base chain (a restored older backup, a lost tail) re-derives
+    the missing batches from the chain at start, before it serves anything."""
+
+    def behind_the_chain(self, transfers=3):
+        """A sequencer, a copy of its data dir taken at batch 0, then two deposits and
+        `transfers` transfers in batches of their own, all posted; the sequencer is
+        stopped. (chain, rpc, original, backup dir, (k1, i1, balance), (k2, i2, balance), txs,
+        last batch)."""
         chain = self.start_chain()
         rpc = chain.rpc()
         tmp = self.new_dir()
@@ -872,17 +882,91 @@ class MisconfigurationTests(SettlementCase):
         shutil.copytree(seq.data_dir, backup)  # taken at batch 0
         os.remove(os.path.join(backup, "LOCK"))
         seq.start(timeout=60 * SCALE)
-        key = self.keys(1)[0]
-        self.deposit(rpc, key, 300)
-        self.wait_balance(seq.client(), key, 300)
-        posted = int(self.wait_posted(rpc, 1)["last_batch"])
+        c = seq.client()
+        k1, k2 = self.keys(2)
+        self.deposit(rpc, k1, 300)
+        i1 = self.wait_balance(c, k1, 300)["index"]
+        self.deposit(rpc, k2, 50)
+        i2 = self.wait_balance(c, k2, 50)["index"]
+        txs = []
+        for n in range(transfers):
+            t = transfer(k1, i1, i2, 10, nonce=n)
+            r = c.submit(t)
+            self.assertEqual(r.json()["status"], "applied", r)
+            txs.append(t)
+        last = self.check_commitments(rpc, c)
+        self.assertGreaterEqual(last, transfers)
+        b1, b2 = (int(c.get_json("/v1/accounts/" + k.public_hex)["balance"]) for k in (k1, k2))
+        self.assertLess(b1, 300)
         self.assertEqual(seq.terminate(), 0)
-        err = self.refused(chain, backup)
-        self.assertIn("the base chain holds batches up to %d of rollup %d, but this database ends at batch 0"
-                      % (posted, ROLLUP), err)
-        # The real one starts again.
+        return chain, rpc, seq, backup, (k1, i1, b1), (k2, i2, b2), txs, last
+
+    def assert_caught_up(self, seq, rpc, users, txs, last):
+        """The node holds the chain's batches 1..last, answers for their txs, and takes
+        and posts new ones."""
+        (k1, i1, b1), (k2, i2, b2) = users
+        c = seq.client()
+        self.assertGreaterEqual(int(c.status()["latest_batch"]), last)
+        self.check_commitments(rpc, c)  # every batch's root is the chain's
+        for t in txs:
+            j = c.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual(j["status"], "applied", j)
+            self.assertEqual(rpc.commitment(ROLLUP, int(j["batch"]))["new_root"],
+                             c.get_json("/v1/batches/" + j["batch"])["state_root"])
+        self.wait_balance(c, k1, b1)
+        self.wait_balance(c, k2, b2)
+        r = c.submit(transfer(k1, i1, i2, 1, nonce=len(txs)))
+        self.assertEqual(r.json()["status"], "applied", r)
+        self.assertGreater(self.check_commitments(rpc, c), last)
+        self.wait_balance(c, k2, b2 + 1)
+
+    def test_a_store_behind_the_chain_re_derives_the_missing_batches_at_start(self):
+        chain, rpc, seq, backup, u1, u2, txs, last = self.behind_the_chain()
+        restored = self.start_sequencer(chain, data=backup)
+        log = "\n".join(restored.lines)
+        self.assertIn("but this database ends at batch 0 (an older backup, or a lost tail): re-deriving", log)
+        self.assertIn("caught up with the base chain at batch %d" % last, log)
+        self.assertEqual(self.ready(restored.client())[0], 200)
+        self.assert_caught_up(restored, rpc, (u1, u2), txs, last)
+        self.assertEqual(restored.terminate(), 0)
+        # The original is now the one behind (the restored copy posted a batch more): it
+        # catches up the same way, and says nothing was lost.
         seq.start(timeout=60 * SCALE)
-        self.wait_balance(seq.client(), key, 300)
+        self.assertIn("caught up with the base chain at batch %d" % (last + 1), "\n".join(seq.lines))
+        self.check_commitments(rpc, seq.client())
+        self.wait_balance(seq.client(), u2[0], u2[2] + 1)
+        self.derive(chain.url)
+
+    def test_sigkill_in_the_middle_of_re_deriving_resumes_after_restart(self):
+        chain, rpc, _, backup, u1, u2, txs, last = self.behind_the_chain()
+        restored = self.start_sequencer(chain, data=backup, extra=["--test.catch-up-pause-ms", "600000"],
+                                        until=r"re-derived batch 1 of %d" % last)
+        restored.kill()  # paused after batch 1, which is committed
+        db = sqlite3.connect(os.path.join(backup, "rollup.db"))
+        self.assertEqual(db.execute("SELECT max(number) FROM batches").fetchone()[0], 1)
+        db.close()
+        restored.extra_args = [a for a in restored.extra_args if a not in ("--test.catch-up-pause-ms", "600000")]
+        restored.start(timeout=60 * SCALE)
+        log = "\n".join(restored.lines)
+        self.assertIn("but this database ends at batch 1", log)
+        self.assertNotIn("re-derived batch 1 of", log)  # resumed after it
+        self.assertIn("caught up with the base chain at batch %d" % last, log)
+        self.assert_caught_up(restored, rpc, (u1, u2), txs, last)
+
+    def test_a_store_diverged_from_the_chain_refuses_to_start(self):
+        # Two data dirs of one key and genesis: the copy goes its own way while the base
+        # chain is down, so its batch 1 is not the chain's.
+        chain, rpc, seq, backup, u1, u2, txs, last = self.behind_the_chain(transfers=1)
+        other = self.start_chain()
+        fork = self.start_sequencer(other, data=backup)
+        k2 = u2[0]
+        self.deposit(other.rpc(), k2, 7)
+        self.wait_balance(fork.client(), k2, 7)
+        self.assertEqual(fork.terminate(), 0)
+        before = rpc.rollup(ROLLUP)
+        err = self.refused(chain, backup)
+        self.assertIn("this database has diverged from the base chain: batch 1 of rollup %d" % ROLLUP, err)
+        self.assertEqual(rpc.rollup(ROLLUP), before)
 
 
 def main():

@@ -11,9 +11,11 @@
 // a wrong genesis root.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "rollup/engine.hpp"
+#include "rollup/state_store.hpp"
 #include "settlement/commitment.hpp"
 #include "settlement/derive.hpp"
 #include "settlement/payload.hpp"
@@ -227,6 +229,82 @@ TEST_F(Derive, ResumesAsTheChainGrowsAndCountsFromABatch) {
   ASSERT_FALSE(*r) << describe(**r);
   EXPECT_EQ(d->head(), BatchNumber(5));
   EXPECT_EQ(d->state_root(), seq_.engine().state_root());
+}
+
+TEST_F(Derive, ResumesAnotherEnginesDatabaseFromItsHead) {
+  // What a sequencer behind the base chain does at start: its own database holds batches
+  // 1..2 (derived here into a file), and a deriver resumed over it adds 3..4, each with
+  // its origin record, as the sequencer would have stored them.
+  build();
+  test::TempDir dir;
+  const std::string path = (dir.path() / "rollup.db").string();
+  {
+    DeriveOptions o;
+    o.store_path = path;
+    auto first = deriver(o);
+    Deriver::RunOptions upto2;
+    upto2.upto = BatchNumber(2);
+    auto r = first->run(upto2);
+    ASSERT_TRUE(r && !*r);
+  }
+  rollup::EngineOptions eo;
+  eo.store.path = path;
+  eo.store.chain_id = kRollup;
+  eo.store.operator_key = seq_.base().info().operator_key;
+  eo.threads = 2;
+  auto stored_origin = [&](std::uint64_t n) {
+    auto store = rollup::StateStore::open(eo.store);
+    EXPECT_TRUE(store);
+    auto b = (*store)->batch(BatchNumber(n));
+    EXPECT_TRUE(b && *b);
+    auto o = decode_origin((**b).origin);
+    EXPECT_TRUE(o) << "batch " << n << " has no origin record";
+    return o ? *o : BatchOrigin{};
+  };
+  const BatchOrigin at2 = stored_origin(2);
+  EXPECT_EQ(at2.deposits_upto, DepositPosition(3));
+  EXPECT_EQ(at2.forced_upto, ForcedPosition(2));
+  {
+    // Queue positions that are not the head's: batch 3 re-applies the first deposits.
+    auto engine = rollup::Engine::open(eo);
+    ASSERT_TRUE(engine) << engine.error().message;
+    auto wrong = Deriver::resume(seq_.base(), **engine, DepositPosition(0), at2.forced_upto);
+    ASSERT_TRUE(wrong);
+    auto m = (*wrong)->run({});
+    ASSERT_TRUE(m) << m.error().message;
+    ASSERT_TRUE(*m) << "no mismatch";
+    EXPECT_EQ((*m)->batch, BatchNumber(3));
+    EXPECT_EQ((*m)->kind, MismatchKind::state_root) << describe(**m);
+  }
+  // The wrong batch 3 was committed by that engine: a sequencer's catch-up stops there,
+  // refusing to start. Start again from a database at batch 2.
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  {
+    DeriveOptions o;
+    o.store_path = path;
+    Deriver::RunOptions upto2;
+    upto2.upto = BatchNumber(2);
+    auto r = deriver(o)->run(upto2);
+    ASSERT_TRUE(r && !*r);
+  }
+  auto engine = rollup::Engine::open(eo);
+  ASSERT_TRUE(engine) << engine.error().message;
+  auto d = Deriver::resume(seq_.base(), **engine, at2.deposits_upto, at2.forced_upto);
+  ASSERT_TRUE(d);
+  EXPECT_EQ((*d)->verified(), BatchNumber(2));
+  auto r = (*d)->run({});
+  ASSERT_TRUE(r);
+  ASSERT_FALSE(*r) << describe(**r);
+  EXPECT_EQ((*engine)->head().number, BatchNumber(4));
+  EXPECT_EQ((*engine)->state_root(), seq_.engine().state_root());
+  EXPECT_TRUE(test::same_state((*engine)->state(), seq_.engine().state()));
+  engine->reset();
+  const BatchOrigin at4 = stored_origin(4);
+  EXPECT_EQ(at4, (BatchOrigin{DepositPosition(4), DepositPosition(4), ForcedPosition(3), ForcedPosition(3)}));
+  const BatchOrigin at3 = stored_origin(3);
+  EXPECT_EQ(at3, (BatchOrigin{DepositPosition(3), DepositPosition(4), ForcedPosition(2), ForcedPosition(3)}));
 }
 
 TEST_F(Derive, DeriveOneCommitmentAtATime) {
