@@ -214,6 +214,7 @@ SettlementInfo settlement_from(const json& j) {
   s.base_chain = text(j, "base_chain");
   s.reachable = boolean(j, "reachable");
   s.fatal = boolean(j, "fatal");
+  if (j.contains("diverged")) s.diverged = boolean(j, "diverged");
   s.synced = boolean(j, "synced");
   s.last_posted = BatchNumber(decimal(j, "last_posted"));
   s.durable_head = BatchNumber(decimal(j, "durable_head"));

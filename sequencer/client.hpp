@@ -118,6 +118,7 @@ struct SettlementInfo {
   std::string base_chain;
   bool reachable = false;
   bool fatal = false;
+  bool diverged = false;  // false from a server too old to report it
   bool synced = false;
   BatchNumber last_posted;
   BatchNumber durable_head;

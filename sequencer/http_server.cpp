@@ -235,6 +235,7 @@ class Router {
       const settlement::SettlerStatus s = settler_->status();
       const ReadyOptions& r = options_.ready;
       if (s.poster.fatal) add("settlement_fatal", s.poster.last_error);
+      if (s.poster.diverged) add("diverged", *s.poster.diverged);
       if (s.poster.reorg_wanted)
         add("reorg_in_progress", "rolling back to batch " + std::to_string(s.poster.reorg_wanted->value()) +
                                      ", the base chain's last, and executing the later user txs again");
@@ -267,6 +268,7 @@ class Router {
                          s.poster.refusals,
                          s.poster.failures,
                          s.poster.reachable && s.chain.reachable};
+      g.diverged = s.poster.diverged.has_value();
       g.reorgs = reorgs.reorgs;
       g.reexecuted_txs = reorgs.reexecuted;
       g.reorg_dropped_txs = reorgs.dropped;
@@ -466,6 +468,7 @@ class Router {
     json j{{"base_chain", options_.base_chain_url},
            {"reachable", s.poster.reachable && s.chain.reachable},
            {"fatal", s.poster.fatal},
+           {"diverged", s.poster.diverged.has_value()},
            {"synced", s.poster.synced},
            {"last_posted", std::to_string(s.poster.last_posted.value())},
            {"durable_head", std::to_string(node_.durable_head().value())},

@@ -109,6 +109,9 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
            g.reorg_dropped_txs);
   w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
            g.reachable ? std::uint64_t{1} : std::uint64_t{0});
+  w.single("l2_settlement_diverged", Type::gauge,
+           "1 once the base chain was found holding another history of this rollup (writes stop).",
+           g.diverged ? std::uint64_t{1} : std::uint64_t{0});
 }
 
 }  // namespace l2::sequencer

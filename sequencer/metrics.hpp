@@ -45,7 +45,8 @@ struct SettlementGauges {
   std::uint64_t refusals = 0;      // posts the base chain refused
   std::uint64_t failures = 0;      // calls that did not reach the base chain
   bool reachable = false;
-  std::uint64_t reorgs = 0;             // settlement reorgs made by this process
+  bool diverged = false;     // the base chain holds another history: no writes (PosterState::diverged)
+  std::uint64_t reorgs = 0;  // settlement reorgs made by this process
   std::uint64_t reexecuted_txs = 0;     // user txs they queued to execute again
   std::uint64_t reorg_dropped_txs = 0;  // user txs they did not (rejected before)
 };

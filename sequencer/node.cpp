@@ -340,6 +340,8 @@ Result<std::shared_ptr<WaitGroup>, ApiError> Node::submit(std::vector<TxRequest>
   if (!healthy())
     return make_error(
         ApiError{ErrorCode::unavailable, "the sequencer is shutting down or its storage failed"});
+  if (settler_)
+    if (auto why = settler_->diverged()) return make_error(ApiError{ErrorCode::unavailable, *why});
   const std::size_t n = txs.size();
   std::vector<TxReceipt> receipts(n);
   for (std::size_t i = 0; i < n; ++i) receipts[i].hash = rollup::tx_hash(txs[i].chain_id, txs[i].tx);

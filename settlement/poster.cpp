@@ -154,10 +154,37 @@ bool Poster::sync(BaseChainClient& client) {
                                  std::to_string(r.last_batch.value()));
   }
   highest_seen_ = std::max(highest_seen_, r.last_batch.value());
+  if (auto why = divergence(r)) {
+    std::lock_guard lock(mutex_);
+    state_.reachable = true;
+    state_.diverged = *why;
+    state_.last_error = *why;
+    diverged_ = true;
+    spdlog::critical("settlement: {}", *why);
+    return false;
+  }
   std::lock_guard lock(mutex_);
   state_.reachable = true;
   state_.synced = true;
   return true;
+}
+
+std::optional<std::string> Poster::divergence(const RollupInfo& r) {
+  if (!local_root_ || r.last_batch.value() == 0) return std::nullopt;
+  const std::string rollup = "rollup " + std::to_string(options_.rollup_id.value());
+  const BatchNumber durable = durable_head_();
+  if (r.last_batch > durable)
+    return "this node has diverged from the base chain: the chain holds batches up to " +
+           std::to_string(r.last_batch.value()) + " of " + rollup +
+           ", but this node's last durable batch is " + std::to_string(durable.value()) +
+           ": another process posts this rollup with this sequencer's key. Taking no more writes";
+  const std::optional<Hash32> local = local_root_(r.last_batch);
+  if (local && *local != r.last_root)
+    return "this node has diverged from the base chain: batch " + std::to_string(r.last_batch.value()) +
+           " of " + rollup + " has root " + local->hex() + " here but " + r.last_root.hex() +
+           " on the base chain: another process posts this rollup with this sequencer's key. Taking no "
+           "more writes";
+  return std::nullopt;
 }
 
 void Poster::run() {
@@ -169,7 +196,7 @@ void Poster::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      if (stop_ || state_.fatal) return;
+      if (stop_ || state_.fatal || state_.diverged) return;
       if (state_.reorg_wanted) {
         // Nothing is posted until the owner has rolled back (reorged()).
         cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || !state_.reorg_wanted; });
@@ -222,7 +249,7 @@ void Poster::run() {
           if (info.error().unreachable()) client.reset();
           continue;
         }
-        if (*info && (*info)->last_batch.value() < last_posted_.load()) {
+        if (*info && (*info)->last_batch.value() != last_posted_.load()) {  // reverted, or posted by another
           synced = false;
           continue;
         }

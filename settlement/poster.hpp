@@ -19,6 +19,12 @@
 // revert), makes the poster stop and ask its owner to roll back to the chain's last
 // batch (reorg_wanted in state()). It posts again once told reorged().
 //
+// Divergence: every sync also compares the chain's last batch with this node's durable
+// batches (set_local_root). A chain ahead of the durable head, or another root at its
+// last batch, means that another process posts this rollup with this key (a copy of the
+// data dir running elsewhere): nothing posted from here could ever chain, so posting
+// stops for good and state().diverged says why.
+//
 // Also registers the rollup on first contact when the chain does not know it yet; a
 // rollup registered with another sequencer key is a fatal configuration error
 // (reported by state(), not retried).
@@ -69,6 +75,9 @@ struct PosterState {
   // chain's last), after a refusal that retrying cannot change or a base-chain revert.
   std::optional<BatchNumber> reorg_wanted;
   std::uint64_t reorgs_asked = 0;  // how often this process asked for one
+  // Set (for good: posting stopped) when a sync finds the chain holding batches this node
+  // does not, or another root at its last batch: another process posts with this key.
+  std::optional<std::string> diverged;
 };
 
 // A refusal of commit_batch that the same batch can never overcome.
@@ -100,8 +109,14 @@ class Poster {
   void reorged();
   // Called (on the poster's thread) when the poster starts to want a reorg.
   void set_on_reorg(std::function<void()> fn);
+  // The root of durable batch n (nullopt: not durable, or unreadable). Set before start()
+  // to have every sync compare the chain's last batch with this node's (state().diverged).
+  using LocalRoot = std::function<std::optional<Hash32>(BatchNumber n)>;
+  void set_local_root(LocalRoot fn) { local_root_ = std::move(fn); }
   [[nodiscard]] BatchNumber last_posted() const { return BatchNumber(last_posted_.load()); }
   [[nodiscard]] PosterState state() const;
+  // state().diverged has a value (cheap: the batcher asks before every batch).
+  [[nodiscard]] bool is_diverged() const { return diverged_.load(); }
 
  private:
   void run();
@@ -110,6 +125,8 @@ class Poster {
   void fail(const std::string& what, bool reached);
   void sleep_backoff();
   void want_reorg(BatchNumber to, const std::string& why);
+  // Why the chain and this node's durable batches cannot both hold (nullopt: they can).
+  std::optional<std::string> divergence(const RollupInfo& r);
 
   std::string url_;
   http::ClientOptions http_;
@@ -119,6 +136,7 @@ class Poster {
   DurableHead durable_head_;
 
   std::atomic<std::uint64_t> last_posted_{0};
+  std::atomic<bool> diverged_{false};
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;               // GUARDED_BY(mutex_)
@@ -126,6 +144,7 @@ class Poster {
   PosterState state_;               // GUARDED_BY(mutex_)
   bool resync_ = false;             // GUARDED_BY(mutex_): reorged() was called
   std::function<void()> on_reorg_;  // set before start()
+  LocalRoot local_root_;            // set before start()
   std::uint32_t backoff_ms_ = 0;    // poster thread only
   // The highest last batch the chain has shown this process (a lower one later: a revert).
   std::uint64_t highest_seen_ = 0;       // poster thread only

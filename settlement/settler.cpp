@@ -198,6 +198,11 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
         return h ? *h : BatchNumber(0);  // unreadable: post nothing new until it reads again
       },
       head);
+  s->poster_->set_local_root([self](BatchNumber n) -> std::optional<Hash32> {
+    auto b = self->log_.batch(n);
+    if (!b || !*b) return std::nullopt;
+    return (*b)->header.state_root;
+  });
   s->poster_->set_on_reorg([self] {
     std::lock_guard lock(self->doorbell_mutex_);
     if (self->doorbell_) self->doorbell_();
@@ -308,7 +313,13 @@ std::optional<rollup::Tx> Settler::find_queued(const Hash32& hash) const {
 }
 
 bool Settler::holding(BatchNumber executed_head) const {
+  if (poster_->is_diverged()) return true;
   return executed_head.value() >= poster_->last_posted().value() + options_.max_unposted_batches;
+}
+
+std::optional<std::string> Settler::diverged() const {
+  if (!poster_->is_diverged()) return std::nullopt;  // the usual case, without the poster's lock
+  return poster_->state().diverged;
 }
 
 void Settler::batch_durable(BatchNumber) { poster_->notify(); }

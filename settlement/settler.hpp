@@ -108,9 +108,13 @@ class Settler {
   QueueTake take_for_batch(std::size_t max);
   // The rollup tx of an entry still in the inbox.
   [[nodiscard]] std::optional<rollup::Tx> find_queued(const Hash32& hash) const;
-  // True while `executed_head` is max_unposted_batches or more ahead of the chain.
+  // True while `executed_head` is max_unposted_batches or more ahead of the chain, and
+  // for good once diverged().
   [[nodiscard]] bool holding(BatchNumber executed_head) const;
   void batch_durable(BatchNumber n);
+  // Why this node's batches can no longer settle (the poster found the chain holding
+  // another history: PosterState::diverged); nullopt while they can. Writes stop.
+  [[nodiscard]] std::optional<std::string> diverged() const;
 
   // ---- settlement reorgs (docs/settlement.md, "Reorgs")
   // The batch the rollup must roll back to (the base chain's last) before anything more

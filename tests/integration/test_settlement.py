@@ -968,6 +968,56 @@ class CatchUpTests(SettlementCase):
         self.assertIn("this database has diverged from the base chain: batch 1 of rollup %d" % ROLLUP, err)
         self.assertEqual(rpc.rollup(ROLLUP), before)
 
+    def test_a_second_node_posting_with_the_same_key_is_found_diverged_at_sync(self):
+        # Two copies of one data dir run at once (the same key and history up to batch 1).
+        # The copy posts batch 2 with a tx the other never saw: at its next sync the other
+        # finds the chain holding another history, stops taking writes and says why.
+        chain, rpc, a, backup, (k1, i1, _), (k2, i2, _), txs, last = self.behind_the_chain(transfers=1)
+        a.start(timeout=60 * SCALE)
+        b = self.start_sequencer(chain, data=backup)  # catches up to `last` first
+        ca, cb = a.client(), b.client()
+        self.assertEqual(int(cb.status()["latest_batch"]), last)
+        r = cb.submit(transfer(k1, i1, i2, 3, nonce=len(txs)))
+        self.assertEqual(r.json()["status"], "applied", r)
+        self.wait_posted(rpc, last + 1)
+        y = transfer(k2, i2, i1, 4, nonce=0)  # only `a` sees it
+        ya = ca.submit(y)
+
+        def diverged():
+            status, reasons = self.ready(ca)
+            return status == 503 and "diverged" in reasons
+        wait_for("a diverged at its next sync", diverged, timeout=30)
+        body = ca.get("/ready").json()
+        msg = [x["message"] for x in body["reasons"] if x["code"] == "diverged"][0]
+        self.assertIn("this node has diverged from the base chain", msg)
+        self.assertIn("another process posts this rollup with this sequencer's key", msg)
+        st = ca.get_json("/v1/settlement")
+        self.assertTrue(st["diverged"], st)
+        self.assertIn("diverged", st["last_error"])
+        m, _ = l2.parse_prometheus(ca.get("/metrics").body.decode())
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_diverged"), 1)
+        # No more writes, and nothing of it reaches the chain.
+        r = ca.submit(transfer(k2, i2, i1, 1, nonce=1))
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.json()["error"]["code"], "unavailable")
+        self.assertIn("diverged", r.json()["error"]["message"])
+        self.assertEqual(rpc.commitment(ROLLUP, last + 1)["new_root"],
+                         cb.get_json("/v1/batches/%d" % (last + 1))["state_root"])
+        self.assertEqual(self.ready(cb), (200, []))
+        self.assertEqual(a.terminate(), 0)
+        if ya.status == 200 and ya.json()["status"] == "applied":
+            # `a` acknowledged y in its own batch before the sync found it out: that batch
+            # can never be posted, and a restart refuses the database.
+            err = self.refused(chain, a.data_dir)
+            self.assertIn("this database has diverged from the base chain", err)
+        else:
+            # Refused before it made a batch: `a` is only behind, and catches up.
+            self.assertEqual(ya.status, 503, ya)
+            a.start(timeout=60 * SCALE)
+            self.assertIn("caught up with the base chain at batch %d" % (last + 1), "\n".join(a.lines))
+        self.assertEqual(b.terminate(), 0)
+        self.derive(chain.url)
+
 
 def main():
     args = sys.argv[1:]
