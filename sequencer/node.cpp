@@ -538,7 +538,13 @@ void Node::resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications&
 }
 
 void Node::drop_expired_locked(Notifications& out) {
-  auto expired = mempool_.expire(Clock::now());
+  // Diverged from the base chain: no batch will close again, so every tx waiting in the
+  // mempool is dropped now (never acknowledged) rather than left pending until a restart.
+  const bool diverged = settler_ && settler_->is_diverged();
+  auto expired = diverged ? mempool_.clear_queued() : mempool_.expire(Clock::now());
+  if (diverged && !expired.empty())
+    spdlog::warn("dropped the {} txs waiting in the mempool: this node diverged from the base chain",
+                 expired.size());
   for (auto& p : expired) {
     resolve_locked(p.hash, receipt_of(p.hash, ReceiptCode::dropped), out);
     dropped_.emplace(p.hash, std::move(p.tx));

@@ -115,6 +115,7 @@ class Settler {
   // Why this node's batches can no longer settle (the poster found the chain holding
   // another history: PosterState::diverged); nullopt while they can. Writes stop.
   [[nodiscard]] std::optional<std::string> diverged() const;
+  [[nodiscard]] bool is_diverged() const { return poster_->is_diverged(); }  // cheap
 
   // ---- settlement reorgs (docs/settlement.md, "Reorgs")
   // The batch the rollup must roll back to (the base chain's last) before anything more

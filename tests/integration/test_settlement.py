@@ -977,6 +977,8 @@ class CatchUpTests(SettlementCase):
         b = self.start_sequencer(chain, data=backup)  # catches up to `last` first
         ca, cb = a.client(), b.client()
         self.assertEqual(int(cb.status()["latest_batch"]), last)
+        held = transfer(k1, i1, i2, 1, nonce=len(txs) + 5)  # a nonce gap: waits in a's mempool
+        self.assertEqual(ca.submit(held, wait=False).status, 202)
         r = cb.submit(transfer(k1, i1, i2, 3, nonce=len(txs)))
         self.assertEqual(r.json()["status"], "applied", r)
         self.wait_posted(rpc, last + 1)
@@ -996,6 +998,9 @@ class CatchUpTests(SettlementCase):
         self.assertIn("diverged", st["last_error"])
         m, _ = l2.parse_prometheus(ca.get("/metrics").body.decode())
         self.assertEqual(l2.metric_sum(m, "l2_settlement_diverged"), 1)
+        # What waited in the mempool is dropped, not left pending: it was never acknowledged.
+        wait_for("the held tx dropped",
+                 lambda: ca.get_json("/v1/transactions/" + held.hash)["status"] == "dropped", timeout=10)
         # No more writes, and nothing of it reaches the chain.
         r = ca.submit(transfer(k2, i2, i1, 1, nonce=1))
         self.assertEqual(r.status, 503, r)
@@ -1013,9 +1018,9 @@ class CatchUpTests(SettlementCase):
             err = self.refused(chain, a.data_dir)
             self.assertIn("this database has diverged from the base chain: batch %d" % (last + 1), err)
         else:
-            # Found out first (y refused, or still pending: never acknowledged): `a` is only
-            # behind, and a restart catches up.
-            self.assertIn((ya.status, ya.json().get("status")), ((503, None), (202, "pending")), ya)
+            # Found out first (y refused, or dropped from the mempool: never acknowledged):
+            # `a` is only behind, and a restart catches up.
+            self.assertIn((ya.status, ya.json().get("status")), ((503, None), (200, "dropped")), ya)
             a.start(timeout=60 * SCALE)
             self.assertIn("caught up with the base chain at batch %d" % (last + 1), "\n".join(a.lines))
             self.assertEqual(a.client().get("/v1/transactions/" + y.hash).status, 404)
