@@ -39,6 +39,17 @@ DEVNET = ""
 BUILD_DIR = ""
 SCALE = float(os.environ.get("L2_TEST_TIMEOUT_SCALE", "1"))
 BASE_CHAIN_ID = 31337  # basechaind's default, which devnet keeps
+DOCS_DEVNET = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           "docs", "devnet.md")
+
+
+def doc_snippet(after):
+    """The first ```sh block of docs/devnet.md after the line that contains `after`."""
+    with open(DOCS_DEVNET) as f:
+        text = f.read()
+    start = text.index("```sh\n", text.index(after)) + len("```sh\n")
+    return text[start:text.index("```", start)]
+
 
 def free_port():
     with socket.socket() as s:
@@ -300,6 +311,7 @@ class DevnetTest(unittest.TestCase):
         rc, out, err = Devnet(self, "--data-dir", data).run()
         self.assertEqual(rc, 1)
         self.assertIn("in use by another devnet (process %d)" % first.proc.pid, err)
+        self.assertNotIn("devnet: stopped", out, "a refused start stopped nothing")
         self.assert_answers(first)
         self.assert_stopped_cleanly(first, temporary=False)
 
@@ -327,6 +339,53 @@ class DevnetTest(unittest.TestCase):
                 # and nothing listens on the free port devnet would have used
                 with socket.socket() as s:
                     self.assertNotEqual(s.connect_ex(("127.0.0.1", other)), 0)
+
+    def kill_9_leaving_a_stale_env_file(self):
+        """A devnet killed with SIGKILL: its daemons go (parent-death signal), its env file
+        stays. Returns the env file's path and its stale text."""
+        net = Devnet(self).start().wait_ready()
+        self.addCleanup(shutil.rmtree, net.data, True)  # nobody else removes it now
+        net.proc.kill()
+        net.proc.wait(timeout=10 * SCALE)
+        for name, pid in net.pids.items():
+            wait_for("%s gone after devnet's kill -9" % name, lambda: not alive(pid), timeout=30)
+        self.assertTrue(os.path.exists(net.env_file), "kill -9 leaves the env file (the case guarded here)")
+        with open(net.env_file) as f:
+            return net.env_file, f.read()
+
+    def test_documented_wait_loop_never_reads_a_stale_env_file_as_ready(self):
+        """docs/devnet.md's "From a script" snippet, run as written (only the path, the build
+        dir and free ports put in) right after a devnet was killed with kill -9: it waits for
+        the new devnet and talks to it, never to the dead one the stale file names."""
+        env_file, stale = self.kill_9_leaving_a_stale_env_file()
+        base_port, seq_port = free_port(), free_port()
+        snippet = doc_snippet("From a script:")
+        self.assertIn("rm -f /tmp/devnet.env", snippet)
+        script = snippet.replace("/tmp/devnet.env", env_file).replace(
+            "scripts/devnet", "%s --build-dir %s --no-dev-key --base-chain-port %d --sequencer-port %d" %
+            (DEVNET, BUILD_DIR, base_port, seq_port))
+        p = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True, timeout=120 * SCALE)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        ready = p.stdout.splitlines()[-1]  # after the data dir's path (--quiet)
+        self.assertEqual(json.loads(ready), {"ready": True, "reasons": []}, p.stdout)
+        self.assertNotIn(":%d\n" % seq_port, stale, "the test needs new ports to tell the files apart")
+        self.assertFalse(os.path.exists(env_file), "removed at stop")
+
+    def test_env_file_is_removed_before_a_start_is_refused(self):
+        """`devnet --env-file PATH` removes PATH before anything else, so an old file is gone
+        even when this start is then refused (here: a port in use)."""
+        env_file, _ = self.kill_9_leaving_a_stale_env_file()
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            net = Devnet(self, ports=(taken.getsockname()[1], free_port()))
+            net.rest[net.rest.index("--env-file") + 1] = env_file
+            net.pick_ports((net.base_port, net.seq_port))
+            rc, out, err = net.run()
+        self.assertEqual(rc, 1, err)
+        self.assertIn("is in use", err)
+        self.assertNotIn("devnet: stopped", out)
+        self.assertFalse(os.path.exists(env_file), "the old env file is removed first of all")
 
     def test_a_daemon_that_dies_is_reported_and_the_other_stopped(self):
         net = Devnet(self).start().wait_ready()
