@@ -308,7 +308,7 @@ void cmd_key_new(Context& ctx, const std::string& name, const KdfParams& kdf) {
   if (ctx.keystore().find(name)) throw Failure(Exit::keystore, "a key named " + name + " exists already");
   PassphraseSource src;
   if (!ctx.settings().password_file.empty()) src.password_file = ctx.settings().password_file;
-  auto pass = read_passphrase(src, PassphrasePurpose::create, "new key " + name);
+  auto pass = read_passphrase(src, PassphrasePurpose::create, "key " + name);
   if (!pass) throw Failure(Exit::keystore, pass.error());
   const SecretKey secret = SecretKey::generate();
   auto e = ctx.keystore().add(name, secret, *pass, kdf);
@@ -392,7 +392,7 @@ void cmd_key_import(Context& ctx, const std::string& file, const std::string& se
     sodium_memzero(seed.data(), Seed32::size());
     PassphraseSource src;
     if (!ctx.settings().password_file.empty()) src.password_file = ctx.settings().password_file;
-    auto pass = read_passphrase(src, PassphrasePurpose::create, "imported key " + name);
+    auto pass = read_passphrase(src, PassphrasePurpose::create, "key " + name);
     if (!pass) throw Failure(Exit::keystore, pass.error());
     auto e = ctx.keystore().add(name, secret, *pass, kdf);
     if (!e) throw Failure(Exit::keystore, e.error().message);

@@ -165,11 +165,22 @@ Result<SecretString, std::string> prompt_once(int fd, std::string_view prompt) {
 }
 
 Result<SecretString, std::string> from_tty(int fd, PassphrasePurpose purpose, std::string_view what) {
-  if (purpose == PassphrasePurpose::unlock) return prompt_once(fd, "Enter " + std::string(what) + ": ");
-  auto first = prompt_once(fd, "New " + std::string(what) + ": ");
+  // Built with append: GCC 12 at -O3 warns (-Wrestrict, a false positive) on chains of
+  // std::string operator+ here, as in format.cpp.
+  auto prompt = [what](std::string_view head) {
+    std::string p(head);
+    p.append("passphrase for ").append(what).append(": ");
+    return p;
+  };
+  if (purpose == PassphrasePurpose::unlock) {
+    std::string p = prompt("");
+    p.front() = 'P';
+    return prompt_once(fd, p);
+  }
+  auto first = prompt_once(fd, prompt("New "));
   if (!first) return first;
   if (first->empty()) return fail("an empty passphrase is refused for a new key");
-  auto second = prompt_once(fd, "Repeat " + std::string(what) + ": ");
+  auto second = prompt_once(fd, prompt("Repeat "));
   if (!second) return second;
   if (first->size() != second->size() ||
       sodium_memcmp(first->view().data(), second->view().data(), first->size()) != 0)

@@ -33,6 +33,9 @@ struct PassphraseSource {
 enum class PassphrasePurpose : std::uint8_t { unlock, create };
 
 // `what` goes into the prompt ("passphrase for key alice").
+// `what` names what the passphrase is for, e.g. "key alice": the prompts are "Passphrase
+// for key alice: " (unlock), "New passphrase for key alice: " and "Repeat passphrase for key
+// alice: " (create), and the error without a source says "no passphrase for key alice".
 Result<SecretString, std::string> read_passphrase(const PassphraseSource& source, PassphrasePurpose purpose,
                                                   std::string_view what);
 

@@ -95,8 +95,7 @@ Child start_prompt(const Pty& pty, PassphrasePurpose purpose) {
     const int tty = ::open(pty.slave_name().c_str(), O_RDWR);
     if (tty < 0 || ::ioctl(tty, TIOCSCTTY, 0) != 0) ::_exit(3);
     ::unsetenv("L2_WALLET_PASSWORD");
-    auto r = l2::wallet::read_passphrase(PassphraseSource{std::nullopt, true, true}, purpose,
-                                         "passphrase for key alice");
+    auto r = l2::wallet::read_passphrase(PassphraseSource{std::nullopt, true, true}, purpose, "key alice");
     std::string out = r.ok() ? "ok:" + std::string(r->view()) : "error:" + r.error();
     struct termios t {};
     ::tcgetattr(tty, &t);
@@ -127,7 +126,7 @@ TEST(PassphraseTty, PromptsWithoutEchoAndRestoresTheTerminal) {
   const Child child = start_prompt(pty, PassphrasePurpose::unlock);
   ASSERT_GT(child.pid, 0);
   std::string seen;
-  ASSERT_TRUE(pty.read_until(seen, "Enter passphrase for key alice: ")) << seen;
+  ASSERT_TRUE(pty.read_until(seen, "Passphrase for key alice: ")) << seen;
   ASSERT_TRUE(pty.wait_echo(false));
   pty.type("hunter2\n");
   EXPECT_EQ(finish(child), "ok:hunter2|echo=1");
@@ -162,7 +161,7 @@ TEST(PassphraseTty, SigintAtThePromptRestoresEcho) {
   const Child child = start_prompt(pty, PassphrasePurpose::unlock);
   ASSERT_GT(child.pid, 0);
   std::string seen;
-  ASSERT_TRUE(pty.read_until(seen, "Enter passphrase")) << seen;
+  ASSERT_TRUE(pty.read_until(seen, "Passphrase for key alice: ")) << seen;
   ASSERT_TRUE(pty.wait_echo(false));
   ASSERT_EQ(::kill(child.pid, SIGINT), 0);
   int status = 0;
