@@ -103,20 +103,6 @@ void Engine::merkleize(std::span<const AccountChange> changes, TreeUndo* undo) {
   tree_.update_root(&pool_);
 }
 
-Bytes Engine::withdrawal_witnesses(std::span<const Tx> txs, std::span<const Receipt> receipts) const {
-  std::vector<std::uint32_t> accounts;
-  for (std::size_t i = 0; i < txs.size(); ++i) {
-    if (const auto* w = std::get_if<Withdraw>(&txs[i]); w && receipts[i].status == TxStatus::applied)
-      accounts.push_back(w->from.value());
-  }
-  std::sort(accounts.begin(), accounts.end());
-  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
-  std::vector<AccountWitness> out;
-  out.reserve(accounts.size());
-  for (std::uint32_t a : accounts) out.push_back(AccountWitness{state_.at(AccountIndex(a)), tree_.prove(a)});
-  return encode_witnesses(out);
-}
-
 Engine::Ack Engine::submit(BatchInput input) {
   auto job = std::make_unique<CommitJob>();
   Ack ack = job->done.get_future();
@@ -185,7 +171,7 @@ Engine::Ack Engine::submit(BatchInput input) {
   job->batch.txs = encode_txs(input.txs);
   h.txs_hash = blake2b256(job->batch.txs);
   job->batch.header = h;
-  job->batch.witnesses = withdrawal_witnesses(input.txs, result.receipts);
+  job->batch.witnesses = rollup::withdrawal_witnesses(state_, tree_, input.txs, result.receipts);
   job->batch.origin = std::move(input.origin);
   job->receipts = std::move(result.receipts);
   undo->changes = std::move(result.changes);

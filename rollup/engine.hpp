@@ -195,8 +195,6 @@ class Engine {
   Engine(const EngineOptions& options, std::unique_ptr<StateStore> store, LoadedState loaded);
   void commit_loop();
   void merkleize(std::span<const AccountChange> changes, TreeUndo* undo);
-  // Leaf and proof (against the new root) of every account that withdrew in the batch.
-  Bytes withdrawal_witnesses(std::span<const Tx> txs, std::span<const Receipt> receipts) const;
   std::optional<EngineError> commit_one(CommitJob& job);
 
   EngineOptions options_;

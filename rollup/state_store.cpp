@@ -67,6 +67,17 @@ CREATE TABLE rolled_back_txs (
   reason    TEXT NOT NULL
 ) STRICT;
 )sql",
+    // v5: every batch row checkable. The BLAKE2b-256 of each blob the header does not
+    // already commit to, and row_hash over the header and those hashes (batch_row_hash
+    // below). Rows of older files get theirs from their contents in the migration
+    // (fill_row_hashes); a reader refuses a row whose hashes are empty or do not match.
+    R"sql(
+ALTER TABLE batches ADD COLUMN receipts_hash  BLOB NOT NULL DEFAULT x'' CHECK (length(receipts_hash) IN (0, 32));
+ALTER TABLE batches ADD COLUMN changes_hash   BLOB NOT NULL DEFAULT x'' CHECK (length(changes_hash) IN (0, 32));
+ALTER TABLE batches ADD COLUMN witnesses_hash BLOB NOT NULL DEFAULT x'' CHECK (length(witnesses_hash) IN (0, 32));
+ALTER TABLE batches ADD COLUMN origin_hash    BLOB NOT NULL DEFAULT x'' CHECK (length(origin_hash) IN (0, 32));
+ALTER TABLE batches ADD COLUMN row_hash       BLOB NOT NULL DEFAULT x'' CHECK (length(row_hash) IN (0, 32));
+)sql",
 };
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));
 static_assert(kMigrationCount == StateStore::kSchemaVersion);
@@ -120,7 +131,48 @@ Bytes u64_bytes(std::uint64_t v) {
   return w.take();
 }
 
+// The header columns, in read_header's order.
+constexpr const char* kHeaderColumns =
+    "number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, receipts_hash, "
+    "changes_hash, witnesses_hash, origin_hash, row_hash";
+constexpr int kHeaderColumnCount = 12;
+
+std::string batch_name(std::uint64_t n) { return "batch " + std::to_string(n); }
+
+StoreError damaged(std::uint64_t n, std::string_view what) {
+  return corrupt(batch_name(n) + " is damaged: " + std::string(what) +
+                 " (sequencerd --verify checks the whole store; docs/storage.md, \"Row checks\")");
+}
+
 }  // namespace
+
+Hash32 batch_row_hash(const BatchHeader& h, const Hash32& receipts, const Hash32& changes,
+                      const Hash32& witnesses, const Hash32& origin) {
+  ByteWriter w;
+  w.ascii("L2STACK/BATCH-ROW/V1");
+  w.u64le(h.number.value());
+  w.bytes(h.prev_root.view());
+  w.bytes(h.state_root.view());
+  w.bytes(h.txs_hash.view());
+  w.u32le(h.tx_count);
+  w.u32le(h.applied_count);
+  w.u64le(static_cast<std::uint64_t>(h.timestamp_ms));
+  w.bytes(receipts.view());
+  w.bytes(changes.view());
+  w.bytes(witnesses.view());
+  w.bytes(origin.view());
+  return blake2b256(w.data());
+}
+
+BatchRowHashes batch_row_hashes(const StoredBatch& batch) {
+  BatchRowHashes out;
+  out.receipts = blake2b256(batch.receipts);
+  out.changes = blake2b256(batch.changes);
+  out.witnesses = blake2b256(batch.witnesses);
+  out.origin = blake2b256(batch.origin);
+  out.row = batch_row_hash(batch.header, out.receipts, out.changes, out.witnesses, out.origin);
+  return out;
+}
 
 std::string_view to_string(StoreErrorCode c) {
   switch (c) {
@@ -153,12 +205,9 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
   if (auto s = store->init_or_migrate(); !s) return make_error(s.error());
   auto ins = store->db_->prepare(
       "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
-      "txs, receipts, changes, witnesses, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12)");
-  auto sel = store->db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches "
-      "WHERE "
-      "number = ?1");
+      "txs, receipts, changes, witnesses, origin, receipts_hash, changes_hash, witnesses_hash, origin_hash, "
+      "row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  auto sel = store->db_->prepare(std::string("SELECT ") + kHeaderColumns + " FROM batches WHERE number = ?1");
   if (!ins || !sel) return make_error(io_error(!ins ? ins.error() : sel.error()));
   store->insert_batch_ = std::move(*ins);
   store->select_header_ = std::move(*sel);
@@ -242,6 +291,53 @@ Status<StoreError> StateStore::rewrite_deposits_by_index() {
   return {};
 }
 
+// Schema 5: the row hashes of the batches written before it, from their contents as
+// they are (whatever damage they already hold is sealed in; the roots and txs_hash
+// still catch it in sequencerd --verify).
+Status<StoreError> StateStore::fill_row_hashes() {
+  auto sel = db_->prepare(
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, "
+      "changes, witnesses, origin FROM batches ORDER BY number");
+  auto upd = db_->prepare(
+      "UPDATE batches SET receipts_hash = ?2, changes_hash = ?3, witnesses_hash = ?4, origin_hash = ?5, "
+      "row_hash = ?6 WHERE number = ?1");
+  if (!sel || !upd) return make_error(io_error(!sel ? sel.error() : upd.error()));
+  for (;;) {
+    auto row = sel->step();
+    if (!row) return make_error(io_error(row.error()));
+    if (!*row) break;
+    StoredBatch b;
+    b.header.number = BatchNumber(static_cast<std::uint64_t>(sel->column_int(0)));
+    ByteView prev = sel->column_blob(1);
+    ByteView root = sel->column_blob(2);
+    ByteView txs_hash = sel->column_blob(3);
+    if (prev.size() != 32 || root.size() != 32 || txs_hash.size() != 32)
+      return make_error(damaged(b.header.number.value(), "a header hash is not 32 bytes"));
+    b.header.prev_root = Hash32::from_view(prev);
+    b.header.state_root = Hash32::from_view(root);
+    b.header.txs_hash = Hash32::from_view(txs_hash);
+    b.header.tx_count = static_cast<std::uint32_t>(sel->column_int(4));
+    b.header.applied_count = static_cast<std::uint32_t>(sel->column_int(5));
+    b.header.timestamp_ms = sel->column_int(6);
+    auto copy = [](ByteView v) { return Bytes(v.begin(), v.end()); };
+    b.receipts = copy(sel->column_blob(8));
+    b.changes = copy(sel->column_blob(9));
+    b.witnesses = copy(sel->column_blob(10));
+    b.origin = copy(sel->column_blob(11));
+    const BatchRowHashes h = batch_row_hashes(b);
+    if (auto s = upd->bind(1, static_cast<std::int64_t>(b.header.number.value()))
+                     .bind(2, h.receipts.view())
+                     .bind(3, h.changes.view())
+                     .bind(4, h.witnesses.view())
+                     .bind(5, h.origin.view())
+                     .bind(6, h.row.view())
+                     .run();
+        !s)
+      return make_error(io_error(s.error()));
+  }
+  return {};
+}
+
 Status<StoreError> StateStore::init_or_migrate() {
   auto st = db_->prepare("PRAGMA user_version");
   if (!st) return make_error(io_error(st.error()));
@@ -265,6 +361,12 @@ Status<StoreError> StateStore::init_or_migrate() {
     }
     if (!fresh && version < 3) {
       if (auto s = rewrite_deposits_by_index(); !s) {
+        db_->rollback();
+        return make_error(s.error());
+      }
+    }
+    if (!fresh && version < 5) {
+      if (auto s = fill_row_hashes(); !s) {
         db_->rollback();
         return make_error(s.error());
       }
@@ -294,19 +396,32 @@ Status<StoreError> StateStore::init_or_migrate() {
       if (s) s = meta->bind(1, std::string_view("checkpoint")).bind(2, u64_bytes(0)).run();
       if (s) s = acc->bind(1, ByteView(leaf)).run();
       if (s) {
+        StoredBatch genesis_batch;
+        genesis_batch.header.number = BatchNumber(0);
+        genesis_batch.header.state_root = root;
+        genesis_batch.header.txs_hash = blake2b256(no_txs);
+        genesis_batch.txs = no_txs;
+        genesis_batch.receipts = encode_receipts({});
+        genesis_batch.changes = encode_changes({});
+        const BatchRowHashes hashes = batch_row_hashes(genesis_batch);
         auto batch0 = db_->prepare(
             "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, "
-            "timestamp_ms, "
-            "txs, receipts, changes) VALUES (0, ?1, ?2, ?3, 0, 0, 0, ?4, ?5, ?6)");
+            "timestamp_ms, txs, receipts, changes, receipts_hash, changes_hash, witnesses_hash, origin_hash, "
+            "row_hash) VALUES (0, ?1, ?2, ?3, 0, 0, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
         if (!batch0) {
           s = make_error(batch0.error());
         } else {
           s = batch0->bind(1, Hash32().view())
                   .bind(2, root.view())
-                  .bind(3, blake2b256(no_txs).view())
-                  .bind(4, ByteView(no_txs))
-                  .bind(5, ByteView(encode_receipts({})))
-                  .bind(6, ByteView(encode_changes({})))
+                  .bind(3, genesis_batch.header.txs_hash.view())
+                  .bind(4, ByteView(genesis_batch.txs))
+                  .bind(5, ByteView(genesis_batch.receipts))
+                  .bind(6, ByteView(genesis_batch.changes))
+                  .bind(7, hashes.receipts.view())
+                  .bind(8, hashes.changes.view())
+                  .bind(9, hashes.witnesses.view())
+                  .bind(10, hashes.origin.view())
+                  .bind(11, hashes.row.view())
                   .run();
         }
       }
@@ -358,51 +473,85 @@ Status<StoreError> StateStore::init_or_migrate() {
 }
 
 namespace {
-Result<BatchHeader, StoreError> read_header(const Statement& st) {
-  BatchHeader h;
-  h.number = BatchNumber(static_cast<std::uint64_t>(st.column_int(0)));
-  ByteView prev = st.column_blob(1);
-  ByteView root = st.column_blob(2);
-  ByteView txs = st.column_blob(3);
-  if (prev.size() != 32 || root.size() != 32 || txs.size() != 32)
-    return make_error(corrupt("batch header roots"));
-  h.prev_root = Hash32::from_view(prev);
-  h.state_root = Hash32::from_view(root);
-  h.txs_hash = Hash32::from_view(txs);
-  h.tx_count = static_cast<std::uint32_t>(st.column_int(4));
-  h.applied_count = static_cast<std::uint32_t>(st.column_int(5));
+// A header row checked against its row_hash.
+struct CheckedHeader {
+  BatchHeader header;
+  BatchRowHashes hashes;
+};
+
+Result<CheckedHeader, StoreError> read_header(const Statement& st) {
+  CheckedHeader out;
+  BatchHeader& h = out.header;
+  const std::int64_t number = st.column_int(0);
+  h.number = BatchNumber(static_cast<std::uint64_t>(number));
+  Hash32* const hashes[] = {&h.prev_root,         &h.state_root,       &h.txs_hash,
+                            &out.hashes.receipts, &out.hashes.changes, &out.hashes.witnesses,
+                            &out.hashes.origin,   &out.hashes.row};
+  const int columns[] = {1, 2, 3, 7, 8, 9, 10, 11};
+  for (std::size_t i = 0; i < std::size(columns); ++i) {
+    ByteView v = st.column_blob(columns[i]);
+    if (v.size() != 32) return make_error(damaged(h.number.value(), "a header hash is not 32 bytes"));
+    *hashes[i] = Hash32::from_view(v);
+  }
+  const std::int64_t tx_count = st.column_int(4);
+  const std::int64_t applied = st.column_int(5);
+  if (tx_count < 0 || tx_count > 0xffffffffLL || applied < 0 || applied > tx_count)
+    return make_error(damaged(h.number.value(), "its tx counts are out of range"));
+  h.tx_count = static_cast<std::uint32_t>(tx_count);
+  h.applied_count = static_cast<std::uint32_t>(applied);
   h.timestamp_ms = st.column_int(6);
-  return h;
+  if (batch_row_hash(h, out.hashes.receipts, out.hashes.changes, out.hashes.witnesses, out.hashes.origin) !=
+      out.hashes.row)
+    return make_error(damaged(h.number.value(), "its header does not match its row_hash"));
+  return out;
+}
+
+// A blob read from column `col` of a batch row, checked against `expected`.
+Result<Bytes, StoreError> checked_blob(const Statement& st, int col, const Hash32& expected, std::uint64_t n,
+                                       std::string_view name) {
+  ByteView v = st.column_blob(col);
+  if (blake2b256(v) != expected)
+    return make_error(damaged(n, std::string(name) + " do not match their hash"));
+  return Bytes(v.begin(), v.end());
 }
 }  // namespace
 
 Result<std::optional<BatchHeader>, StoreError> StateStore::header(BatchNumber n) {
   select_header_.bind(1, static_cast<std::int64_t>(n.value()));
   auto row = select_header_.step();
-  if (!row) return make_error(io_error(row.error()));
-  if (!*row) return std::optional<BatchHeader>();
+  if (!row) {
+    select_header_.reset();
+    return make_error(io_error(row.error()));
+  }
+  if (!*row) {
+    select_header_.reset();
+    return std::optional<BatchHeader>();
+  }
   auto h = read_header(select_header_);
   select_header_.reset();
   if (!h) return make_error(h.error());
-  return std::optional<BatchHeader>(*h);
+  return std::optional<BatchHeader>(h->header);
 }
 
 Result<BatchHeader, StoreError> StateStore::head() {
-  auto st = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms FROM batches "
-      "ORDER BY "
-      "number DESC LIMIT 1");
+  auto st =
+      db_->prepare(std::string("SELECT ") + kHeaderColumns + " FROM batches ORDER BY number DESC LIMIT 1");
   if (!st) return make_error(io_error(st.error()));
   auto row = st->step();
   if (!row) return make_error(io_error(row.error()));
   if (!*row) return make_error(corrupt("no batches, not even genesis"));
-  return read_header(*st);
+  auto h = read_header(*st);
+  if (!h) return make_error(h.error());
+  return h->header;
 }
 
-Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) {
-  auto st = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, "
-      "changes, witnesses, origin FROM batches WHERE number = ?1");
+Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n, BatchParts parts) {
+  // Columns not asked for are selected as empty blobs, so SQLite never reads them.
+  auto col = [](bool want, const char* name) { return std::string(", ") + (want ? name : "x''"); };
+  auto st = db_->prepare(std::string("SELECT ") + kHeaderColumns + col(parts.txs, "txs") +
+                         col(parts.receipts, "receipts") + col(parts.changes, "changes") +
+                         col(parts.witnesses, "witnesses") + col(parts.origin, "origin") +
+                         " FROM batches WHERE number = ?1");
   if (!st) return make_error(io_error(st.error()));
   st->bind(1, static_cast<std::int64_t>(n.value()));
   auto row = st->step();
@@ -411,13 +560,28 @@ Result<std::optional<StoredBatch>, StoreError> StateStore::batch(BatchNumber n) 
   auto h = read_header(*st);
   if (!h) return make_error(h.error());
   StoredBatch b;
-  b.header = *h;
-  auto copy = [](ByteView v) { return Bytes(v.begin(), v.end()); };
-  b.txs = copy(st->column_blob(7));
-  b.receipts = copy(st->column_blob(8));
-  b.changes = copy(st->column_blob(9));
-  b.witnesses = copy(st->column_blob(10));
-  b.origin = copy(st->column_blob(11));
+  b.header = h->header;
+  const std::uint64_t num = n.value();
+  struct Part {
+    bool want;
+    const Hash32& hash;
+    Bytes& out;
+    const char* name;
+  };
+  const Part wanted[] = {
+      {parts.txs, b.header.txs_hash, b.txs, "its txs"},
+      {parts.receipts, h->hashes.receipts, b.receipts, "its receipts"},
+      {parts.changes, h->hashes.changes, b.changes, "its account changes"},
+      {parts.witnesses, h->hashes.witnesses, b.witnesses, "its witnesses"},
+      {parts.origin, h->hashes.origin, b.origin, "its origin record"},
+  };
+  for (std::size_t i = 0; i < std::size(wanted); ++i) {
+    if (!wanted[i].want) continue;
+    auto blob =
+        checked_blob(*st, kHeaderColumnCount + static_cast<int>(i), wanted[i].hash, num, wanted[i].name);
+    if (!blob) return make_error(blob.error());
+    wanted[i].out = std::move(*blob);
+  }
   st->reset();
   return std::optional<StoredBatch>(std::move(b));
 }
@@ -501,22 +665,24 @@ Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
   if (!*cp)
     return make_error(corrupt("checkpoint batch " + std::to_string(checkpoint_.value()) + " is missing"));
   out.head = **cp;
-  auto diffs = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, changes FROM "
-      "batches "
-      "WHERE number > ?1 ORDER BY number");
+  auto diffs = db_->prepare(std::string("SELECT ") + kHeaderColumns +
+                            ", changes FROM batches WHERE number > ?1 ORDER BY number");
   if (!diffs) return make_error(io_error(diffs.error()));
   diffs->bind(1, static_cast<std::int64_t>(checkpoint_.value()));
   for (;;) {
     auto row = diffs->step();
     if (!row) return make_error(io_error(row.error()));
     if (!*row) break;
-    auto h = read_header(*diffs);
-    if (!h) return make_error(h.error());
+    auto checked = read_header(*diffs);
+    if (!checked) return make_error(checked.error());
+    const BatchHeader* h = &checked->header;
     if (h->number.value() != out.head.number.value() + 1 || h->prev_root != out.head.state_root)
       return make_error(corrupt("batch " + std::to_string(h->number.value()) + " does not follow batch " +
                                 std::to_string(out.head.number.value())));
-    auto changes = decode_changes(diffs->column_blob(7), out.state.accounts());
+    const ByteView diff = diffs->column_blob(kHeaderColumnCount);
+    if (blake2b256(diff) != checked->hashes.changes)
+      return make_error(damaged(h->number.value(), "its account changes do not match their hash"));
+    auto changes = decode_changes(diff, out.state.accounts());
     if (!changes)
       return make_error(corrupt("batch " + std::to_string(h->number.value()) +
                                 " diff: " + std::string(to_string(changes.error()))));
@@ -545,6 +711,7 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
     return fail(StoreError{StoreErrorCode::conflict,
                            "batch " + std::to_string(h.number.value()) + " does not follow the stored head"});
   if (auto f = db_->fault_point("append_batch:before_insert"); !f) return fail(io_error(f.error()));
+  const BatchRowHashes hashes = batch_row_hashes(batch);
   auto s = insert_batch_.bind(1, static_cast<std::int64_t>(h.number.value()))
                .bind(2, h.prev_root.view())
                .bind(3, h.state_root.view())
@@ -557,6 +724,11 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
                .bind(10, ByteView(batch.changes))
                .bind(11, ByteView(batch.witnesses))
                .bind(12, ByteView(batch.origin))
+               .bind(13, hashes.receipts.view())
+               .bind(14, hashes.changes.view())
+               .bind(15, hashes.witnesses.view())
+               .bind(16, hashes.origin.view())
+               .bind(17, hashes.row.view())
                .run();
   if (!s)
     return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT
@@ -675,6 +847,10 @@ Result<std::vector<RolledBackTx>, StoreError> StateStore::rolled_back_txs() {
     if (h.size() != 32) return make_error(corrupt("rolled_back_txs holds a malformed hash"));
     t.hash = Hash32::from_view(h);
     const ByteView tx = st->column_blob(2);
+    auto decoded = decode_tx(tx);
+    if (!decoded || tx_hash(options_.chain_id, *decoded) != t.hash)
+      return make_error(corrupt("rolled_back_txs row " + std::to_string(t.seq) + " is damaged: its tx " +
+                                (decoded ? "does not hash to its hash" : "does not decode")));
     t.tx.assign(tx.begin(), tx.end());
     t.old_batch = BatchNumber(static_cast<std::uint64_t>(st->column_int(3)));
     t.old_index = static_cast<std::uint32_t>(st->column_int(4));

@@ -55,6 +55,34 @@ struct StoredBatch {
   Bytes origin;     // opaque to the store (BatchInput::origin)
 };
 
+// Which blobs StateStore::batch reads (each checked against its hash); the others are
+// left empty. The header is always read and checked.
+struct BatchParts {
+  bool txs = true;
+  bool receipts = true;
+  bool changes = true;
+  bool witnesses = true;
+  bool origin = true;
+};
+
+// What makes a stored batch row checkable (schema 5, docs/storage.md "Row checks"):
+// the BLAKE2b-256 of each blob that the header does not commit to (txs_hash covers the
+// txs), and `row` over the header and those four hashes.
+struct BatchRowHashes {
+  Hash32 receipts;
+  Hash32 changes;
+  Hash32 witnesses;
+  Hash32 origin;
+  Hash32 row;
+  friend bool operator==(const BatchRowHashes&, const BatchRowHashes&) = default;
+};
+BatchRowHashes batch_row_hashes(const StoredBatch& batch);
+// row = BLAKE2b-256("L2STACK/BATCH-ROW/V1" || number u64le || prev_root || state_root ||
+//       txs_hash || tx_count u32le || applied_count u32le || timestamp_ms i64le ||
+//       receipts_hash || changes_hash || witnesses_hash || origin_hash)
+Hash32 batch_row_hash(const BatchHeader& h, const Hash32& receipts, const Hash32& changes,
+                      const Hash32& witnesses, const Hash32& origin);
+
 enum class StoreErrorCode : std::uint8_t {
   io,              // SQLite failed (disk full, I/O error, injected fault, ...)
   corrupt,         // stored data fails its own checks
@@ -103,13 +131,13 @@ struct LoadedState {
 
 class StateStore {
  public:
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Creates the file (with genesis) or opens it, migrating older schemas.
   static Result<std::unique_ptr<StateStore>, StoreError> open(const StoreOptions& options);
 
   // The state as of the latest batch, checked against that batch's recorded root by
-  // the caller (the store does not hash).
+  // the caller (the store builds no Merkle tree).
   Result<LoadedState, StoreError> load();
 
   // Appends the batch after the current head, in one database transaction (durable
@@ -135,7 +163,10 @@ class StateStore {
 
   Result<std::optional<BatchHeader>, StoreError> header(BatchNumber n);
   Result<BatchHeader, StoreError> head();
-  Result<std::optional<StoredBatch>, StoreError> batch(BatchNumber n);
+  // Every read checks what it returns: the header against its row_hash, and each blob
+  // read against its hash (the txs against txs_hash); a mismatch is `corrupt`, naming
+  // the batch and the column, and nothing is returned.
+  Result<std::optional<StoredBatch>, StoreError> batch(BatchNumber n, BatchParts parts = {});
   [[nodiscard]] BatchNumber checkpoint_batch() const { return checkpoint_; }
 
   Db& db() { return *db_; }
@@ -144,6 +175,7 @@ class StateStore {
   StateStore() = default;
   Status<StoreError> init_or_migrate();
   Status<StoreError> rewrite_deposits_by_index();
+  Status<StoreError> fill_row_hashes();
   Result<LoadedState, StoreError> load_in_snapshot();
   // One transaction: upsert (or delete, for nullopt) accounts, optionally drop batches
   // after `drop_after`, and set the checkpoint to `cp`.

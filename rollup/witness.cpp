@@ -2,6 +2,8 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 #include "rollup/witness.hpp"
 
+#include <algorithm>
+
 namespace l2::rollup {
 
 Bytes encode_witnesses(std::span<const AccountWitness> witnesses) {
@@ -42,6 +44,21 @@ Result<std::vector<AccountWitness>, DecodeError> decode_witnesses(ByteView in) {
   }
   if (auto e = r.expect_end(); !e) return make_error(e.error());
   return out;
+}
+
+Bytes withdrawal_witnesses(const State& state, const SparseMerkleTree& tree, std::span<const Tx> txs,
+                           std::span<const Receipt> receipts) {
+  std::vector<std::uint32_t> accounts;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    if (const auto* w = std::get_if<Withdraw>(&txs[i]); w && receipts[i].status == TxStatus::applied)
+      accounts.push_back(w->from.value());
+  }
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  std::vector<AccountWitness> out;
+  out.reserve(accounts.size());
+  for (std::uint32_t a : accounts) out.push_back(AccountWitness{state.at(AccountIndex(a)), tree.prove(a)});
+  return encode_witnesses(out);
 }
 
 }  // namespace l2::rollup

@@ -21,6 +21,9 @@
 #include "common/merkle.hpp"
 #include "common/result.hpp"
 #include "rollup/account.hpp"
+#include "rollup/receipt.hpp"
+#include "rollup/state.hpp"
+#include "rollup/tx.hpp"
 
 namespace l2::rollup {
 
@@ -35,5 +38,11 @@ struct AccountWitness {
 Bytes encode_witnesses(std::span<const AccountWitness> witnesses);
 // Strict: indices strictly increasing, no trailing bytes.
 Result<std::vector<AccountWitness>, DecodeError> decode_witnesses(ByteView in);
+
+// The witnesses recorded with a batch: every account with an applied withdrawal among
+// `txs` (by `receipts`), its leaf in `state` and its proof in `tree`, both as of after
+// the batch; encoded.
+Bytes withdrawal_witnesses(const State& state, const SparseMerkleTree& tree, std::span<const Tx> txs,
+                           std::span<const Receipt> receipts);
 
 }  // namespace l2::rollup

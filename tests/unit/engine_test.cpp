@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "rollup/engine.hpp"
+#include "rollup/store_verify.hpp"
 #include "tests/unit/test_util.hpp"
 
 namespace l2::rollup {
@@ -518,9 +519,12 @@ TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
                       .run());
     }
     ASSERT_TRUE(any_deposit);
-    ASSERT_TRUE(
-        (*db)->exec("ALTER TABLE batches DROP COLUMN witnesses; ALTER TABLE batches DROP COLUMN origin; "
-                    "DROP TABLE rolled_back_txs; PRAGMA user_version = 1"));
+    ASSERT_TRUE((*db)->exec(
+        "ALTER TABLE batches DROP COLUMN witnesses; ALTER TABLE batches DROP COLUMN origin; "
+        "ALTER TABLE batches DROP COLUMN receipts_hash; ALTER TABLE batches DROP COLUMN changes_hash; "
+        "ALTER TABLE batches DROP COLUMN witnesses_hash; ALTER TABLE batches DROP COLUMN origin_hash; "
+        "ALTER TABLE batches DROP COLUMN row_hash; "
+        "DROP TABLE rolled_back_txs; PRAGMA user_version = 1"));
   }
   auto e = open_engine(engine_options(path()));
   ASSERT_NE(e, nullptr);
@@ -541,6 +545,361 @@ TEST_F(EngineTest, SchemaVersion1DatabaseIsMigrated) {
     EXPECT_EQ((*now)->header.txs_hash, b.header.txs_hash);
     EXPECT_EQ(to_hex((*now)->receipts), to_hex(b.receipts));
   }
+}
+
+// ---- row checks and the whole-store check (docs/storage.md, "Row checks") ----
+
+// A batch of the store that has at least one withdrawal witness.
+std::uint64_t batch_with_witnesses(StateStore& store, std::uint64_t head) {
+  for (std::uint64_t n = 1; n <= head; ++n) {
+    auto b = store.batch(BatchNumber(n));
+    if (!b || !*b) continue;
+    auto w = decode_witnesses((*b)->witnesses);
+    if (w && !w->empty()) return n;
+  }
+  return 0;
+}
+
+// Writes `b` over its row with fresh row hashes: a consistent row that a bug (not a bit
+// flip) could have written. Only the whole-store check can tell it is wrong.
+void rewrite_row(StateStore& store, const StoredBatch& b) {
+  const BatchRowHashes h = batch_row_hashes(b);
+  auto st = store.db().prepare(
+      "UPDATE batches SET prev_root = ?2, state_root = ?3, txs_hash = ?4, tx_count = ?5, applied_count = ?6, "
+      "timestamp_ms = ?7, txs = ?8, receipts = ?9, changes = ?10, witnesses = ?11, origin = ?12, "
+      "receipts_hash = ?13, changes_hash = ?14, witnesses_hash = ?15, origin_hash = ?16, row_hash = ?17 "
+      "WHERE number = ?1");
+  ASSERT_TRUE(st);
+  ASSERT_TRUE(st->bind(1, static_cast<std::int64_t>(b.header.number.value()))
+                  .bind(2, b.header.prev_root.view())
+                  .bind(3, b.header.state_root.view())
+                  .bind(4, b.header.txs_hash.view())
+                  .bind(5, static_cast<std::int64_t>(b.header.tx_count))
+                  .bind(6, static_cast<std::int64_t>(b.header.applied_count))
+                  .bind(7, b.header.timestamp_ms)
+                  .bind(8, ByteView(b.txs))
+                  .bind(9, ByteView(b.receipts))
+                  .bind(10, ByteView(b.changes))
+                  .bind(11, ByteView(b.witnesses))
+                  .bind(12, ByteView(b.origin))
+                  .bind(13, h.receipts.view())
+                  .bind(14, h.changes.view())
+                  .bind(15, h.witnesses.view())
+                  .bind(16, h.origin.view())
+                  .bind(17, h.row.view())
+                  .run());
+}
+
+TEST_F(EngineTest, EveryReadOfABatchRowChecksWhatItReturns) {
+  {
+    auto e = open_engine(engine_options(path()));
+    ASSERT_NE(e, nullptr);
+    submit_batches(*e, ref_, work_, 6);
+    ASSERT_TRUE(e->submit(BatchInput{{}, {}, 5, Bytes{1, 2, 3}}).get());  // batch 7 has an origin record
+  }
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t w = batch_with_witnesses(*store, 6);
+  ASSERT_NE(w, 0u) << "the workload made no withdrawal";
+  struct Damage {
+    const char* column;
+    std::uint64_t batch;
+    bool header;      // the header check catches it (header() fails too)
+    BatchParts skip;  // a read without the damaged blob still succeeds
+    const char* sql;  // the damage; ?1 is the batch
+  };
+  auto all_but = [](int i) {
+    BatchParts p;
+    bool* fields[] = {&p.txs, &p.receipts, &p.changes, &p.witnesses, &p.origin};
+    *fields[i] = false;
+    return p;
+  };
+  // A flipped bit in the middle of each blob column (sql null), or an integer one off.
+  const Damage cases[] = {
+      {"txs", 3, false, all_but(0), nullptr},
+      {"receipts", 3, false, all_but(1), nullptr},
+      {"changes", 3, false, all_but(2), nullptr},
+      {"witnesses", w, false, all_but(3), nullptr},
+      {"origin", 7, false, all_but(4), nullptr},
+      {"prev_root", 3, true, {}, nullptr},
+      {"state_root", 3, true, {}, nullptr},
+      {"txs_hash", 3, true, {}, nullptr},
+      {"receipts_hash", 3, true, {}, nullptr},
+      {"changes_hash", 3, true, {}, nullptr},
+      {"witnesses_hash", 3, true, {}, nullptr},
+      {"origin_hash", 3, true, {}, nullptr},
+      {"row_hash", 3, true, {}, nullptr},
+      {"tx_count", 3, true, {}, "UPDATE batches SET tx_count = tx_count + 1 WHERE number = ?1"},
+      {"applied_count",
+       3,
+       true,
+       {},
+       "UPDATE batches SET applied_count = applied_count - 1 WHERE number = ?1"},
+      {"timestamp_ms", 3, true, {}, "UPDATE batches SET timestamp_ms = timestamp_ms + 1 WHERE number = ?1"},
+  };
+  for (const Damage& d : cases) {
+    SCOPED_TRACE(d.column);
+    const BatchNumber n(d.batch);
+    auto original = store->batch(n);
+    ASSERT_TRUE(original && *original) << "control: the row reads before the damage";
+    if (d.sql != nullptr) {
+      auto st = store->db().prepare(d.sql);
+      ASSERT_TRUE(st);
+      ASSERT_TRUE(st->bind(1, static_cast<std::int64_t>(d.batch)).run());
+    } else {
+      // Flip one bit in the middle of the blob.
+      auto sel = store->db().prepare(std::string("SELECT ") + d.column + " FROM batches WHERE number = ?1");
+      ASSERT_TRUE(sel);
+      sel->bind(1, static_cast<std::int64_t>(d.batch));
+      auto row = sel->step();
+      ASSERT_TRUE(row && *row);
+      ByteView v = sel->column_blob(0);
+      Bytes bytes(v.begin(), v.end());
+      sel->reset();
+      ASSERT_FALSE(bytes.empty());
+      bytes[bytes.size() / 2] ^= 0x10;
+      auto upd =
+          store->db().prepare(std::string("UPDATE batches SET ") + d.column + " = ?2 WHERE number = ?1");
+      ASSERT_TRUE(upd);
+      ASSERT_TRUE(upd->bind(1, static_cast<std::int64_t>(d.batch)).bind(2, ByteView(bytes)).run());
+    }
+    auto damaged = store->batch(n);
+    ASSERT_FALSE(damaged) << "a damaged row was returned";
+    EXPECT_EQ(damaged.error().code, StoreErrorCode::corrupt);
+    EXPECT_NE(damaged.error().message.find("batch " + std::to_string(d.batch) + " is damaged"),
+              std::string::npos)
+        << damaged.error().message;
+    auto h = store->header(n);
+    EXPECT_EQ(static_cast<bool>(h), !d.header) << (h ? "" : h.error().message);
+    if (!d.header) {
+      auto partial = store->batch(n, d.skip);
+      EXPECT_TRUE(partial && *partial) << "a read that does not need the damaged blob";
+    }
+    // Starting from this file: load() reads every header after the checkpoint and the
+    // changes, and refuses naming the batch.
+    auto loaded = store->load();
+    const bool load_reads_it = d.header || std::string(d.column) == "changes";
+    EXPECT_EQ(static_cast<bool>(loaded), !load_reads_it);
+    if (!loaded) {
+      EXPECT_NE(loaded.error().message.find("batch " + std::to_string(d.batch)), std::string::npos)
+          << loaded.error().message;
+    }
+    auto v = verify_store(*store, kChain, operator_key());
+    ASSERT_FALSE(v);
+    EXPECT_NE(v.error().message.find("batch " + std::to_string(d.batch)), std::string::npos)
+        << v.error().message;
+    rewrite_row(*store, **original);
+    auto again = store->batch(n);
+    ASSERT_TRUE(again && *again) << "the row reads again once restored";
+  }
+  EXPECT_TRUE(verify_store(*store, kChain, operator_key()));
+}
+
+TEST_F(EngineTest, VerifyStoreExecutesEveryBatchAgain) {
+  {
+    auto e = open_engine(engine_options(path(), 3));
+    ASSERT_NE(e, nullptr);
+    submit_batches(*e, ref_, work_, 8);
+  }
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  std::uint64_t txs = 0;
+  std::uint64_t applied = 0;
+  for (std::uint64_t n = 1; n <= 8; ++n) {
+    txs += ref_.header_at(n).tx_count;
+    applied += ref_.header_at(n).applied_count;
+  }
+  ThreadPool pool(2);
+  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+    SCOPED_TRACE(p == nullptr ? "sequential" : "2 threads");
+    VerifyOptions o;
+    o.pool = p;
+    std::vector<std::uint64_t> progress;
+    o.progress = [&](BatchNumber done, BatchNumber head) {
+      EXPECT_EQ(head, BatchNumber(8));
+      progress.push_back(done.value());
+    };
+    auto r = verify_store(*store, kChain, operator_key(), o);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->head, BatchNumber(8));
+    EXPECT_EQ(r->txs, txs);
+    EXPECT_EQ(r->applied, applied);
+    EXPECT_EQ(r->accounts, ref_.state().size());
+    EXPECT_EQ(r->checkpoint, store->checkpoint_batch());
+    EXPECT_GT(r->checkpoint, BatchNumber(0));
+    EXPECT_EQ(r->without_witnesses, 0u);
+    EXPECT_EQ(progress, (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  }
+  // An origin check that refuses names the batch.
+  VerifyOptions o;
+  o.check_origin = [](const StoredBatch& b) -> std::optional<std::string> {
+    if (b.header.number == BatchNumber(5)) return "is not wanted";
+    return std::nullopt;
+  };
+  auto r = verify_store(*store, kChain, operator_key(), o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "batch 5 has an origin record that is not wanted");
+}
+
+TEST_F(EngineTest, VerifyStoreFindsRowsThatPassTheirChecksButAreWrong) {
+  {
+    auto e = open_engine(engine_options(path(), 3));
+    ASSERT_NE(e, nullptr);
+    submit_batches(*e, ref_, work_, 6);
+  }
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  const std::uint64_t w = batch_with_witnesses(*store, 6);
+  ASSERT_NE(w, 0u);
+  ASSERT_TRUE(verify_store(*store, kChain, operator_key())) << "control";
+  struct Wrong {
+    const char* name;
+    std::uint64_t batch;
+    std::function<void(StoredBatch&)> edit;
+    const char* expect;
+  };
+  const Wrong cases[] = {
+      {"a receipt's status", 4,
+       [](StoredBatch& b) {
+         auto r = decode_receipts(b.receipts);
+         ASSERT_TRUE(r);
+         for (auto& x : *r) {
+           if (x.status == TxStatus::applied) {
+             x.status = TxStatus::bad_nonce;
+             --b.header.applied_count;
+             break;
+           }
+         }
+         b.receipts = encode_receipts(*r);
+       },
+       "batch 4 has receipts that are not what executing its txs gives"},
+      {"the applied count", 4, [](StoredBatch& b) { --b.header.applied_count; }, "batch 4 says"},
+      {"the witnesses", w, [](StoredBatch& b) { b.witnesses = encode_witnesses({}); },
+       "has withdrawal witnesses that are not its accounts' leaves and proofs"},
+      {"the head's state root", 6, [](StoredBatch& b) { b.header.state_root = Hash32(); },
+       "batch 6 has state root"},
+      {"an applied tx dropped with its receipt", 5,
+       [](StoredBatch& b) {
+         auto txs = decode_txs(b.txs);
+         auto r = decode_receipts(b.receipts);
+         ASSERT_TRUE(txs && r);
+         std::size_t last = r->size();
+         for (std::size_t i = 0; i < r->size(); ++i)
+           if ((*r)[i].status == TxStatus::applied) last = i;
+         ASSERT_LT(last, r->size());
+         txs->erase(txs->begin() + static_cast<std::ptrdiff_t>(last));
+         r->erase(r->begin() + static_cast<std::ptrdiff_t>(last));
+         --b.header.applied_count;
+         b.txs = encode_txs(*txs);
+         b.header.txs_hash = blake2b256(b.txs);
+         b.header.tx_count = static_cast<std::uint32_t>(txs->size());
+         b.receipts = encode_receipts(*r);
+       },
+       "batch 5 "},
+  };
+  for (const Wrong& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto original = store->batch(BatchNumber(c.batch));
+    ASSERT_TRUE(original && *original);
+    StoredBatch edited = **original;
+    c.edit(edited);
+    rewrite_row(*store, edited);
+    ASSERT_TRUE(store->batch(BatchNumber(c.batch))) << "the row passes its own checks";
+    auto r = verify_store(*store, kChain, operator_key());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, StoreErrorCode::corrupt);
+    EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
+    rewrite_row(*store, **original);
+  }
+  // An account in the accounts table (as of the checkpoint) that is not what the
+  // batches give, while no later diff touches it.
+  ASSERT_TRUE(verify_store(*store, kChain, operator_key())) << "restored";
+  auto st = store->db().prepare("SELECT leaf FROM accounts WHERE idx = 0");
+  ASSERT_TRUE(st);
+  auto row = st->step();
+  ASSERT_TRUE(row && *row);
+  ByteView leaf = st->column_blob(0);
+  Bytes bad(leaf.begin(), leaf.end());
+  st->reset();
+  // The fee account: its balance is part of the supply, so add to it without taking from
+  // anyone; load() only checks the diffs after the checkpoint, which may not touch it.
+  std::vector<std::uint64_t> touched;
+  for (std::uint64_t n = store->checkpoint_batch().value() + 1; n <= 6; ++n) {
+    auto b = store->batch(BatchNumber(n));
+    ASSERT_TRUE(b && *b);
+    auto idx = decode_change_indices((*b)->changes);
+    ASSERT_TRUE(idx);
+    for (const auto& [i, created] : *idx) touched.push_back(i.value());
+  }
+  std::uint32_t victim = 0;
+  auto loaded = store->load();
+  ASSERT_TRUE(loaded);
+  for (std::uint32_t i = 1; i < loaded->state.size(); ++i) {
+    if (std::find(touched.begin(), touched.end(), i) == touched.end()) {
+      victim = i;
+      break;
+    }
+  }
+  ASSERT_NE(victim, 0u) << "every account changed after the checkpoint";
+  auto vst = store->db().prepare("SELECT leaf FROM accounts WHERE idx = ?1");
+  ASSERT_TRUE(vst);
+  vst->bind(1, static_cast<std::int64_t>(victim));
+  auto vrow = vst->step();
+  ASSERT_TRUE(vrow && *vrow);
+  ByteView vleaf = vst->column_blob(0);
+  bad.assign(vleaf.begin(), vleaf.end());
+  vst->reset();
+  bad[40] ^= 0x01;  // the nonce (leaf: pubkey 32, balance 8, nonce 8, withdrawn 8)
+  auto upd = store->db().prepare("UPDATE accounts SET leaf = ?2 WHERE idx = ?1");
+  ASSERT_TRUE(upd);
+  ASSERT_TRUE(upd->bind(1, static_cast<std::int64_t>(victim)).bind(2, ByteView(bad)).run());
+  auto r = verify_store(*store, kChain, operator_key());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("the accounts table's account " + std::to_string(victim)),
+            std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(EngineTest, SchemaVersion4DatabaseGetsItsRowHashes) {
+  {
+    auto e = open_engine(engine_options(path()));
+    ASSERT_NE(e, nullptr);
+    submit_batches(*e, ref_, work_, 4);
+  }
+  std::vector<Bytes> before;
+  {
+    auto store = open_store(path());
+    ASSERT_NE(store, nullptr);
+    auto st = store->db().prepare("SELECT row_hash FROM batches ORDER BY number");
+    ASSERT_TRUE(st);
+    for (;;) {
+      auto row = st->step();
+      ASSERT_TRUE(row);
+      if (!*row) break;
+      ByteView v = st->column_blob(0);
+      before.emplace_back(v.begin(), v.end());
+    }
+    ASSERT_EQ(before.size(), 5u);
+    ASSERT_TRUE(store->db().exec(
+        "ALTER TABLE batches DROP COLUMN receipts_hash; ALTER TABLE batches DROP COLUMN changes_hash; "
+        "ALTER TABLE batches DROP COLUMN witnesses_hash; ALTER TABLE batches DROP COLUMN origin_hash; "
+        "ALTER TABLE batches DROP COLUMN row_hash; PRAGMA user_version = 4"));
+  }
+  auto store = open_store(path());
+  ASSERT_NE(store, nullptr);
+  auto st = store->db().prepare("SELECT row_hash FROM batches ORDER BY number");
+  ASSERT_TRUE(st);
+  for (const Bytes& want : before) {
+    auto row = st->step();
+    ASSERT_TRUE(row && *row);
+    ByteView v = st->column_blob(0);
+    EXPECT_EQ(to_hex(v), to_hex(want)) << "the migration's row hash is the one a write gives";
+  }
+  st->reset();
+  EXPECT_TRUE(verify_store(*store, kChain, operator_key()));
+  auto e = open_engine(engine_options(path()));
+  ASSERT_NE(e, nullptr);
+  expect_engine_at(*e, ref_, 4);
 }
 
 TEST_F(EngineTest, OpenOnAnotherChainIsRefused) {

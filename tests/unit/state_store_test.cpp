@@ -415,8 +415,9 @@ TYPED_TEST(StateStoreTest, RollbackPastTheHeadIsAConflict) {
 TYPED_TEST(StateStoreTest, RollbackRecordsTheRolledBackTxsAtomically) {
   auto row = [](std::uint8_t tag, std::uint64_t batch, std::string reason) {
     RolledBackTx t;
-    t.hash.data()[0] = tag;
-    t.tx = Bytes{tag};
+    const Tx tx = workload()[1].at(tag);
+    t.hash = tx_hash(kChain, tx);
+    t.tx = encode_tx(tx);
     t.old_batch = BatchNumber(batch);
     t.old_index = tag;
     t.source = 1;
@@ -454,6 +455,16 @@ TYPED_TEST(StateStoreTest, RollbackRecordsTheRolledBackTxsAtomically) {
   EXPECT_EQ((*rows)[2].tx, first[0].tx);
   EXPECT_EQ((*rows)[2].rolled_back_to, BatchNumber(1));
   EXPECT_LT((*rows)[1].seq, (*rows)[2].seq);
+  // A row whose tx does not hash to its hash (a flipped bit) is refused, not returned.
+  Bytes flipped = (*rows)[1].tx;
+  flipped[20] ^= 0x01;
+  auto upd = store->db().prepare("UPDATE rolled_back_txs SET tx = ?2 WHERE seq = ?1");
+  ASSERT_TRUE(upd);
+  ASSERT_TRUE(upd->bind(1, static_cast<std::int64_t>((*rows)[1].seq)).bind(2, ByteView(flipped)).run());
+  auto damaged = store->rolled_back_txs();
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(damaged.error().code, StoreErrorCode::corrupt);
+  EXPECT_NE(damaged.error().message.find("is damaged"), std::string::npos) << damaged.error().message;
   // The schema refuses a row whose target is not below its batch.
   EXPECT_FALSE(store->db().exec(
       "INSERT INTO rolled_back_txs (hash, tx, old_batch, old_index, source, rolled_back_to, reason) "
@@ -472,7 +483,10 @@ TYPED_TEST(StateStoreTest, SchemaConstraintsRejectBadRows) {
   EXPECT_TRUE(db.exec("INSERT INTO accounts (idx, leaf) VALUES (100, zeroblob(56))"));
   EXPECT_TRUE(db.exec("INSERT INTO accounts (idx, leaf) VALUES (4294967295, zeroblob(56))"));
   EXPECT_TRUE(
-      db.exec("INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 2, 2, 0, x'', x'', "
+      db.exec("INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, "
+              "timestamp_ms, txs, "
+              "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), "
+              "2, 2, 0, x'', x'', "
               "x'', x'', zeroblob(4096))"));
   db.rollback();
 
@@ -485,29 +499,61 @@ TYPED_TEST(StateStoreTest, SchemaConstraintsRejectBadRows) {
       "INSERT INTO accounts (idx, leaf) VALUES (100, "
       "'01234567890123456789012345678901234567890123456789012345')",
       "UPDATE accounts SET leaf = zeroblob(55) WHERE idx = 0",
-      "INSERT INTO batches VALUES (100, zeroblob(31), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(31), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(31), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(31), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(33), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(33), 0, 0, 0, "
+      "x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 1, 2, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 1, 2, 0, "
+      "x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), -1, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), -1, 0, "
+      "0, x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (-5, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (-5, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, NULL, x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "NULL, x'', x'', "
       "x'', x'')",
-      "INSERT INTO batches VALUES (1, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (1, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', x'', "
       "x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', "
       "NULL, "
       "x'')",
-      "INSERT INTO batches VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, x'', x'', x'', "
+      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+      "txs, "
+      "receipts, changes, witnesses, origin) VALUES (100, zeroblob(32), zeroblob(32), zeroblob(32), 0, 0, 0, "
+      "x'', x'', x'', "
       "x'', "
       "zeroblob(4097))",
       "UPDATE batches SET applied_count = tx_count + 1 WHERE number = 1",
+      "UPDATE batches SET receipts_hash = zeroblob(31) WHERE number = 1",
+      "UPDATE batches SET row_hash = zeroblob(33) WHERE number = 1",
       "INSERT INTO meta (key, value) VALUES ('chain_id', x'00')",
       "INSERT INTO meta (key, value) VALUES ('x', NULL)",
   };
