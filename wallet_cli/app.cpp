@@ -234,23 +234,27 @@ Lifecycle Context::tx_lifecycle(const sequencer::TxReceipt& r) {
   l.batch = r.batch;
   l.index = r.index;
   l.stage = "soft_confirmed";
-  if (!r.batch) return l;
-  auto rec = chain().commitment(rollup_id(), *r.batch, false);
+  if (r.batch) settle(l);
+  return l;
+}
+
+void Context::settle(Lifecycle& l) {
+  auto rec = chain().commitment(rollup_id(), *l.batch, false);
   if (!rec) {
     if (rec.error().unreachable()) {
       l.reason = "base chain unreachable: not known whether it is posted";
-      return l;
+      return;
     }
     fail_chain(rec.error(), "commitment");
   }
-  if (!rec->has_value() || !(*rec)->block) return l;
+  if (!rec->has_value() || !(*rec)->block) return;  // not posted, or its base tx not in a block yet
   const auto& c = **rec;
   l.block = c.block;
   l.commitment = commitment_id(c.commitment.header).hex();
   l.final_at = c.final_at;
   if (c.is_final) {
     l.stage = "final";
-    return l;
+    return;
   }
   auto head = chain().head();
   if (head && head->timestamp < c.final_at) {
@@ -259,33 +263,28 @@ Lifecycle Context::tx_lifecycle(const sequencer::TxReceipt& r) {
   } else {
     l.stage = "posted";
   }
-  return l;
 }
 
-Lifecycle Context::withdrawal_lifecycle(const sequencer::WithdrawalInfo& w) {
+Lifecycle Context::withdrawal_lifecycle(const sequencer::WithdrawalInfo& w,
+                                        std::optional<std::uint32_t> index) {
+  // The sequencer lists the withdrawal once its tx is in a durable batch: soft-confirmed,
+  // and from there the same stages as any tx, read from the base chain.
   Lifecycle l;
+  l.stage = "soft_confirmed";
   l.batch = w.batch;
-  l.final_at = w.final_at;
-  if (w.seconds_left) l.seconds_left = w.seconds_left->value();
-  if (w.status == "pending") {
-    l.stage = "soft_confirmed";
-  } else if (w.status == "in_window") {
-    l.stage = "in_window";
-  } else if (w.status == "final") {
+  l.index = index;
+  settle(l);
+  if (l.stage != "final") return l;
+  // Final on the base chain: claimed once the bridge has paid this key up to the total
+  // withdrawn with this withdrawal (a claim pays every earlier withdrawal too).
+  auto paid = chain().withdrawn(rollup_id(), w.public_key);
+  if (!paid) {
+    if (!paid.error().unreachable()) fail_chain(paid.error(), "withdrawn");
     l.stage = "claimable";
-  } else if (w.status == "claimed") {
-    l.stage = "claimed";
-  } else {
-    l.stage = "unknown";
-    l.reason = w.detail.empty() ? "the sequencer does not know yet" : w.detail;
+    l.reason = "base chain unreachable: not known whether it is claimed";
+    return l;
   }
-  if (l.stage != "soft_confirmed" && l.stage != "unknown") {
-    auto rec = chain().commitment(rollup_id(), w.batch, false);
-    if (rec && rec->has_value() && (*rec)->block) {
-      l.block = (*rec)->block;
-      l.commitment = commitment_id((*rec)->commitment.header).hex();
-    }
-  }
+  l.stage = *paid >= w.withdrawn ? "claimed" : "claimable";
   return l;
 }
 

@@ -123,9 +123,12 @@ class Context {
   std::optional<sequencer::AccountInfo> rollup_account(const PublicKey& key);
 
   // Lifecycles. `receipt` from GET /v1/transactions; the base chain adds posted/window/final
-  // (without it, a soft confirmation stays soft_confirmed with a reason).
+  // (without it, a soft confirmation stays soft_confirmed with a reason). A withdrawal's is
+  // the same, from the same sources (the commitment and the head of the base chain: one
+  // seconds_left for `withdraw`, `tx`, `withdrawals` and `history`), with claimable and
+  // claimed (what the bridge paid the key) in place of final. `index`: its receipt's.
   Lifecycle tx_lifecycle(const sequencer::TxReceipt& receipt);
-  Lifecycle withdrawal_lifecycle(const sequencer::WithdrawalInfo& w);
+  Lifecycle withdrawal_lifecycle(const sequencer::WithdrawalInfo& w, std::optional<std::uint32_t> index);
 
   // Output: JSON (one object, --json) or the text, on stdout.
   void emit(const nlohmann::json& j, const std::string& text) const;
@@ -148,6 +151,9 @@ class Context {
   std::unique_ptr<settlement::BaseChainClient> chain_;
   std::optional<ChainId> rollup_id_;
   std::optional<ChainId> base_chain_id_;
+  // Moves a soft confirmation in `l` (its batch set) on by where that batch stands on the
+  // base chain: posted, in_window (seconds_left from the chain's head) or final.
+  void settle(Lifecycle& l);
   bool tty_ = false;
   mutable bool progress_shown_ = false;
 };

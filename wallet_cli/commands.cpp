@@ -13,6 +13,7 @@
 #include <ctime>
 #include <thread>
 
+#include "common/cli/usage.hpp"
 #include "common/merkle.hpp"
 #include "rollup/account.hpp"
 #include "rollup/tx.hpp"
@@ -150,12 +151,25 @@ sequencer::AccountInfo resolve_recipient(Context& ctx, const std::string& to) {
       throw Failure(Exit::refused, "unknown recipient: there is no rollup account " + to);
     return ctx.need(std::move(a), "account");
   }
+  if (!valid_key_name(to))
+    throw Failure(Exit::usage,
+                  "bad recipient '" + to +
+                      "': not a public key (64 hex), an account index or a key name (1-32 of a-z, "
+                      "0-9, '_' and '-')");
   auto entry = ctx.keystore().find(to);
   if (!entry) {
-    if (entry.error().code == KeystoreErrc::not_found || entry.error().code == KeystoreErrc::bad_name)
-      throw Failure(Exit::usage,
-                    "unknown recipient '" + to +
-                        "': not a public key (64 hex), an account index or a key of this wallet");
+    // A well-formed name that is no key here: an unknown recipient, refused as an unknown
+    // account index or public key is (exit 1).
+    if (entry.error().code == KeystoreErrc::not_found) {
+      std::vector<std::string> names;
+      if (auto all = ctx.keystore().list())
+        for (const auto& k : *all) names.push_back(k.name);
+      const std::string near = l2::cli::nearest(to, names);
+      throw Failure(Exit::refused, "unknown recipient '" + to +
+                                       "': no key of this wallet has that name, and it is not a public key "
+                                       "(64 hex) or an account index" +
+                                       (near.empty() ? std::string() : "; did you mean " + near + "?"));
+    }
     throw Failure(Exit::keystore, entry.error().message);
   }
   auto acct = ctx.rollup_account(entry->public_key);
@@ -165,20 +179,53 @@ sequencer::AccountInfo resolve_recipient(Context& ctx, const std::string& to) {
   return *acct;
 }
 
-json receipt_json(const sequencer::TxReceipt& r) {
+// What a rollup tx is, for its JSON and its line of text.
+struct RollupSend {
+  std::string kind;  // transfer | withdraw | deposit
+  std::string to;    // transfer: the recipient index
+  Amount amount;
+};
+
+RollupSend facts_of(const rollup::Tx& tx) {
+  RollupSend f{std::string(rollup::to_string(rollup::tx_type(tx))), "", Amount(0)};
+  std::visit(
+      [&](const auto& t) {
+        f.amount = t.amount;
+        if constexpr (std::is_same_v<std::decay_t<decltype(t)>, rollup::Transfer>)
+          f.to = std::to_string(t.to.value());
+      },
+      tx);
+  return f;
+}
+
+// Where a rollup tx stands: a withdrawal's lifecycle once the sequencer lists it (with
+// claimable and claimed), else the tx's.
+Lifecycle rollup_lifecycle(Context& ctx, const sequencer::TxReceipt& r, bool is_withdraw) {
+  if (is_withdraw && r.status == ReceiptCode::applied && r.batch)
+    if (auto w = ctx.seq().withdrawal(r.hash)) return ctx.withdrawal_lifecycle(*w, r.index);
+  return ctx.tx_lifecycle(r);
+}
+
+// The one JSON shape of a rollup tx (docs/wallet.md): transfer, withdraw, resend and tx
+// (which adds "tx") print it.
+json rollup_tx_json(const sequencer::TxReceipt& r, const RollupSend& f, const Lifecycle& l) {
   json j = {{"hash", r.hash.hex()}, {"status", std::string(sequencer::to_string(r.status))}};
   if (r.batch) {
     j["batch"] = std::to_string(r.batch->value());
     j["index"] = r.index;
   }
+  j["kind"] = f.kind;
+  j["layer"] = "rollup";
+  j["amount"] = f.amount.to_string();
+  if (!f.to.empty()) j["to"] = f.to;
+  j["lifecycle"] = to_json(l);
   return j;
 }
 
-struct RollupSend {
-  std::string kind;  // transfer | withdraw
-  std::string to;    // transfer: the recipient index
-  Amount amount;
-};
+std::string rollup_tx_text(const RollupSend& f, const Lifecycle& l, const Hash32& hash) {
+  return f.kind + " of " + format_amount(f.amount) + (f.to.empty() ? "" : " to account " + f.to) + ": " +
+         describe(l) + "\n  tx " + hash.hex() + "\n";
+}
 
 void sign_send_wait(Context& ctx, const KeyEntry& key, rollup::Tx tx, const RollupSend& what) {
   {
@@ -206,31 +253,64 @@ void sign_send_wait(Context& ctx, const KeyEntry& key, rollup::Tx tx, const Roll
 
   sequencer::TxReceipt receipt = send_rollup_tx(ctx, tx, hash);
   if (!ctx.settings().no_wait) receipt = wait_soft_confirmation(ctx, hash, receipt);
-  const Lifecycle l = ctx.tx_lifecycle(receipt);
-  json j = receipt_json(receipt);
-  j["kind"] = what.kind;
-  j["amount"] = what.amount.to_string();
-  if (!what.to.empty()) j["to"] = what.to;
-  j["lifecycle"] = to_json(l);
-  std::string text = what.kind + " of " + format_amount(what.amount) +
-                     (what.to.empty() ? "" : " to account " + what.to) + ": " + describe(l) + "\n  tx " +
-                     hash.hex() + "\n";
-  ctx.emit(j, text);
+  const Lifecycle l = rollup_lifecycle(ctx, receipt, what.kind == "withdraw");
+  ctx.emit(rollup_tx_json(receipt, what, l), rollup_tx_text(what, l, hash));
   if (l.stage == "rejected") throw Failure(Exit::refused, what.kind + " rejected: " + l.reason);
 }
 
 // ---- base txs -----------------------------------------------------------------------------
 
-struct MinedTx {
-  BlockNumber block;
+// A base tx as the chain knows it; nullopt: the chain does not know the hash.
+struct BaseTxState {
+  std::optional<BlockNumber> block;  // nullopt: sent, not yet in a block
 };
 
-std::optional<MinedTx> base_tx_block(Context& ctx, const Hash32& hash) {
+std::optional<BaseTxState> base_tx_state(Context& ctx, const Hash32& hash) {
   auto raw =
       ctx.need(ctx.chain().call("chain_getTransaction", json{{"hash", hash.hex()}}.dump()), "getTransaction");
   const json j = json::parse(raw);
-  if (j.is_null() || !j.contains("block") || j["block"].is_null()) return std::nullopt;
-  return MinedTx{BlockNumber(j["block"].get<std::uint64_t>())};
+  if (j.is_null()) return std::nullopt;
+  if (!j.contains("block") || j["block"].is_null()) return BaseTxState{};
+  return BaseTxState{BlockNumber(j["block"].get<std::uint64_t>())};
+}
+
+std::optional<BlockNumber> base_tx_block(Context& ctx, const Hash32& hash) {
+  auto s = base_tx_state(ctx, hash);
+  return s ? s->block : std::nullopt;
+}
+
+// A base tx's lifecycle (docs/wallet.md): mined (with its block), pending (known to the
+// chain, not yet in a block) or unknown.
+Lifecycle base_lifecycle(Context& ctx, const Hash32& hash) {
+  Lifecycle l;
+  const auto s = base_tx_state(ctx, hash);
+  if (!s) {
+    l.stage = "unknown";
+    l.reason = "not on the base chain";
+  } else if (!s->block) {
+    l.stage = "pending";
+  } else {
+    l.stage = "mined";
+    l.block = s->block;
+  }
+  return l;
+}
+
+std::string describe_base(const Lifecycle& l) {
+  if (l.stage == "mined") return "in base-chain block " + format_count(l.block->value());
+  if (l.stage == "pending") return "sent, not yet in a base-chain block";
+  return l.reason;
+}
+
+// The one JSON shape of a base tx of the journal: tx, resend and history print it.
+json base_tx_json(const JournalEntry& e, const Lifecycle& l) {
+  return json{
+      {"hash", e.hash}, {"kind", e.kind}, {"layer", "base"}, {"amount", e.amount}, {"lifecycle", to_json(l)}};
+}
+
+std::string amount_text(const std::string& decimal) {
+  auto a = parse_amount(decimal);
+  return a ? format_amount(*a) : decimal;
 }
 
 Hash32 send_base_tx(Context& ctx, const settlement::BaseTx& tx) {
@@ -243,11 +323,9 @@ Hash32 send_base_tx(Context& ctx, const settlement::BaseTx& tx) {
     if (r) return *r;
     const auto& e = r.error();
     if (!e.unreachable() || attempt == 3) {
-      // A lost answer to an accepted tx: resending it is refused (wrong nonce); the chain
-      // knows the hash.
-      if (e.reason == "wrong_nonce" && attempt > 1) {
-        if (base_tx_block(ctx, hash)) return hash;
-      }
+      // The chain holds this very tx already (a lost answer, or a resend of a sent tx): it
+      // refuses it again as a wrong nonce, and knows the hash. Sent, not paid twice.
+      if (e.reason == "wrong_nonce" && base_tx_state(ctx, hash)) return hash;
       if (e.unreachable())
         throw Failure(Exit::unreachable, "the base chain at " + ctx.settings().base_chain +
                                              " did not answer (" + e.message + "); " + resume);
@@ -262,9 +340,9 @@ BlockNumber wait_mined(Context& ctx, const Hash32& hash, const std::string& resu
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = ctx.deadline();
   for (;;) {
-    if (auto m = base_tx_block(ctx, hash)) {
+    if (auto block = base_tx_block(ctx, hash)) {
       ctx.progress_done();
-      return m->block;
+      return *block;
     }
     if (std::chrono::steady_clock::now() > deadline)
       throw Failure(Exit::timeout, "base tx " + hash.hex() + " not in a block within " +
@@ -286,6 +364,21 @@ void journal_base(Context& ctx, const KeyEntry& key, const std::string& kind, co
   e.amount = amount.to_string();
   e.nonce = tx.nonce.value();
   e.tx = json{{"wire", to_hex(settlement::encode_base_tx(tx))}};
+  ctx.journal(key).append(e);
+}
+
+// A faucet mint: the dev chain makes the tx (dev_fund), so it is journalled once the chain
+// has answered with its hash; "tx" says what was asked ({"dev_fund": {account, amount}}).
+// Nothing the wallet signed: `resend` never mints again.
+void journal_faucet(Context& ctx, const KeyEntry& key, const Hash32& hash, Amount amount) {
+  JournalEntry e;
+  e.kind = "faucet";
+  e.hash = hash.hex();
+  e.layer = "base";
+  e.chain_id = ctx.base_chain_id().value();
+  e.time = unix_now();
+  e.amount = amount.to_string();
+  e.tx = json{{"dev_fund", {{"account", key.public_key.hex()}, {"amount", amount.to_string()}}}};
   ctx.journal(key).append(e);
 }
 
@@ -426,9 +519,16 @@ void cmd_key_export(Context& ctx, const std::string& name, const std::string& ou
   ctx.emit(json{{"name", name}, {"path", out}}, "exported key " + name + " (encrypted) to " + out + "\n");
 }
 
+std::string plural(std::uint64_t n, const std::string& one, const std::string& many) {
+  return format_count(n) + " " + (n == 1 ? one : many);
+}
+
 void cmd_status(Context& ctx) {
   json j;
   std::string text;
+  // "http://127.0.0.1:8645 (env L2_SEQUENCER_URL)": each URL with where it came from.
+  const std::string seq_at = ctx.settings().sequencer + " (" + ctx.sources().sequencer + ")";
+  const std::string chain_at = ctx.settings().base_chain + " (" + ctx.sources().base_chain + ")";
   std::string down;  // the endpoints that do not answer, for the error line
   {
     json s = {{"url", ctx.settings().sequencer}, {"from", ctx.sources().sequencer}};
@@ -440,9 +540,9 @@ void cmd_status(Context& ctx) {
       s["state_root"] = st->state_root.hex();
       s["accounts"] = st->accounts;
       s["mempool_depth"] = st->mempool_depth;
-      text += "sequencer   " + ctx.settings().sequencer + "  up: rollup " +
-              std::to_string(st->chain_id.value()) + ", batch " + format_count(st->latest_batch.value()) +
-              ", root " + short_hex(st->state_root.hex()) + ", " + format_count(st->accounts) + " accounts\n";
+      text += "sequencer   " + seq_at + "  up: rollup " + std::to_string(st->chain_id.value()) + ", batch " +
+              format_count(st->latest_batch.value()) + ", root " + short_hex(st->state_root.hex()) + ", " +
+              plural(st->accounts, "account", "accounts") + "\n";
       auto set = ctx.seq().settlement();
       if (set) {
         const std::uint64_t backlog =
@@ -467,7 +567,7 @@ void cmd_status(Context& ctx) {
       down += "the sequencer at " + ctx.settings().sequencer;
       s["reachable"] = false;
       s["error"] = sequencer::describe(st.error());
-      text += "sequencer   " + ctx.settings().sequencer + "  DOWN: " + sequencer::describe(st.error()) +
+      text += "sequencer   " + seq_at + "  DOWN: " + sequencer::describe(st.error()) +
               " (start one: scripts/devnet)\n";
     }
     j["sequencer"] = s;
@@ -480,24 +580,21 @@ void cmd_status(Context& ctx) {
       b["chain_id"] = std::to_string(ctx.base_chain_id().value());
       b["head"] = std::to_string(head.number.value());
       b["time"] = head.timestamp.value();
-      text += "base chain  " + ctx.settings().base_chain + "  up: chain " +
-              std::to_string(ctx.base_chain_id().value()) + ", block " + format_count(head.number.value()) +
-              "\n";
+      text += "base chain  " + chain_at + "  up: chain " + std::to_string(ctx.base_chain_id().value()) +
+              ", block " + format_count(head.number.value()) + "\n";
     } catch (const Failure& f) {
       down += std::string(down.empty() ? "" : " and ") + "the base chain at " + ctx.settings().base_chain;
       b["reachable"] = false;
       b["error"] = f.what();
-      text += "base chain  " + ctx.settings().base_chain + "  DOWN: " + f.what() + "\n";
+      text += "base chain  " + chain_at + "  DOWN: " + f.what() + "\n";
     }
     j["base_chain"] = b;
   }
   auto keys = ctx.keystore().list();
   j["wallet_dir"] = ctx.settings().wallet_dir;
   j["keys"] = keys ? static_cast<std::uint64_t>(keys->size()) : 0;
-  text +=
-      "wallet      " + ctx.settings().wallet_dir + " (" +
-      (keys ? std::to_string(keys->size()) + (keys->size() == 1 ? " key" : " keys") : keys.error().message) +
-      ")\n";
+  text += "wallet      " + ctx.settings().wallet_dir + " (" + ctx.sources().wallet_dir + "; " +
+          (keys ? plural(keys->size(), "key", "keys") : keys.error().message) + ")\n";
   ctx.emit(j, text);
   if (!down.empty()) throw Failure(Exit::unreachable, "not answering: " + down + " (see above)");
 }
@@ -544,6 +641,7 @@ void cmd_faucet(Context& ctx, const std::string& amount_text) {
                   "the base chain at " + ctx.settings().base_chain +
                       " is not a dev chain: the faucet needs basechaind --dev (scripts/devnet starts one)");
   const Hash32 hash = ctx.need(std::move(r), "dev_fund");
+  journal_faucet(ctx, k, hash, amount);
   const auto base = ctx.need(ctx.chain().account(k.public_key), "account");
   ctx.emit(
       json{{"hash", hash.hex()}, {"amount", amount.to_string()}, {"base_balance", base.balance.to_string()}},
@@ -666,7 +764,11 @@ void cmd_withdrawals(Context& ctx) {
   json arr = json::array();
   Table t({{"TX"}, {"AMOUNT", true}, {"BATCH", true}, {"STAGE"}});
   for (const auto& w : list) {
-    const Lifecycle l = ctx.withdrawal_lifecycle(w);
+    // The tx's index in its batch, as `tx` shows it: the same lifecycle in both.
+    std::optional<std::uint32_t> index;
+    if (auto info = ctx.seq().transaction(w.tx_hash); info && info->receipt.batch)
+      index = info->receipt.index;
+    const Lifecycle l = ctx.withdrawal_lifecycle(w, index);
     arr.push_back(withdrawal_json(ctx, w, l));
     t.add(
         {short_hex(w.tx_hash.hex()), format_amount(w.amount), std::to_string(w.batch.value()), describe(l)});
@@ -691,8 +793,11 @@ void cmd_claim(Context& ctx, const std::string& hash_text) {
     throw Failure(Exit::refused, "withdrawal " + target.hex() + " is not " + k.name + "'s");
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = ctx.deadline();
+  // Claimable once its batch is final on the base chain: the stage `withdrawals` shows,
+  // read from the same source (or the sequencer's word, whichever comes first).
   while (w.status != "final" && w.status != "claimed") {
-    const Lifecycle l = ctx.withdrawal_lifecycle(w);
+    const Lifecycle l = ctx.withdrawal_lifecycle(w, std::nullopt);
+    if (l.stage == "claimable" || l.stage == "claimed") break;
     if (ctx.settings().no_wait)
       throw Failure(Exit::refused, "withdrawal " + short_hex(target.hex()) + " is not final yet: " +
                                        describe(l) + "; run `wallet claim " + target.hex() + "` once it is");
@@ -708,8 +813,15 @@ void cmd_claim(Context& ctx, const std::string& hash_text) {
   const ChainId rollup = ctx.rollup_id();
   const Amount paid_before = ctx.need(ctx.chain().withdrawn(rollup, k.public_key), "withdrawn");
   if (w.status == "claimed" || w.withdrawn <= paid_before) {
-    ctx.emit(json{{"hash", nullptr}, {"withdrawal", target.hex()}, {"paid", "0"}, {"stage", "claimed"}},
-             "withdrawal " + short_hex(target.hex()) + " is claimed already; nothing more to pay\n");
+    const auto base = ctx.need(ctx.chain().account(k.public_key), "account");
+    ctx.emit(json{{"hash", nullptr},
+                  {"withdrawal", target.hex()},
+                  {"paid", "0"},
+                  {"stage", "claimed"},
+                  {"base_balance", base.balance.to_string()}},
+             "withdrawal " + short_hex(target.hex()) +
+                 " is claimed already; nothing more to pay; base-chain balance " +
+                 format_amount(base.balance) + "\n");
     return;
   }
   auto leaf = rollup::decode_leaf(w.leaf);
@@ -747,14 +859,9 @@ void cmd_tx(Context& ctx, const std::string& hash_text) {
   const Hash32 hash = need_hash(hash_text);
   const auto entry = find_in_journals(ctx, hash.hex());
   if (entry && entry->layer == "base") {
-    const auto mined = base_tx_block(ctx, hash);
-    json j = {{"hash", hash.hex()}, {"kind", entry->kind}, {"layer", "base"}, {"amount", entry->amount}};
-    j["lifecycle"] = mined ? json{{"stage", "mined"}, {"block", std::to_string(mined->block.value())}}
-                           : json{{"stage", "unknown"}, {"reason", "not on the base chain"}};
-    ctx.emit(j, entry->kind + " of " + entry->amount + " (base tx): " +
-                    (mined ? "in block " + std::to_string(mined->block.value())
-                           : std::string("not on the base chain")) +
-                    "\n");
+    const Lifecycle l = base_lifecycle(ctx, hash);
+    ctx.emit(base_tx_json(*entry, l),
+             entry->kind + " of " + amount_text(entry->amount) + " (base tx): " + describe_base(l) + "\n");
     return;
   }
   auto info = ctx.seq().transaction(hash);
@@ -764,22 +871,11 @@ void cmd_tx(Context& ctx, const std::string& hash_text) {
                                      " (never accepted, or refused when it was sent)" +
                                      (entry ? "; `wallet resend " + hash.hex() + "` sends it again" : ""));
   const auto tx = ctx.need(std::move(info), "transaction");
-  Lifecycle l;
-  const bool is_withdraw = std::holds_alternative<rollup::Withdraw>(tx.tx.tx);
-  if (is_withdraw && tx.receipt.status == ReceiptCode::applied && tx.receipt.batch) {
-    auto w = ctx.seq().withdrawal(hash);
-    l = w ? ctx.withdrawal_lifecycle(*w) : ctx.tx_lifecycle(tx.receipt);
-    if (w) l.index = tx.receipt.index;
-  } else {
-    l = ctx.tx_lifecycle(tx.receipt);
-  }
-  json j = receipt_json(tx.receipt);
-  j["kind"] = std::string(rollup::to_string(rollup::tx_type(tx.tx.tx)));
-  j["layer"] = "rollup";
+  const RollupSend f = facts_of(tx.tx.tx);
+  const Lifecycle l = rollup_lifecycle(ctx, tx.receipt, std::holds_alternative<rollup::Withdraw>(tx.tx.tx));
+  json j = rollup_tx_json(tx.receipt, f, l);
   j["tx"] = sequencer::tx_to_json(tx.tx.tx, tx.tx.chain_id);
-  j["lifecycle"] = to_json(l);
-  ctx.emit(j, std::string(rollup::to_string(rollup::tx_type(tx.tx.tx))) + " " + short_hex(hash.hex()) + ": " +
-                  describe(l) + "\n");
+  ctx.emit(j, f.kind + " " + short_hex(hash.hex()) + ": " + describe(l) + "\n");
 }
 
 void cmd_resend(Context& ctx, const std::string& hash_text) {
@@ -787,22 +883,39 @@ void cmd_resend(Context& ctx, const std::string& hash_text) {
   const auto entry = find_in_journals(ctx, hash.hex());
   if (!entry) throw Failure(Exit::refused, "tx " + hash.hex() + " is not in this wallet's journal");
   if (entry->layer == "base") {
+    const std::string what =
+        entry->kind + " of " + amount_text(entry->amount) + " (base tx " + short_hex(entry->hash) + ")";
+    Lifecycle l = base_lifecycle(ctx, hash);
+    if (l.stage != "unknown") {
+      // The chain has it: sending it again could only be refused (same nonce); nothing is
+      // paid twice.
+      ctx.emit(base_tx_json(*entry, l), what + ": already sent, " + describe_base(l) + "; not sent again\n");
+      return;
+    }
+    if (!entry->tx.contains("wire"))
+      throw Failure(Exit::refused,
+                    "tx " + hash.hex() +
+                        " is a faucet mint the base chain does not know: it is not a "
+                        "signed tx and cannot be sent again; `wallet faucet` asks for another");
     auto bytes = from_hex(entry->tx.at("wire").get<std::string>());
     auto tx = bytes ? settlement::decode_base_tx(*bytes) : make_error(DecodeError::truncated);
     if (!tx) throw Failure(Exit::refused, "the journal's copy of " + hash.hex() + " does not decode");
     send_base_tx(ctx, *tx);
-    ctx.emit(json{{"hash", hash.hex()}, {"layer", "base"}, {"stage", "sent"}},
-             "sent base tx " + hash.hex() + " again\n");
+    if (!ctx.settings().no_wait)
+      wait_mined(
+          ctx, hash,
+          "base tx " + hash.hex() + " was sent again; `wallet tx " + hash.hex() + "` shows where it stands");
+    l = base_lifecycle(ctx, hash);
+    ctx.emit(base_tx_json(*entry, l), what + ": sent again, " + describe_base(l) + "\n");
     return;
   }
   auto req = sequencer::tx_from_json(entry->tx);
   if (!req) throw Failure(Exit::refused, "the journal's copy of " + hash.hex() + " does not decode");
   sequencer::TxReceipt r = send_rollup_tx(ctx, req->tx, hash);
   if (!ctx.settings().no_wait) r = wait_soft_confirmation(ctx, hash, r);
-  const Lifecycle l = ctx.tx_lifecycle(r);
-  json j = receipt_json(r);
-  j["lifecycle"] = to_json(l);
-  ctx.emit(j, "tx " + short_hex(hash.hex()) + ": " + describe(l) + "\n");
+  const RollupSend f = facts_of(req->tx);
+  const Lifecycle l = rollup_lifecycle(ctx, r, std::holds_alternative<rollup::Withdraw>(req->tx));
+  ctx.emit(rollup_tx_json(r, f, l), rollup_tx_text(f, l, hash));
 }
 
 void cmd_history(Context& ctx) {
@@ -815,18 +928,20 @@ void cmd_history(Context& ctx) {
     r.erase("tx");
     std::string stage;
     if (e.layer == "base") {
-      std::optional<MinedTx> m;
-      if (auto h = Hash32::from_hex_string(e.hash)) m = base_tx_block(ctx, *h);
-      r["lifecycle"] = m ? json{{"stage", "mined"}, {"block", std::to_string(m->block.value())}}
-                         : json{{"stage", "unknown"}, {"reason", "not on the base chain"}};
-      stage = m ? "in base-chain block " + std::to_string(m->block.value()) : "not on the base chain";
+      Lifecycle l;
+      if (auto h = Hash32::from_hex_string(e.hash)) {
+        l = base_lifecycle(ctx, *h);
+      } else {
+        l.stage = "unknown";
+        l.reason = "not on the base chain";
+      }
+      r["lifecycle"] = to_json(l);
+      stage = describe_base(l);
     } else {
       auto h = Hash32::from_hex_string(e.hash);
       auto info = h ? ctx.seq().transaction(*h) : make_error(sequencer::ClientError{});
       if (info) {
-        Lifecycle l = ctx.tx_lifecycle(info->receipt);
-        if (e.kind == "withdraw" && info->receipt.status == ReceiptCode::applied)
-          if (auto w = ctx.seq().withdrawal(*h)) l = ctx.withdrawal_lifecycle(*w);
+        const Lifecycle l = rollup_lifecycle(ctx, info->receipt, e.kind == "withdraw");
         r["lifecycle"] = to_json(l);
         stage = describe(l);
       } else if (info.error().kind == sequencer::ClientError::Kind::api) {
@@ -841,9 +956,7 @@ void cmd_history(Context& ctx) {
     std::tm tm{};
     ::gmtime_r(&tt, &tm);
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
-    std::string amount = e.amount;
-    if (auto a = parse_amount(e.amount)) amount = format_amount(*a);
-    t.add({when, e.kind, amount, e.to, short_hex(e.hash), stage});
+    t.add({when, e.kind, amount_text(e.amount), e.to, short_hex(e.hash), stage});
     arr.push_back(r);
   }
   ctx.emit(json{{"history", arr}},
@@ -871,7 +984,7 @@ void register_commands(CLI::App& app, Action& action) {
   };
 
   auto* key = app.add_subcommand("key", "Manage the keys of the wallet (encrypted keystore)");
-  key->require_subcommand(1);
+  key->require_subcommand(1);  // which one, and a typo's near match: key_command_error()
   auto* key_new = key->add_subcommand("new", "Create a key (asks for a passphrase twice)");
   key_new->add_option("NAME", name, "name of the key: 1-32 of a-z 0-9 _ -")->required();
   add_kdf_flags(key_new);
@@ -954,6 +1067,51 @@ void register_commands(CLI::App& app, Action& action) {
   auto* history =
       app.add_subcommand("history", "The txs this wallet sent from the key, and where each stands");
   history->callback([&action] { action = [](Context& c) { cmd_history(c); }; });
+
+  // Every command's --help says that the global options work after it too.
+  const std::string footer =
+      "Global options (--json, --no-wait, --timeout SECONDS, --key NAME, -v, --wallet-dir DIR, --sequencer "
+      "URL, "
+      "--base-chain URL, --password-file FILE, --config FILE) may come before or after the command: see "
+      "`wallet --help`.";
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->footer(footer);
+    for (CLI::App* subsub : sub->get_subcommands({})) subsub->footer(footer);
+  }
+}
+
+std::optional<std::string> key_command_error(const CLI::App& app, int argc, const char* const* argv) {
+  // The words that are not options or their values: the command, then the key command.
+  // Help anywhere, or an option CLI11 will refuse, is left to CLI11.
+  std::vector<std::string> words;
+  for (int i = 1; i < argc && words.size() < 2; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() > 1 && arg.front() == '-') {
+      if (arg == "-h" || arg == "--help") return std::nullopt;
+      if (arg.find('=') != std::string::npos) continue;
+      const CLI::Option* opt = app.get_option_no_throw(arg);
+      if (opt == nullptr && !words.empty()) {
+        if (const CLI::App* sub = app.get_subcommand_ptr(words.front()).get())
+          opt = sub->get_option_no_throw(arg);
+      }
+      if (opt == nullptr) return std::nullopt;
+      if (opt->get_expected_min() > 0) ++i;  // its value
+      continue;
+    }
+    words.push_back(arg);
+  }
+  if (words.empty() || words.front() != "key") return std::nullopt;
+  const CLI::App* key = app.get_subcommand_ptr("key").get();
+  std::vector<std::string> names;
+  for (const CLI::App* sub : key->get_subcommands({})) names.push_back(sub->get_name());
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  if (words.size() < 2) return "a key command is required (" + list + ")";
+  if (std::find(names.begin(), names.end(), words[1]) != names.end()) return std::nullopt;
+  const std::string near = l2::cli::nearest(words[1], names);
+  return "unknown key command '" + words[1] + "'; " +
+         (near.empty() ? "the key commands are " + list : "did you mean `wallet key " + near + "`?");
 }
 
 }  // namespace l2::wallet

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -18,5 +20,9 @@ namespace l2::wallet {
 using Action = std::function<void(Context&)>;
 
 void register_commands(CLI::App& app, Action& action);
+
+// `wallet key WORD` where WORD is no key command (or is missing): the usage error to show,
+// with the near match of a typo (CLI11 alone says only "A subcommand is required").
+std::optional<std::string> key_command_error(const CLI::App& app, int argc, const char* const* argv);
 
 }  // namespace l2::wallet

@@ -7,6 +7,7 @@
 // reason on stderr and the documented exit code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -125,19 +126,29 @@ int run(int argc, char** argv) {
   app.fallthrough();             // global options also after the command: `wallet balance --json`
   Flags fl;
   app.add_option("--wallet-dir", fl.wallet_dir,
-                 "keystore directory (env L2_WALLET_DIR; default $XDG_DATA_HOME/l2/wallet)");
+                 "keystore directory (env L2_WALLET_DIR; default $XDG_DATA_HOME/l2/wallet)")
+      ->type_name("DIR");
   app.add_option("--sequencer", fl.sequencer,
-                 "sequencer URL (env L2_SEQUENCER_URL; default http://127.0.0.1:8645)");
+                 "sequencer URL (env L2_SEQUENCER_URL; default http://127.0.0.1:8645)")
+      ->type_name("URL");
   app.add_option("--base-chain", fl.base_chain,
-                 "base chain URL (env L2_BASE_CHAIN_URL; default http://127.0.0.1:8546)");
+                 "base chain URL (env L2_BASE_CHAIN_URL; default http://127.0.0.1:8546)")
+      ->type_name("URL");
   app.add_option("--password-file", fl.password_file,
-                 "read the passphrase from the first line of FILE, mode 0600 (env L2_WALLET_PASSWORD_FILE)");
+                 "read the passphrase from the first line of FILE, mode 0600 (env L2_WALLET_PASSWORD_FILE)")
+      ->type_name("FILE");
   app.add_option("--key", fl.key,
-                 "the key to act as (env L2_WALLET_KEY; default: the only key of the wallet)");
+                 "the key to act as (env L2_WALLET_KEY; default: the only key of the wallet)")
+      ->type_name("NAME");
   app.add_option("--config", fl.config,
-                 "config file, TOML (env L2_WALLET_CONFIG; default $XDG_CONFIG_HOME/l2/wallet.toml)");
-  app.add_option("--timeout", fl.timeout_s, "longest wait of a command, in seconds (default 120)")
-      ->check(CLI::Range(1, 86400));
+                 "config file, TOML (env L2_WALLET_CONFIG; default $XDG_CONFIG_HOME/l2/wallet.toml)")
+      ->type_name("FILE");
+  // The range is said in the text; an empty validator description keeps CLI11 from
+  // appending its own (":INT in [1 - 86400]") to the type name.
+  app.add_option("--timeout", fl.timeout_s,
+                 "longest wait of a command, in seconds, 1 to 86400 (env L2_WALLET_TIMEOUT; default 120)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 86400).description(""));
   app.add_flag("--json", fl.json, "machine output: one JSON object (docs/wallet.md)");
   app.add_flag("--no-wait", fl.no_wait, "return once sent; do not wait for confirmations");
   app.add_flag("-v,--verbose", fl.verbose, "say on stderr what is sent where (never a secret)");
@@ -146,9 +157,12 @@ int run(int argc, char** argv) {
   l2::wallet::register_commands(app, action);
   // Usage errors: "wallet: error: ..." and exit 2 (Exit::usage), as in every program.
   static_assert(static_cast<int>(Exit::usage) == l2::cli::kUsageExit);
-  if (auto exit =
-          l2::cli::parse(app, argc, argv, {"Run `wallet --help` (or `wallet COMMAND --help`) for usage."}))
-    return *exit;
+  const std::string hint = "Run `wallet --help` (or `wallet COMMAND --help`) for usage.";
+  if (auto why = l2::wallet::key_command_error(app, argc, argv)) {
+    std::fprintf(stderr, "wallet: error: %s\n%s\n", why->c_str(), hint.c_str());
+    return static_cast<int>(Exit::usage);
+  }
+  if (auto exit = l2::cli::parse(app, argc, argv, {hint})) return *exit;
 
   if (!action) {
     std::fprintf(stderr,
@@ -184,11 +198,12 @@ int run(int argc, char** argv) {
   if (fl.timeout_s) {
     s.timeout_s = *fl.timeout_s;
   } else if (auto t = env("L2_WALLET_TIMEOUT")) {
-    try {
-      s.timeout_s = static_cast<std::uint32_t>(std::stoul(*t));
-    } catch (const std::exception&) {
-      throw Failure(Exit::usage, "L2_WALLET_TIMEOUT must be a number of seconds");
-    }
+    const bool digits =
+        t->size() <= 5 && std::all_of(t->begin(), t->end(), [](char c) { return c >= '0' && c <= '9'; });
+    const unsigned long v = digits ? std::stoul(*t) : 0;
+    if (v < 1 || v > 86400)
+      throw Failure(Exit::usage, "L2_WALLET_TIMEOUT='" + *t + "': a number of seconds from 1 to 86400");
+    s.timeout_s = static_cast<std::uint32_t>(v);
   } else if (file.timeout_s) {
     s.timeout_s = *file.timeout_s;
   }

@@ -93,6 +93,21 @@ class WalletCase(tset.SettlementCase):
         self.assertNotIn("Traceback", p.stderr)
         return p
 
+    ROLLUP_TX_KEYS = {"hash", "status", "kind", "layer", "amount", "lifecycle"}  # docs/wallet.md, always there
+    BASE_TX_KEYS = {"hash", "kind", "layer", "amount", "lifecycle"}
+
+    def assert_rollup_tx(self, out, kind, amount):
+        self.assertLessEqual(self.ROLLUP_TX_KEYS, set(out), out)
+        self.assertEqual((out["kind"], out["layer"], out["amount"]), (kind, "rollup", amount), out)
+
+    def assert_base_tx(self, out, kind, amount, stage="mined"):
+        self.assertEqual(set(out), self.BASE_TX_KEYS, out)
+        self.assertEqual((out["kind"], out["layer"], out["amount"], out["lifecycle"]["stage"]),
+                         (kind, "base", amount, stage), out)
+        if stage == "mined":
+            tx = self.rpc.call("chain_getTransaction", {"hash": out["hash"]})
+            self.assertEqual(out["lifecycle"]["block"], str(tx["block"]), "the block the chain says")
+
     def new_key(self, name):
         return self.wj("key", "new", name, *CHEAP_KDF)["public_key"]
 
@@ -160,6 +175,8 @@ class WalletUserFlowTest(WalletCase):
         # A withdrawal, its window, the claim on the base chain.
         w = self.wj("--key", "alice", "withdraw", "100000")
         self.assertEqual(w["status"], "applied")
+        self.assert_rollup_tx(w, "withdraw", "100000")
+        self.assertEqual(w["lifecycle"]["index"], w["index"], "the withdrawal's lifecycle has its index")
         claim = self.wallet("--key", "alice", "--no-wait", "claim", w["hash"], ok=False)
         self.assertEqual(claim.returncode, 1, claim.stderr)
         self.assertIn("not final yet", claim.stderr)
@@ -172,6 +189,18 @@ class WalletUserFlowTest(WalletCase):
         tx = self.wj("tx", w["hash"])
         self.assertEqual(tx["lifecycle"]["stage"], "in_window")
         self.assertEqual(tx["kind"], "withdraw")
+        self.assert_rollup_tx(tx, "withdraw", "100000")
+        # One lifecycle for both, from one source: the base chain's commitment and head.
+        for lc in (ws[0]["lifecycle"], tx["lifecycle"]):
+            for field in ("batch", "index", "block", "commitment", "final_at", "seconds_left"):
+                self.assertIn(field, lc, lc)
+        self.assertEqual(set(ws[0]["lifecycle"]), set(tx["lifecycle"]))
+        self.assertEqual(ws[0]["lifecycle"]["index"], w["index"])
+        lc = tx["lifecycle"]
+        left = lc["final_at"] - self.rpc.call("chain_getHead")["timestamp"]  # read after: at most as much
+        self.assertTrue(0 <= lc["seconds_left"] - left <= 5 * SCALE, "seconds_left is the base chain's: %r" % lc)
+        self.assertGreaterEqual(ws[0]["lifecycle"]["seconds_left"], lc["seconds_left"], "read before tx")
+        self.assertEqual(lc["block"], str(self.rpc.commitment(tset.ROLLUP, int(w["batch"]))["block"]))
         self.rpc.advance(tset.WINDOW_S + 5)
         out = self.wj("--key", "alice", "claim")
         self.assertEqual(out["paid"], "100000")
@@ -179,16 +208,19 @@ class WalletUserFlowTest(WalletCase):
         self.assertEqual(self.rpc.call("bridge_getWithdrawn", {"rollup_id": tset.ROLLUP, "account": alice}), "100000")
         wait_for("claimed", lambda: self.wj("--key", "alice", "withdrawals")["withdrawals"][0]["lifecycle"]["stage"]
                  == "claimed")
-        # Claiming again pays nothing.
+        # Claiming again pays nothing, and says the balance all the same.
         again = self.wj("--key", "alice", "claim")
         self.assertEqual(again["paid"], "0")
+        self.assertEqual(again["hash"], None)
+        self.assertEqual(again["base_balance"], "500000")
         self.assertEqual(self.base_balance(alice), 500000)
 
         # history: every tx alice's wallet signed, oldest first, each with where it stands.
         hist = self.wj("--key", "alice", "history")["history"]
-        self.assertEqual([h["kind"] for h in hist], ["deposit", "transfer", "withdraw", "claim"])
-        self.assertEqual(hist[1]["hash"], t1["hash"])
-        self.assertEqual(hist[2]["lifecycle"]["stage"], "claimed")
+        self.assertEqual([h["kind"] for h in hist], ["faucet", "deposit", "transfer", "withdraw", "claim"])
+        self.assertEqual(hist[2]["hash"], t1["hash"])
+        self.assertEqual(hist[3]["lifecycle"]["stage"], "claimed")
+        self.assertEqual(hist[0]["lifecycle"]["stage"], "mined")
         human = self.wallet("--key", "alice", "history").stdout
         self.assertIn("150,000", human)  # thousands separators in human output
 
@@ -212,6 +244,43 @@ class WalletUserFlowTest(WalletCase):
         again = self.wj("--key", "alice", "resend", out["hash"])
         self.assertEqual(again["hash"], out["hash"])
         self.assertEqual(int(self.rollup_account(bob)["balance"]), 1010)
+
+    def test_base_txs_in_tx_and_resend(self):
+        """`tx` and `resend` on base txs (faucet, deposit): the documented shape, amounts with
+        separators for a person, and a resend of a mined tx reports it (exit 0) and pays
+        nothing twice."""
+        pub = self.new_key("alice")
+        faucet = self.wj("--key", "alice", "faucet", "1000000")
+        deposit = self.wj("--key", "alice", "deposit", "600000")
+        for h, kind, amount in ((faucet["hash"], "faucet", "1000000"), (deposit["hash"], "deposit", "600000")):
+            self.assert_base_tx(self.wj("tx", h), kind, amount)
+        human = self.wallet("tx", deposit["hash"]).stdout
+        self.assertIn("deposit of 600,000 (base tx): in base-chain block ", human)
+        self.assertIn("faucet of 1,000,000 (base tx)", self.wallet("tx", faucet["hash"]).stdout)
+        before = (self.base_balance(pub), self.rollup_account(pub)["balance"], self.rpc.call("chain_getAccount",
+                                                                                             {"account": pub})["nonce"])
+        for h, kind, amount in ((deposit["hash"], "deposit", "600000"), (faucet["hash"], "faucet", "1000000")):
+            out = self.wj("resend", h)
+            self.assert_base_tx(out, kind, amount)
+            p = self.wallet("resend", h)
+            self.assertIn("already sent", p.stdout)
+            self.assertIn("not sent again", p.stdout)
+        after = (self.base_balance(pub), self.rollup_account(pub)["balance"], self.rpc.call("chain_getAccount",
+                                                                                            {"account": pub})["nonce"])
+        self.assertEqual(after, before, "a resend of a mined base tx paid or minted again")
+
+    def test_resend_of_a_rollup_tx_has_the_tx_schema(self):
+        self.funded_user("alice", 0, 1000)
+        self.funded_user("bob", 0, 10)
+        t = self.wj("--key", "alice", "transfer", "bob", "10")
+        self.assert_rollup_tx(t, "transfer", "10")
+        again = self.wj("resend", t["hash"])
+        self.assert_rollup_tx(again, "transfer", "10")
+        self.assertEqual((again["hash"], again["to"], again["status"]), (t["hash"], t["to"], "applied"))
+        tx = self.wj("tx", t["hash"])
+        self.assert_rollup_tx(tx, "transfer", "10")
+        self.assertEqual(set(again) | {"tx"}, set(tx))
+        self.assertIn("transfer of 10 to account", self.wallet("resend", t["hash"]).stdout)
 
     def test_no_wait_then_next_nonce_comes_from_the_sequencer(self):
         self.funded_user("alice", 0, 1000)
@@ -267,6 +336,49 @@ class WalletUserFlowTest(WalletCase):
         self.assertIn(b"wallet claim " + w["hash"].encode(), seen)
         self.assertEqual(self.base_balance(alice), base_before, "an interrupted claim paid")
 
+    def on_terminal(self, args, answers, env):
+        """Runs the wallet on a pseudo-terminal, answering each prompt of `answers` (prompt,
+        reply) in turn; returns (exit status, everything it wrote)."""
+        import pty
+        import time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(WALLET, [WALLET, *args], env)
+        seen = b""
+        for prompt, reply in answers:
+            end = time.monotonic() + 60 * SCALE
+            while prompt.encode() not in seen and time.monotonic() < end:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+            self.assertIn(prompt.encode(), seen)
+            seen = seen.replace(prompt.encode(), b"<" + prompt.encode() + b">", 1)
+            os.write(fd, reply.encode() + b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+    def test_passphrase_prompts_on_a_terminal(self):
+        env = {k: v for k, v in self.env.items() if k != "L2_WALLET_PASSWORD_FILE"}
+        rc, seen = self.on_terminal(["key", "new", "carol", *CHEAP_KDF],
+                                    [("New passphrase for key carol: ", "pw"), ("Repeat passphrase for key carol: ", "pw")],
+                                    env)
+        self.assertEqual(rc, 0, seen)
+        self.assertNotIn("new key", seen)
+        self.wj("--key", "carol", "faucet", "100", env=env)  # signs nothing: no prompt
+        rc, seen = self.on_terminal(["--key", "carol", "deposit", "10"], [("Passphrase for key carol: ", "pw")], env)
+        self.assertEqual(rc, 0, seen)
+        self.assertNotIn("pw", seen.replace("Passphrase", ""), "the passphrase is not echoed")
+
     def test_deposit_names_its_rollup_tx(self):
         pub = self.new_key("alice")
         self.wj("--key", "alice", "faucet", "500")
@@ -283,6 +395,12 @@ class WalletUserFlowTest(WalletCase):
     def test_status_and_help(self):
         st = self.wj("status")
         self.assertTrue(st["sequencer"]["reachable"])
+        human = self.wallet("status").stdout
+        self.assertIn("%s (env L2_SEQUENCER_URL)" % self.seq_url(), human)
+        self.assertIn("%s (env L2_BASE_CHAIN_URL)" % self.chain.url, human)
+        self.assertIn("%s (env L2_WALLET_DIR; 0 keys)" % self.wallet_dir, human)
+        self.assertNotIn(" 1 accounts", human)
+        self.assertIn("(flag)", self.wallet("--sequencer", self.seq_url(), "status").stdout)
         self.assertEqual(st["sequencer"]["chain_id"], str(tset.ROLLUP))
         self.assertEqual(st["base_chain"]["head"], str(self.rpc.call("chain_getHead")["number"]))
         self.assertIn("backlog", st["sequencer"]["settlement"])
@@ -293,6 +411,15 @@ class WalletUserFlowTest(WalletCase):
             self.assertIn("Usage", self.wallet(cmd, "--help").stdout)
         for sub in ("new", "list", "show", "import", "export"):
             self.assertIn("Usage", self.wallet("key", sub, "--help").stdout)
+        # Every command's help says the global options work after it; --timeout reads as
+        # the others do.
+        for args in (("transfer",), ("key", "new"), ("status",)):
+            self.assertIn("Global options (--json", " ".join(self.wallet(*args, "--help").stdout.split()))
+        self.assertIn("--timeout SECONDS ", p.stdout)
+        self.assertNotIn("UINT", p.stdout)
+        self.refused("key", "bogus", code=2, says="unknown key command 'bogus'; the key commands are new, list")
+        self.refused("key", "lst", code=2, says="did you mean `wallet key list`?")
+        self.refused("key", code=2, says="a key command is required")
 
     def test_settings_precedence_flag_env_config(self):
         self.new_key("alice")
@@ -339,9 +466,16 @@ class WalletBadInputTest(WalletCase):
         self.refused("--key", "alice", "transfer", "bob", "5000", "--fee", "1", code=1, says="insufficient")
         self.refused("--key", "alice", "withdraw", "18446744073709551615", code=1, says="insufficient")
         self.refused("--key", "alice", "deposit", "1001", code=1, says="insufficient base-chain balance")
-        self.refused("--key", "alice", "transfer", "carol", "1", says="unknown recipient")
-        self.refused("--key", "alice", "transfer", "4000000000", "1", says="unknown recipient")
-        self.refused("--key", "alice", "transfer", "ab" * 32, "1", says="unknown recipient")
+        # An unknown recipient is refused (exit 1) in each of its three forms; a word that
+        # is none of them is a usage error (exit 2).
+        self.refused("--key", "alice", "transfer", "carol", "1", code=1, says="unknown recipient")
+        self.refused("--key", "alice", "transfer", "nosuchkey", "10", code=1, says="unknown recipient 'nosuchkey'")
+        self.refused("--key", "alice", "transfer", "999", "10", code=1, says="unknown recipient")
+        self.refused("--key", "alice", "transfer", "4000000000", "1", code=1, says="unknown recipient")
+        self.refused("--key", "alice", "transfer", "ab" * 32, "1", code=1, says="unknown recipient")
+        self.refused("--key", "alice", "transfer", "bobb", "1", code=1, says="did you mean bob?")
+        self.refused("--key", "alice", "transfer", "Bob!", "1", code=2, says="bad recipient")
+        self.refused("--key", "alice", "transfer", "4294967296", "1", code=2, says="below 2^32")
         self.refused("--key", "alice", "transfer", "alice", "1", says="own account")
         self.assertUnchanged()
 
