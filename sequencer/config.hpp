@@ -64,6 +64,7 @@ struct SequencerConfig {
   std::string operator_key;    // hex public key of the fee account; empty: DIR/operator.pub
   unsigned threads = 0;        // engine threads; 0: all hardware threads
   bool dev = false;            // enables /v1/dev/* (never with a base chain)
+  bool verify = false;         // --verify: check the whole data dir and exit (command line only)
   std::string port_file;       // where to write "ADDRESS:PORT" once listening
   std::string log_level = "info";
   HttpOptions http;

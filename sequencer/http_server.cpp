@@ -231,6 +231,7 @@ class Router {
     };
     if (!node_.healthy())
       add("unavailable", "the node is shutting down or its storage failed: it takes no writes");
+    if (auto d = node_.damage()) add("storage_damaged", std::move(*d));
     if (settler_) {
       const settlement::SettlerStatus s = settler_->status();
       const ReadyOptions& r = options_.ready;

@@ -11,21 +11,26 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "common/cli/config.hpp"
 #include "common/cli/daemon.hpp"
 #include "common/cli/usage.hpp"
 #include "common/crypto.hpp"
 #include "common/http/client.hpp"
+#include "rollup/store_verify.hpp"
+#include "sequencer/acked_head.hpp"
 #include "sequencer/config.hpp"
 #include "sequencer/http_server.hpp"
 #include "sequencer/node.hpp"
 #include "settlement/batch_log.hpp"
+#include "settlement/commitment.hpp"
 #include "settlement/settler.hpp"
 
 namespace {
@@ -57,6 +62,11 @@ void add_options(CLI::App& app, SequencerConfig& c) {
       ->capture_default_str();
   app.add_flag("--dev", c.dev,
                "Enable dev routes (POST /v1/dev/deposit); refused while a base chain is configured");
+  app.add_flag("--verify", c.verify,
+               "Check the whole data dir and exit (0: sound, 3: damage found, named on stderr): every "
+               "batch row against its hashes, every batch executed again from genesis, the accounts "
+               "table and acked-head; changes nothing, and refuses while a sequencerd runs on the dir")
+      ->configurable(false);
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -256,6 +266,86 @@ std::optional<std::string> lost_store(const SequencerConfig& c) {
   return std::nullopt;
 }
 
+// --verify: the whole-store check of rollup/store_verify.hpp over DIR/rollup.db, then
+// the acknowledged-head record against it. 0: sound; 3: damage found (named); 1: it
+// could not be checked.
+int verify_data_dir(const SequencerConfig& c) {
+  constexpr int kDamaged = 3;
+  const std::filesystem::path dir(c.data_dir);
+  const std::string db = (dir / "rollup.db").string();
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    spdlog::critical("{} does not exist: nothing to verify", db);
+    return 1;
+  }
+  if (c.operator_key.empty() && !std::filesystem::exists(dir / "operator.pub", ec)) {
+    spdlog::critical("{} does not exist: give the rollup's --operator-key", (dir / "operator.pub").string());
+    return 1;
+  }
+  auto op = operator_key(c);
+  if (!op) return 1;
+  l2::rollup::StoreOptions so;
+  so.path = db;
+  so.chain_id = l2::ChainId(c.chain_id);
+  so.operator_key = *op;
+  auto store = l2::rollup::StateStore::open(so);
+  if (!store) {
+    spdlog::critical("{}: {}", db, store.error().message);
+    return store.error().code == l2::rollup::StoreErrorCode::corrupt ? kDamaged : 1;
+  }
+  l2::ThreadPool pool(c.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : c.threads);
+  l2::rollup::VerifyOptions vo;
+  vo.pool = &pool;
+  auto last_log = std::chrono::steady_clock::now();
+  vo.progress = [&](l2::BatchNumber done, l2::BatchNumber head) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_log < std::chrono::seconds(2)) return;
+    last_log = now;
+    spdlog::info("verified batches 0..{} of {}", done.value(), head.value());
+  };
+  vo.check_origin = [](const l2::rollup::StoredBatch& b) -> std::optional<std::string> {
+    if (b.origin.empty()) return std::nullopt;  // a --dev rollup's batch
+    if (auto o = l2::settlement::decode_origin(b.origin); !o)
+      return std::string("does not decode: ") + std::string(l2::to_string(o.error()));
+    return std::nullopt;
+  };
+  spdlog::info("verifying {}", db);
+  auto report = l2::rollup::verify_store(**store, so.chain_id, *op, vo);
+  if (!report) {
+    spdlog::critical("{}: {}", db, report.error().message);
+    return report.error().code == l2::rollup::StoreErrorCode::corrupt ? kDamaged : 1;
+  }
+  const auto acked_path = dir / "acked-head";
+  std::string acked = "no acked-head record";
+  if (std::filesystem::exists(acked_path, ec)) {
+    auto file = l2::sequencer::AckedHeadFile::open(acked_path.string());
+    if (!file) {
+      spdlog::critical("{}", file.error());
+      return kDamaged;
+    }
+    if (const auto& r = (*file)->record()) {
+      auto at = (*store)->header(r->batch);
+      if (!at) {
+        spdlog::critical("{}: {}", db, at.error().message);
+        return kDamaged;
+      }
+      if (r->chain_id != so.chain_id || !*at || (*at)->state_root != r->state_root) {
+        spdlog::critical("{} says batch {} (state root {}) of chain {} was acknowledged; {} {}",
+                         acked_path.string(), r->batch.value(), r->state_root.hex(), r->chain_id.value(), db,
+                         *at ? "holds another root there" : "ends before it (acknowledged batches are lost)");
+        return kDamaged;
+      }
+      acked = "acked-head at batch " + std::to_string(r->batch.value());
+    }
+  }
+  std::cout << db << ": sound: batches 0.." << report->head.value() << " (" << report->txs << " txs, "
+            << report->applied << " applied) executed again with the roots, receipts and changes stored; "
+            << report->accounts << (report->accounts == 1 ? " account" : " accounts")
+            << "; checkpoint at batch " << report->checkpoint.value() << "; " << report->rolled_back_txs
+            << " rolled-back txs; " << acked << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -280,6 +370,10 @@ int run(int argc, char** argv) {
     }
   }
   std::error_code fs_error;
+  if (config.verify && !std::filesystem::is_directory(config.data_dir, fs_error)) {
+    spdlog::critical("{} is not a directory: nothing to verify", config.data_dir);
+    return 1;
+  }
   std::filesystem::create_directories(config.data_dir, fs_error);
   if (fs_error) {
     spdlog::critical("cannot create {}: {}", config.data_dir, fs_error.message());
@@ -291,6 +385,7 @@ int run(int argc, char** argv) {
     spdlog::critical("{}", refusal);
     return 1;
   }
+  if (config.verify) return verify_data_dir(config);
   if (auto why = lost_store(config)) {
     spdlog::critical("{}", *why);
     return 1;

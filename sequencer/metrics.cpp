@@ -83,6 +83,9 @@ std::string Metrics::render() const {
   w.single("l2_mempool_depth", Type::gauge, "Txs in the mempool (queued and in flight).",
            mempool_depth_.load());
   w.single("l2_latest_batch", Type::gauge, "The latest durable batch.", latest_batch_.load());
+  w.single("l2_storage_damaged", Type::gauge,
+           "1 once a read found a stored batch row that fails its check (docs/storage.md, Row checks).",
+           storage_damaged_.load() ? std::uint64_t{1} : std::uint64_t{0});
   write_build_info(w);
   return out;
 }

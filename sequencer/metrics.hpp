@@ -67,6 +67,7 @@ class Metrics {
     double commit = 0;
   };
   void batch_committed(BatchNumber batch, std::size_t txs, const StageSeconds& stages);
+  void set_storage_damaged() { storage_damaged_.store(true); }
   void set_mempool_depth(std::size_t depth) { mempool_depth_.store(depth); }
   void set_latest_batch(BatchNumber batch) { latest_batch_.store(batch.value()); }
 
@@ -79,6 +80,7 @@ class Metrics {
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::size_t> mempool_depth_{0};
   std::atomic<std::uint64_t> latest_batch_{0};
+  std::atomic<bool> storage_damaged_{false};
   Histogram batch_txs_;
   // verify, execute, merkle, commit
   std::array<Histogram, 4> stage_seconds_;

@@ -16,6 +16,12 @@ namespace {
 constexpr std::size_t kMaxDroppedRemembered = 100000;
 constexpr auto kIdleTick = std::chrono::milliseconds(100);
 
+// The blobs a read needs (the account changes only rollbacks read, in the engine).
+rollup::BatchParts batch_parts(bool txs, bool receipts, bool witnesses, bool origin) {
+  return rollup::BatchParts{txs, receipts, false, witnesses, origin};
+}
+rollup::BatchParts origin_only() { return batch_parts(false, false, false, true); }
+
 ReceiptCode to_receipt(AddResult r) {
   switch (r) {
     case AddResult::added:
@@ -146,7 +152,7 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
     // A database that settles keeps settling: batches made without the base chain (dev
     // deposits above all) could never be re-derived from it.
     std::lock_guard lock(node->reader_mutex_);
-    auto stored = node->reader_->batch(head);
+    auto stored = node->read_batch_locked(head, origin_only());
     if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
     if (!(*stored)->origin.empty())
       return make_error(
@@ -186,7 +192,7 @@ Status<std::string> Node::check_acked_head() {
                         std::to_string(head.number.value()) + " anyway, accepting the loss, remove " + path +
                         " (docs/storage.md)");
     std::lock_guard lock(reader_mutex_);
-    auto at = reader_->header(r->batch);
+    auto at = read_header_locked(r->batch);
     if (!at)
       return make_error("cannot read batch " + std::to_string(r->batch.value()) + ": " + at.error().message);
     if (!*at || (*at)->state_root != r->state_root)
@@ -226,7 +232,7 @@ Status<std::string> Node::rebuild_index() {
   std::lock_guard lock(reader_mutex_);
   std::unique_lock idx(index_mutex_);
   for (std::uint64_t n = 1; n <= head; ++n) {
-    auto stored = reader_->batch(BatchNumber(n));
+    auto stored = read_batch_locked(BatchNumber(n), batch_parts(true, true, false, false));
     if (!stored) return make_error("cannot read batch " + std::to_string(n) + ": " + stored.error().message);
     if (!*stored) return make_error("batch " + std::to_string(n) + " is missing from the database");
     auto receipts = rollup::decode_receipts((*stored)->receipts);
@@ -293,7 +299,7 @@ Status<std::string> Node::load_rolled_back() {
     settlement::BatchOrigin origin;
     if (head.value() > 0) {
       std::lock_guard lock(reader_mutex_);
-      auto stored = reader_->batch(head);
+      auto stored = read_batch_locked(head, origin_only());
       if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
       auto o = settlement::decode_origin((*stored)->origin);
       if (!o) return make_error("batch " + std::to_string(head.value()) + " has a malformed origin record");
@@ -326,6 +332,33 @@ ReorgStats Node::reorg_stats() const {
 }
 
 bool Node::healthy() const { return accepting_.load() && !failed_.load() && !engine_->poisoned(); }
+
+std::optional<std::string> Node::damage() const {
+  std::lock_guard lock(damage_mutex_);
+  return damage_;
+}
+
+void Node::note_damage(const rollup::StoreError& e) {
+  if (e.code != rollup::StoreErrorCode::corrupt) return;
+  std::lock_guard lock(damage_mutex_);
+  if (damage_) return;
+  spdlog::critical("rollup.db: {}; reads of it answer 503", e.message);
+  damage_ = e.message;
+  metrics_.set_storage_damaged();
+}
+
+Result<std::optional<rollup::StoredBatch>, rollup::StoreError> Node::read_batch_locked(
+    BatchNumber n, rollup::BatchParts parts) {
+  auto b = reader_->batch(n, parts);
+  if (!b) note_damage(b.error());
+  return b;
+}
+
+Result<std::optional<rollup::BatchHeader>, rollup::StoreError> Node::read_header_locked(BatchNumber n) {
+  auto h = reader_->header(n);
+  if (!h) note_damage(h.error());
+  return h;
+}
 
 void Node::mark_work_locked() {
   if (!has_work_) {
@@ -746,7 +779,7 @@ void Node::run_reorg(BatchNumber target) {
   {
     std::lock_guard lock(reader_mutex_);
     auto read = [&](std::uint64_t n) -> Result<rollup::StoredBatch, std::string> {
-      auto stored = reader_->batch(BatchNumber(n));
+      auto stored = read_batch_locked(BatchNumber(n));
       if (!stored) return make_error(stored.error().message);
       if (!*stored) return make_error("batch " + std::to_string(n) + " is missing");
       return std::move(**stored);
@@ -802,7 +835,7 @@ void Node::run_reorg(BatchNumber target) {
     // The record goes back first: a crash between the two leaves a record that the
     // (not yet rolled back) database still holds.
     std::unique_lock lock(reader_mutex_);
-    auto h = reader_->header(target);
+    auto h = read_header_locked(target);
     lock.unlock();
     if (!h) return give_up(h.error().message);
     if (!*h) return give_up("batch " + std::to_string(target.value()) + " is missing");
@@ -1023,7 +1056,7 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
     if (auto d = duplicates_.find(hash); d != duplicates_.end()) others = d->second;
   }
   std::lock_guard lock(reader_mutex_);
-  auto stored = reader_->batch(BatchNumber(loc.batch));
+  auto stored = read_batch_locked(BatchNumber(loc.batch), batch_parts(true, false, false, false));
   if (!stored)
     return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
   if (!*stored) return std::optional<TxLookup>();  // rolled back
@@ -1036,7 +1069,7 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
   TxLookup out{r, std::move((*txs)[loc.index]), {}, std::nullopt};
   if (rolled) out.reorg = note_of(*rolled, loc);
   for (const TxLocation& o : others) {
-    auto h = reader_->header(BatchNumber(o.batch));
+    auto h = read_header_locked(BatchNumber(o.batch));
     if (!h) return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + h.error().message});
     if (!*h) continue;  // rolled back
     out.duplicates.push_back(
@@ -1069,7 +1102,7 @@ Result<std::optional<rollup::BatchHeader>, ApiError> Node::batch_header(std::opt
   const BatchNumber want = n.value_or(durable);
   if (want > durable) return std::optional<rollup::BatchHeader>();
   std::lock_guard lock(reader_mutex_);
-  auto h = reader_->header(want);
+  auto h = read_header_locked(want);
   if (!h) return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + h.error().message});
   return *h;
 }
@@ -1093,7 +1126,7 @@ Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32
                                                                     const TxLocation& loc) {
   if (loc.status != rollup::TxStatus::applied) return std::optional<WithdrawalView>();
   std::lock_guard lock(reader_mutex_);
-  auto stored = reader_->batch(BatchNumber(loc.batch));
+  auto stored = read_batch_locked(BatchNumber(loc.batch), batch_parts(true, false, true, false));
   if (!stored)
     return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
   if (!*stored) return std::optional<WithdrawalView>();  // rolled back

@@ -211,6 +211,9 @@ class Node {
 
   // False once storage failed or shutdown began.
   [[nodiscard]] bool healthy() const;
+  // The first damaged row a read found since start (a batch row that fails its check:
+  // docs/storage.md, "Row checks"), for /ready's storage_damaged; none: nullopt.
+  [[nodiscard]] std::optional<std::string> damage() const;
   [[nodiscard]] ChainId chain_id() const { return options_.chain_id; }
   Metrics& metrics() { return metrics_; }
   [[nodiscard]] ReorgStats reorg_stats() const;
@@ -256,6 +259,12 @@ class Node {
   void resolve_locked(const Hash32& hash, const TxReceipt& r, Notifications& out);
   void drop_expired_locked(Notifications& out);
   void mark_work_locked();
+  // reader_->batch / header; a `corrupt` answer is remembered in damage_ and logged.
+  // Caller holds reader_mutex_.
+  Result<std::optional<rollup::StoredBatch>, rollup::StoreError> read_batch_locked(
+      BatchNumber n, rollup::BatchParts parts = {});
+  Result<std::optional<rollup::BatchHeader>, rollup::StoreError> read_header_locked(BatchNumber n);
+  void note_damage(const rollup::StoreError& e);
   NodeOptions options_;
   std::unique_ptr<rollup::Engine> engine_;
   settlement::Settler* settler_;  // may be null; outlives the node
@@ -270,6 +279,8 @@ class Node {
   std::unique_ptr<AckedHeadFile> acked_;  // GUARDED_BY(acked_mutex_)
   std::mutex reader_mutex_;
   std::unique_ptr<rollup::StateStore> reader_;  // GUARDED_BY(reader_mutex_): a second, read-only handle
+  mutable std::mutex damage_mutex_;
+  std::optional<std::string> damage_;  // GUARDED_BY(damage_mutex_)
 
   mutable std::shared_mutex index_mutex_;
   std::unordered_map<Hash32, TxLocation, FixedBytesHasher> index_;  // GUARDED_BY(index_mutex_)

@@ -1107,6 +1107,87 @@ class DataDirTests(ServerTestCase):
         with open(record, "rb") as f:
             self.assertEqual(f.read(), b"\xff" * 144, "the refusal rewrote the record")
 
+    # ------------------------------------------------ damaged rows (docs/storage.md, Row checks)
+
+    def verify(self, data):
+        cmd = [SEQUENCERD, "--data-dir", data, "--chain-id", str(l2.CHAIN_ID), "--verify"]
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * TIMEOUT_SCALE)
+
+    @staticmethod
+    def flip(db_path, column, batch):
+        """Flips one bit in the middle of a blob of a stored batch row (a damaged disk)."""
+        db = sqlite3.connect(db_path)
+        (blob,) = db.execute("SELECT %s FROM batches WHERE number = ?" % column, (batch,)).fetchone()
+        blob = bytearray(blob)
+        blob[len(blob) // 2] ^= 0x08
+        db.execute("UPDATE batches SET %s = ? WHERE number = ?" % column, (bytes(blob), batch))
+        db.commit()
+        db.close()
+
+    @staticmethod
+    def digest(path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    def test_damaged_batch_rows_are_refused_at_start_and_found_by_verify(self):
+        server = self.new_server(owner=self)
+        c = server.client()
+        (a_key, a), (_, b) = self.fund(c, [10_000, 0])
+        r = c.submit(transfer(a_key, a, b, 500, nonce=0), wait=True)
+        self.assertEqual(r.json()["status"], "applied", r)
+        w = withdraw(a_key, a, 300, nonce=1)
+        r = c.submit(w, wait=True)
+        self.assertEqual(r.json()["status"], "applied", r)
+        wbatch = int(r.json()["batch"])
+        # A running node's dir is not verified under it.
+        busy = self.verify(server.data_dir)
+        self.assertEqual(busy.returncode, 1, busy)
+        self.assertIn(b"is in use by process %d" % server.proc.pid, busy.stderr)
+        server.terminate()
+        sound = self.verify(server.data_dir)
+        self.assertEqual(sound.returncode, 0, sound)
+        self.assertRegex(sound.stdout.decode(), r"rollup\.db: sound: batches 0\.\.%d \(\d+ txs, \d+ applied\)" % wbatch)
+        pristine = os.path.join(os.path.dirname(server.data_dir), "pristine")
+        shutil.copytree(server.data_dir, pristine)
+        for column in ("txs", "receipts", "changes", "state_root"):
+            with self.subTest(column=column):
+                shutil.rmtree(server.data_dir)
+                shutil.copytree(pristine, server.data_dir)
+                db = os.path.join(server.data_dir, "rollup.db")
+                self.flip(db, column, wbatch)
+                damaged = self.digest(db)
+                v = self.verify(server.data_dir)
+                self.assertEqual(v.returncode, 3, v)
+                self.assertIn("batch %d is damaged" % wbatch, v.stderr.decode())
+                self.assertEqual(v.stdout, b"", v)
+                err = self.refused(server.data_dir)
+                self.assertIn("batch %d is damaged" % wbatch, err)
+                self.assertEqual(self.digest(db), damaged, "the refusal or the check changed the file")
+        # A flipped witness: start reads no witness, so the node serves; the withdrawal's
+        # proof is refused (503, naming the batch) instead of served, and /ready says so.
+        shutil.rmtree(server.data_dir)
+        shutil.copytree(pristine, server.data_dir)
+        self.flip(os.path.join(server.data_dir, "rollup.db"), "witnesses", wbatch)
+        server.start(timeout=60 * TIMEOUT_SCALE)
+        c = server.client()
+        ready = c.get("/ready")
+        self.assertEqual(ready.status, 200, ready)
+        r = c.get("/v1/withdrawals/" + w.hash)
+        self.assert_error(r, 503, "unavailable")
+        self.assertIn("batch %d is damaged: its witnesses do not match their hash" % wbatch,
+                      r.json()["error"]["message"])
+        ready = c.get("/ready")
+        self.assertEqual(ready.status, 503, ready)
+        codes = [x["code"] for x in ready.json()["reasons"]]
+        self.assertIn("storage_damaged", codes)
+        self.assertIn("l2_storage_damaged 1", c.get("/metrics").body.decode())
+        # The tx itself (its batch's txs are sound) is still served.
+        self.assertEqual(c.get("/v1/transactions/" + w.hash).status, 200)
+        server.terminate()
+        v = self.verify(server.data_dir)
+        self.assertEqual(v.returncode, 3, v)
+        self.assertIn("batch %d is damaged: its witnesses" % wbatch, v.stderr.decode())
+
     def test_a_base_chain_url_without_a_scheme_is_refused(self):
         tmp = tempfile.mkdtemp(prefix="l2-integration-")
         self.addCleanup(shutil.rmtree, tmp, True)
