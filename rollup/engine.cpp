@@ -275,42 +275,56 @@ Status<EngineError> Engine::rollback_to(BatchNumber n, std::span<const RolledBac
         "batch " + std::to_string(n.value()) + " is after the head " + std::to_string(head_.number.value())});
   std::unique_lock write(state_mutex_);  // readers wait out the whole rollback
   L2_ASSERT(undo_.empty());              // flushed: every batch is durable
-  // From here on a failure leaves memory half reverted: the engine is poisoned and
-  // must be reopened (the database is either rolled back or untouched).
+  auto corrupt = [](std::string what) { return EngineError{EngineErrorCode::corrupt, std::move(what)}; };
+  // 1. The state as of n, on a copy: until the database has moved, memory stays what is
+  //    durable, so a failure here changes nothing (and readers never see a state that is
+  //    half reverted).
+  State at_n = state_;
+  for (std::uint64_t b = head_.number.value(); b > n.value(); --b) {
+    auto stored = store_->batch(BatchNumber(b), BatchParts{false, false, true, false, false});
+    if (!stored) return make_error(from_store(stored.error()));
+    if (!*stored) return make_error(corrupt("batch " + std::to_string(b) + " is missing"));
+    auto flags = decode_change_indices((*stored)->changes);
+    if (!flags) return make_error(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
+    std::uint32_t created = 0;
+    for (const auto& f : *flags) created += f.second ? 1 : 0;
+    auto changes = decode_changes((*stored)->changes, at_n.accounts().first(at_n.size() - created));
+    if (!changes) return make_error(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
+    at_n.revert(*changes);
+  }
+  auto target = store_->header(n);
+  if (!target) return make_error(from_store(target.error()));
+  if (!*target) return make_error(corrupt("batch " + std::to_string(n.value()) + " header is missing"));
+  SparseMerkleTree tree_at_n;
+  build_tree(tree_at_n, at_n, pool_);
+  if (tree_at_n.root() != (*target)->state_root)
+    return make_error(corrupt("the state that reverting the diffs gives differs from batch " +
+                              std::to_string(n.value()) + "'s root"));
+  // 2. The database, in one transaction. A failure leaves it as it was, and memory with
+  //    it; the engine is poisoned all the same (the owner reopens it).
   auto fail = [&](EngineError e) -> Status<EngineError> {
     poisoned_ = e;
     is_poisoned_ = true;
     return make_error(std::move(e));
   };
-  auto corrupt = [](std::string what) { return EngineError{EngineErrorCode::corrupt, std::move(what)}; };
-  // Undo the diffs in memory, newest first, to get the state as of n.
-  for (std::uint64_t b = head_.number.value(); b > n.value(); --b) {
-    auto stored = store_->batch(BatchNumber(b));
-    if (!stored) return fail(from_store(stored.error()));
-    if (!*stored) return fail(corrupt("batch " + std::to_string(b) + " is missing"));
-    auto flags = decode_change_indices((*stored)->changes);
-    if (!flags) return fail(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
-    std::uint32_t created = 0;
-    for (const auto& f : *flags) created += f.second ? 1 : 0;
-    auto changes = decode_changes((*stored)->changes, state_.accounts().first(state_.size() - created));
-    if (!changes) return fail(corrupt("diff of batch " + std::to_string(b) + " is malformed"));
-    state_.revert(*changes);
-  }
-  auto target = store_->header(n);
-  if (!target) return fail(from_store(target.error()));
-  if (!*target) return fail(corrupt("batch " + std::to_string(n.value()) + " header is missing"));
-  if (auto s = store_->rollback_to(n, state_, record); !s) return fail(from_store(s.error()));
-  // Reload from disk so that memory, tree and pending diffs are exactly what a restart sees.
+  if (auto s = store_->rollback_to(n, at_n, record); !s) return fail(from_store(s.error()));
+  // 3. The database is at n: so is memory from here on, whatever follows, with the state
+  //    checked against n's root above.
+  state_ = std::move(at_n);
+  tree_ = std::move(tree_at_n);
+  head_ = **target;
+  durable_number_ = n.value();
+  pending_.clear();
+  // Reload, so that the pending diffs and checkpoint count are exactly what a restart
+  // sees, and check that the database holds that state.
   auto loaded = store_->load();
   if (!loaded) return fail(from_store(loaded.error()));
-  durable_number_ = loaded->head.number.value();
-  state_ = std::move(loaded->state);
-  head_ = loaded->head;
+  if (loaded->head != head_ || !std::equal(loaded->state.accounts().begin(), loaded->state.accounts().end(),
+                                           state_.accounts().begin(), state_.accounts().end()))
+    return fail(corrupt("the database after the rollback does not hold batch " + std::to_string(n.value()) +
+                        "'s state"));
   pending_ = std::move(loaded->pending);
   batches_since_checkpoint_ = static_cast<std::uint32_t>(head_.number.value() - loaded->checkpoint.value());
-  build_tree(tree_, state_, pool_);
-  if (tree_.root() != (*target)->state_root)
-    return fail(corrupt("state root after rollback differs from batch " + std::to_string(n.value()) + "'s"));
   return {};
 }
 

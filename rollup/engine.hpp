@@ -139,7 +139,11 @@ class Engine {
   // Flushes, then folds all pending diffs into the accounts table.
   Status<EngineError> checkpoint();
   // Flushes, then removes every batch after n from memory and disk; `record` goes into
-  // the store's rolled_back_txs in the same database transaction.
+  // the store's rolled_back_txs in the same database transaction. The state as of n is
+  // computed on a copy and checked against n's root first: a failure before the database
+  // moves changes nothing (not poisoned); a failed write poisons the engine with memory
+  // still the durable state; after the write memory is the state at n. Readers never see
+  // a half-reverted state.
   Status<EngineError> rollback_to(BatchNumber n, std::span<const RolledBackTx> record = {});
 
   // Calls fn(view) under a shared lock, where view (a DurableView) is the state as of the

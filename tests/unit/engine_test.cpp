@@ -902,6 +902,71 @@ TEST_F(EngineTest, SchemaVersion4DatabaseGetsItsRowHashes) {
   expect_engine_at(*e, ref_, 4);
 }
 
+// A rollback reverts on a copy of the state: until the database has moved, memory stays
+// the durable state, so a failure leaves readers the truth, never a half-reverted state.
+TEST_F(EngineTest, ARollbackThatFailsBeforeTheDatabaseMovesChangesNothing) {
+  auto e = open_engine(engine_options(path()));
+  ASSERT_NE(e, nullptr);
+  submit_batches(*e, ref_, work_, 4);
+  ASSERT_TRUE(e->flush());
+  auto other = open_store(path());
+  ASSERT_NE(other, nullptr);
+  auto original = other->batch(BatchNumber(4));
+  ASSERT_TRUE(original && *original);
+  StoredBatch damaged = **original;
+  damaged.changes[damaged.changes.size() / 2] ^= 0x01;  // a flipped bit in batch 4's diff
+  auto upd = other->db().prepare("UPDATE batches SET changes = ?2 WHERE number = ?1");
+  ASSERT_TRUE(upd);
+  ASSERT_TRUE(upd->bind(1, std::int64_t{4}).bind(2, ByteView(damaged.changes)).run());
+  auto r = e->rollback_to(BatchNumber(2));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, EngineErrorCode::corrupt);
+  EXPECT_NE(r.error().message.find("batch 4 is damaged"), std::string::npos) << r.error().message;
+  EXPECT_FALSE(e->poisoned()) << "nothing changed: the engine goes on";
+  expect_engine_at(*e, ref_, 4);
+  e->read_durable([&](const DurableView& v) {
+    EXPECT_EQ(v.head(), ref_.header_at(4));
+    for (std::uint32_t i = 0; i < v.size(); ++i)
+      EXPECT_TRUE(verify_merkle_proof(v.head().state_root, account_leaf_hash(v.at(AccountIndex(i))),
+                                      v.prove(AccountIndex(i))));
+  });
+  rewrite_row(*other, **original);
+  ASSERT_TRUE(e->rollback_to(BatchNumber(2)));
+  expect_engine_at(*e, ref_, 2);
+}
+
+TEST_F(EngineTest, ARollbackWhoseWriteFailsLeavesTheDurableStateToReaders) {
+  EngineOptions options = engine_options(path());
+  options.store.busy_timeout_ms = 300;
+  auto e = open_engine(options);
+  ASSERT_NE(e, nullptr);
+  submit_batches(*e, ref_, work_, 4);
+  ASSERT_TRUE(e->flush());
+  DbOptions o;
+  o.path = path();
+  auto lock = Db::open(o);
+  ASSERT_TRUE(lock);
+  ASSERT_TRUE((*lock)->exec("BEGIN IMMEDIATE").ok());  // the rollback's write now times out
+  auto r = e->rollback_to(BatchNumber(2));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(e->poisoned());
+  // The database was not touched, and neither was memory: readers see batch 4.
+  e->read_durable([&](const DurableView& v) {
+    EXPECT_EQ(v.head(), ref_.header_at(4));
+    EXPECT_EQ(v.size(), ref_.state_at(4).size());
+    for (std::uint32_t i = 0; i < v.size(); ++i) {
+      EXPECT_EQ(v.at(AccountIndex(i)), ref_.state_at(4).at(AccountIndex(i))) << i;
+      EXPECT_TRUE(verify_merkle_proof(v.head().state_root, account_leaf_hash(v.at(AccountIndex(i))),
+                                      v.prove(AccountIndex(i))));
+    }
+  });
+  (*lock)->rollback();
+  e.reset();
+  auto reopened = open_engine(engine_options(path()));
+  ASSERT_NE(reopened, nullptr);
+  expect_engine_at(*reopened, ref_, 4);
+}
+
 TEST_F(EngineTest, OpenOnAnotherChainIsRefused) {
   { ASSERT_NE(open_engine(engine_options(path())), nullptr); }
   EngineOptions o = engine_options(path());
