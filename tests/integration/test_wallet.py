@@ -338,33 +338,53 @@ class WalletUserFlowTest(WalletCase):
 
     def on_terminal(self, args, answers, env):
         """Runs the wallet on a pseudo-terminal, answering each prompt of `answers` (prompt,
-        reply) in turn; returns (exit status, everything it wrote)."""
+        reply) in turn; returns (exit status, everything it wrote). A reply is typed only once
+        echo is off: the wallet turns it off after the prompt with TCSAFLUSH, which drops
+        anything typed before (as getpass does). A wallet still running after the timeout is
+        killed (the test fails; it never hangs)."""
         import pty
+        import select
+        import signal
+        import termios
         import time
         pid, fd = pty.fork()
         if pid == 0:
             os.execve(WALLET, [WALLET, *args], env)
         seen = b""
-        for prompt, reply in answers:
-            end = time.monotonic() + 60 * SCALE
-            while prompt.encode() not in seen and time.monotonic() < end:
+        end = time.monotonic() + 60 * SCALE
+
+        def read_some():
+            nonlocal seen
+            if select.select([fd], [], [], 0.05)[0]:
                 try:
-                    seen += os.read(fd, 4096)
+                    chunk = os.read(fd, 4096)
                 except OSError:
-                    break
-            self.assertIn(prompt.encode(), seen)
-            seen = seen.replace(prompt.encode(), b"<" + prompt.encode() + b">", 1)
-            os.write(fd, reply.encode() + b"\n")
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
+                    return False
+                if not chunk:
+                    return False
+                seen += chunk
+            return True
+
+        try:
+            for prompt, reply in answers:
+                while prompt.encode() not in seen and time.monotonic() < end and read_some():
+                    pass
+                self.assertIn(prompt.encode(), seen)
+                seen = seen.replace(prompt.encode(), b"<" + prompt.encode() + b">", 1)
+                while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < end:
+                    time.sleep(0.01)
+                os.write(fd, reply.encode() + b"\n")
+            while time.monotonic() < end and read_some():
+                pass
+        finally:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            while done == 0 and time.monotonic() < end:  # it may close the pty just before it exits
+                time.sleep(0.02)
+                done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+            os.close(fd)
         return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
 
     def test_passphrase_prompts_on_a_terminal(self):
