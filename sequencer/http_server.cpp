@@ -164,6 +164,9 @@ class Router {
     if (path == "/v1/settlement")
       return on(req, label = "/v1/settlement", {"GET"},
                 [&] { return with_query(query, {}, [&](const Query&) { return settlement(); }); });
+    if (path == "/v1/sync")
+      return on(req, label = "/v1/sync", {"GET"},
+                [&] { return with_query(query, {}, [&](const Query&) { return sync(); }); });
     if (path == "/v1/dev/deposit")
       return on(req, label = "/v1/dev/deposit", {"POST"}, [&] { return post_deposit(req, query); });
     if (starts("/v1/dev/") && !dev_enabled()) {
@@ -490,6 +493,58 @@ class Router {
       j["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             settlement::SteadyClock::now() - s.chain.refreshed_at)
                                             .count());
+    return json_response(kOk, j);
+  }
+
+  // Where this node stands against the base chain (docs/api.md, GET /v1/sync), from the
+  // node's state and the follower's cached view only.
+  Response sync() {
+    const NodeStatus st = node_.status();
+    json j{{"soft",
+            json{{"batch", std::to_string(st.latest_batch.value())}, {"state_root", st.state_root.hex()}}},
+           {"posted", nullptr},
+           {"final", nullptr},
+           {"base_chain", nullptr},
+           {"queues", nullptr}};
+    if (!settler_) return json_response(kOk, j);
+    const settlement::SettlerStatus s = settler_->status();
+    json chain{
+        {"url", options_.base_chain_url}, {"reachable", s.chain.reachable}, {"synced", s.chain.synced}};
+    if (s.chain.synced) {
+      chain["head"] = json{{"number", std::to_string(s.chain.head.number.value())},
+                           {"timestamp", std::to_string(s.chain.head.timestamp.value())},
+                           {"hash", s.chain.head.hash.hex()}};
+      chain["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                settlement::SteadyClock::now() - s.chain.refreshed_at)
+                                                .count());
+    }
+    j["base_chain"] = std::move(chain);
+    if (s.chain.synced && s.chain.rollup) {
+      const settlement::RollupInfo& r = *s.chain.rollup;
+      // A head on the base chain: the batch, its root and the block that holds its
+      // commitment (null for genesis, or while the record is not cached yet).
+      auto head = [](BatchNumber batch, std::optional<Hash32> root,
+                     const std::optional<settlement::CommitmentRecord>& rec) {
+        json h{{"batch", std::to_string(batch.value())},
+               {"state_root", root ? json(root->hex()) : json(nullptr)},
+               {"block", nullptr}};
+        if (rec && rec->commitment.header.batch == batch) {
+          h["state_root"] = rec->commitment.header.new_root.hex();
+          if (rec->block) h["block"] = std::to_string(rec->block->value());
+          h["posted_at"] = std::to_string(rec->posted_at.value());
+          h["final_at"] = std::to_string(rec->final_at.value());
+        }
+        return h;
+      };
+      j["posted"] = head(r.last_batch, r.last_root, s.chain.last_commitment);
+      j["final"] =
+          head(r.last_final, r.last_final.value() == 0 ? std::optional<Hash32>(r.genesis_root) : std::nullopt,
+               s.chain.final_commitment);
+      j["queues"] = json{{"deposits", json{{"consumed", std::to_string(s.next_deposit.value())},
+                                           {"on_chain", std::to_string(r.deposit_count)}}},
+                         {"forced", json{{"consumed", std::to_string(s.next_forced.value())},
+                                         {"on_chain", std::to_string(r.forced_count)}}}};
+    }
     return json_response(kOk, j);
   }
 

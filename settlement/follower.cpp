@@ -242,6 +242,21 @@ bool Follower::refresh_cache(BaseChainClient& client, const RollupInfo& info) {
   return true;
 }
 
+bool Follower::head_commitment(BaseChainClient& client, BatchNumber batch,
+                               const std::optional<CommitmentRecord>& cached,
+                               std::optional<CommitmentRecord>& out) {
+  out.reset();
+  if (batch.value() == 0) return true;
+  if (cached && cached->commitment.header.batch == batch && cached->block) {
+    out = cached;
+    return true;
+  }
+  auto r = client.commitment(options_.rollup_id, batch, false);
+  if (!r) return !r.error().unreachable();  // refused (a race with a revert): none this poll
+  out = std::move(*r);
+  return true;
+}
+
 bool Follower::poll(BaseChainClient& client) {
   auto fail = [&](const RpcError& e) {
     const std::string what = "following the base chain " + url_ + ": " + e.message;
@@ -284,6 +299,27 @@ bool Follower::poll(BaseChainClient& client) {
       return fail(
           RpcError{0, "the base chain stopped answering while the settlement cache was refreshed", {}});
   }
+  std::optional<CommitmentRecord> last_commitment;
+  std::optional<CommitmentRecord> final_commitment;
+  if (*info) {
+    std::optional<CommitmentRecord> cached_last;
+    std::optional<CommitmentRecord> cached_final;
+    {
+      // Reused only while the chain only moved forward at the same tip: a revert (head
+      // lower, another last batch or root) may have put the same batch in another block.
+      std::lock_guard lock(mutex_);
+      const bool same_tip = view_.synced && view_.rollup && head->number >= view_.head.number &&
+                            view_.rollup->last_batch == (*info)->last_batch &&
+                            view_.rollup->last_root == (*info)->last_root;
+      if (same_tip) {
+        cached_last = view_.last_commitment;
+        cached_final = view_.final_commitment;
+      }
+    }
+    if (!head_commitment(client, (*info)->last_batch, cached_last, last_commitment) ||
+        !head_commitment(client, (*info)->last_final, cached_final, final_commitment))
+      return fail(RpcError{0, "the base chain stopped answering while its last commitments were read", {}});
+  }
   {
     // The new view, published whole (with the records refresh_cache just stored).
     std::lock_guard lock(mutex_);
@@ -291,6 +327,8 @@ bool Follower::poll(BaseChainClient& client) {
     view_.synced = true;
     view_.head = *head;
     view_.rollup = *info;
+    view_.last_commitment = std::move(last_commitment);
+    view_.final_commitment = std::move(final_commitment);
     view_.refreshed_at = started;
     view_.last_error.clear();
   }

@@ -59,7 +59,12 @@ struct FollowerView {
   ChainHead head;
   std::optional<RollupInfo> rollup;      // nullopt: not registered (yet)
   SteadyClock::time_point refreshed_at;  // when head and rollup were read (synced only)
-  std::string last_error;                // why the latest poll failed
+  // The commitments of rollup->last_batch and rollup->last_final (payload left out), read
+  // with them; nullopt while there is none (batch 0) or it was not fetched yet. GET
+  // /v1/sync answers from these.
+  std::optional<CommitmentRecord> last_commitment;
+  std::optional<CommitmentRecord> final_commitment;
+  std::string last_error;  // why the latest poll failed
 };
 
 // Where a withdrawal stands on the base chain.
@@ -128,6 +133,10 @@ class Follower {
   bool poll(BaseChainClient& client);
   // Fetches the watched records and paid totals the new view needs; false: unreachable.
   bool refresh_cache(BaseChainClient& client, const RollupInfo& info);
+  // The commitment of `batch` (0: none): the one already in the view when it is that
+  // batch's with its block known, else fetched. False: unreachable.
+  bool head_commitment(BaseChainClient& client, BatchNumber batch,
+                       const std::optional<CommitmentRecord>& cached, std::optional<CommitmentRecord>& out);
   bool watch_locked(const WatchedWithdrawal& w);
   [[nodiscard]] std::chrono::milliseconds stale_after() const;
 

@@ -481,6 +481,8 @@ class ServerTests(TimedTestCase):
         # ---- the rest of the reads
         self.get("/v1/settlement", 404, "not_found")  # no base chain
         self.get("/v1/settlement?x=1", 400, "bad_query")
+        self.assertIsNone(self.get("/v1/sync", 200).json()["posted"])  # no base chain
+        self.get("/v1/sync?x=1", 400, "bad_query")
         self.assertIs(self.get("/v1/status", 200).json()["dev"], True)
         self.get("/v1/status?x=1", 400, "bad_query")
         self.get("/health", 200)

@@ -18,6 +18,7 @@ import sys
 
 sys.dont_write_bytecode = True
 
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
@@ -25,6 +26,7 @@ import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+import jsonschema  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
@@ -350,6 +352,87 @@ class BridgeTests(SettlementCase):
 
 
 # ------------------------------------------------------------------ the base chain's deadline rule
+
+
+class SyncStatusTests(SettlementCase):
+    """GET /v1/sync: the soft, posted and final heads with their base-chain blocks, the
+    base-chain head seen and the queue positions, from cached state only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "openapi.json")) as f:
+            doc = json.load(f)
+        cls.schema = jsonschema.Draft202012Validator(
+            {"$ref": "#/components/schemas/Sync", "components": doc["components"]})
+
+    def sync(self, c):
+        """GET /v1/sync, checked against docs/openapi.json's Sync schema."""
+        r = c.get("/v1/sync")
+        self.assertEqual(r.status, 200, r)
+        errors = [e.message for e in self.schema.iter_errors(r.json())]
+        self.assertEqual(errors, [], r.json())
+        return r.json()
+
+    def test_heads_blocks_and_queues_follow_the_chain(self):
+        chain = self.start_chain()
+        seq = self.start_sequencer(chain)
+        rpc, c = chain.rpc(), seq.client()
+        genesis = rpc.rollup(ROLLUP)["genesis_root"]
+        s = wait_for("the first view", lambda: (lambda x: x["base_chain"]["synced"] and x)(self.sync(c)))
+        self.assertEqual(s["soft"], {"batch": "0", "state_root": genesis})
+        self.assertEqual(s["posted"], {"batch": "0", "state_root": genesis, "block": None})
+        self.assertEqual(s["final"], {"batch": "0", "state_root": genesis, "block": None})
+        self.assertEqual(s["base_chain"]["url"], chain.url)
+        self.assertTrue(s["base_chain"]["reachable"])
+        self.assertEqual(s["queues"], {"deposits": {"consumed": "0", "on_chain": "0"},
+                                       "forced": {"consumed": "0", "on_chain": "0"}})
+        (alice,) = self.keys(1)
+        self.deposit(rpc, alice, 1000)
+        self.wait_balance(c, alice, 1000)
+        soft = int(self.sync(c)["soft"]["batch"])
+        self.assertGreaterEqual(soft, 1)
+        self.wait_posted(rpc, soft)
+
+        def posted_with_block():
+            x = self.sync(c)
+            return int(x["posted"]["batch"]) >= soft and x["posted"]["block"] is not None and x
+        s = wait_for("the posted head's block", posted_with_block, timeout=5)
+        n = int(s["posted"]["batch"])
+        record = rpc.commitment(ROLLUP, n)
+        self.assertEqual(s["posted"]["state_root"], record["new_root"])
+        self.assertEqual(s["posted"]["block"], str(record["block"]))
+        self.assertEqual(s["posted"]["posted_at"], str(record["posted_at"]))
+        self.assertEqual(s["posted"]["final_at"], str(record["final_at"]))
+        self.assertEqual(c.get_json("/v1/batches/%d" % n)["state_root"], s["posted"]["state_root"])
+        self.assertEqual(s["final"]["batch"], "0")
+        self.assertGreaterEqual(int(s["base_chain"]["head"]["number"]), record["block"])
+        self.assertEqual(s["queues"]["deposits"], {"consumed": "1", "on_chain": "1"})
+        self.assertLess(int(s["base_chain"]["view_age_ms"]), 2000)
+        # The challenge window passes: the final head catches up with the posted one.
+        rpc.advance(WINDOW_S + 1)
+
+        def final_with_block():
+            x = self.sync(c)
+            return int(x["final"]["batch"]) >= n and x["final"]["block"] is not None and x
+        s = wait_for("the final head", final_with_block, timeout=5)
+        f = int(s["final"]["batch"])
+        self.assertEqual(s["final"]["state_root"], rpc.commitment(ROLLUP, f)["new_root"])
+        self.assertEqual(s["final"]["block"], str(rpc.commitment(ROLLUP, f)["block"]))
+        head = rpc.call("chain_getHead")
+        self.assertLessEqual(int(s["base_chain"]["head"]["number"]), int(head["number"]))
+        self.assert_error(c.get("/v1/sync?x=1"), 400, "bad_query")
+        self.assert_error(c.request("POST", "/v1/sync", b"{}", {"Content-Type": "application/json"}), 405,
+                          "method_not_allowed")
+
+    def test_without_a_base_chain_only_the_soft_head(self):
+        server = self.new_server(owner=self)
+        c = server.client()
+        self.fund(c, [10])
+        s = self.sync(c)
+        st = c.status()
+        self.assertEqual(s, {"soft": {"batch": st["latest_batch"], "state_root": st["state_root"]},
+                             "posted": None, "final": None, "base_chain": None, "queues": None})
 
 
 class CensorshipTests(SettlementCase):
