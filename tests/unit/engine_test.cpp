@@ -602,11 +602,11 @@ TEST_F(EngineTest, EveryReadOfABatchRowChecksWhatItReturns) {
   const std::uint64_t w = batch_with_witnesses(*store, 6);
   ASSERT_NE(w, 0u) << "the workload made no withdrawal";
   struct Damage {
-    const char* column;
-    std::uint64_t batch;
-    bool header;      // the header check catches it (header() fails too)
-    BatchParts skip;  // a read without the damaged blob still succeeds
-    const char* sql;  // the damage; ?1 is the batch
+    const char* column = nullptr;
+    std::uint64_t batch = 0;
+    bool header = false;        // the header check catches it (header() fails too)
+    BatchParts skip;            // a read without the damaged blob still succeeds
+    const char* sql = nullptr;  // the damage; ?1 is the batch
   };
   auto all_but = [](int i) {
     BatchParts p;
