@@ -22,6 +22,10 @@ EngineError from_store(const StoreError& e) {
                      std::string(to_string(e.code)) + ": " + e.message};
 }
 
+// A rollback reads only the account changes of the batches it removes.
+constexpr BatchParts kChangesOnly{
+    .txs = false, .receipts = false, .changes = true, .witnesses = false, .origin = false};
+
 // Rebuilds the whole tree from the accounts (at open and after a rollback).
 void build_tree(SparseMerkleTree& tree, const State& state, ThreadPool& pool) {
   std::vector<Hash32> leaves(state.size());
@@ -281,7 +285,7 @@ Status<EngineError> Engine::rollback_to(BatchNumber n, std::span<const RolledBac
   //    half reverted).
   State at_n = state_;
   for (std::uint64_t b = head_.number.value(); b > n.value(); --b) {
-    auto stored = store_->batch(BatchNumber(b), BatchParts{false, false, true, false, false});
+    auto stored = store_->batch(BatchNumber(b), kChangesOnly);
     if (!stored) return make_error(from_store(stored.error()));
     if (!*stored) return make_error(corrupt("batch " + std::to_string(b) + " is missing"));
     auto flags = decode_change_indices((*stored)->changes);

@@ -144,6 +144,53 @@ StoreError damaged(std::uint64_t n, std::string_view what) {
                  " (sequencerd --verify checks the whole store; docs/storage.md, \"Row checks\")");
 }
 
+// Every batch row is inserted by this statement (bind_batch_row), genesis included.
+constexpr const char* kInsertBatch =
+    "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
+    "txs, receipts, changes, witnesses, origin, receipts_hash, changes_hash, witnesses_hash, origin_hash, "
+    "row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+Statement& bind_batch_row(Statement& st, const StoredBatch& b, const BatchRowHashes& hashes) {
+  const BatchHeader& h = b.header;
+  return st.bind(1, static_cast<std::int64_t>(h.number.value()))
+      .bind(2, h.prev_root.view())
+      .bind(3, h.state_root.view())
+      .bind(4, h.txs_hash.view())
+      .bind(5, static_cast<std::int64_t>(h.tx_count))
+      .bind(6, static_cast<std::int64_t>(h.applied_count))
+      .bind(7, h.timestamp_ms)
+      .bind(8, ByteView(b.txs))
+      .bind(9, ByteView(b.receipts))
+      .bind(10, ByteView(b.changes))
+      .bind(11, ByteView(b.witnesses))
+      .bind(12, ByteView(b.origin))
+      .bind(13, hashes.receipts.view())
+      .bind(14, hashes.changes.view())
+      .bind(15, hashes.witnesses.view())
+      .bind(16, hashes.origin.view())
+      .bind(17, hashes.row.view());
+}
+
+// Columns 0..6 of a batch row (kHeaderColumns begins with them), range-checked.
+Result<BatchHeader, StoreError> read_header_fields(const Statement& st) {
+  BatchHeader h;
+  h.number = BatchNumber(static_cast<std::uint64_t>(st.column_int(0)));
+  Hash32* const roots[] = {&h.prev_root, &h.state_root, &h.txs_hash};
+  for (int i = 0; i < 3; ++i) {
+    ByteView v = st.column_blob(1 + i);
+    if (v.size() != 32) return make_error(damaged(h.number.value(), "a header hash is not 32 bytes"));
+    *roots[i] = Hash32::from_view(v);
+  }
+  const std::int64_t tx_count = st.column_int(4);
+  const std::int64_t applied = st.column_int(5);
+  if (tx_count < 0 || tx_count > 0xffffffffLL || applied < 0 || applied > tx_count)
+    return make_error(damaged(h.number.value(), "its tx counts are out of range"));
+  h.tx_count = static_cast<std::uint32_t>(tx_count);
+  h.applied_count = static_cast<std::uint32_t>(applied);
+  h.timestamp_ms = st.column_int(6);
+  return h;
+}
+
 }  // namespace
 
 Hash32 batch_row_hash(const BatchHeader& h, const Hash32& receipts, const Hash32& changes,
@@ -203,10 +250,7 @@ Result<std::unique_ptr<StateStore>, StoreError> StateStore::open(const StoreOpti
         StoreError{StoreErrorCode::io, "cannot open " + options.path + ": " + db.error().message});
   store->db_ = std::move(*db);
   if (auto s = store->init_or_migrate(); !s) return make_error(s.error());
-  auto ins = store->db_->prepare(
-      "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, "
-      "txs, receipts, changes, witnesses, origin, receipts_hash, changes_hash, witnesses_hash, origin_hash, "
-      "row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  auto ins = store->db_->prepare(kInsertBatch);
   auto sel = store->db_->prepare(std::string("SELECT ") + kHeaderColumns + " FROM batches WHERE number = ?1");
   if (!ins || !sel) return make_error(io_error(!ins ? ins.error() : sel.error()));
   store->insert_batch_ = std::move(*ins);
@@ -296,7 +340,7 @@ Status<StoreError> StateStore::rewrite_deposits_by_index() {
 // still catch it in sequencerd --verify).
 Status<StoreError> StateStore::fill_row_hashes() {
   auto sel = db_->prepare(
-      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, txs, receipts, "
+      "SELECT number, prev_root, state_root, txs_hash, tx_count, applied_count, timestamp_ms, receipts, "
       "changes, witnesses, origin FROM batches ORDER BY number");
   auto upd = db_->prepare(
       "UPDATE batches SET receipts_hash = ?2, changes_hash = ?3, witnesses_hash = ?4, origin_hash = ?5, "
@@ -306,24 +350,15 @@ Status<StoreError> StateStore::fill_row_hashes() {
     auto row = sel->step();
     if (!row) return make_error(io_error(row.error()));
     if (!*row) break;
+    auto header = read_header_fields(*sel);
+    if (!header) return make_error(header.error());
     StoredBatch b;
-    b.header.number = BatchNumber(static_cast<std::uint64_t>(sel->column_int(0)));
-    ByteView prev = sel->column_blob(1);
-    ByteView root = sel->column_blob(2);
-    ByteView txs_hash = sel->column_blob(3);
-    if (prev.size() != 32 || root.size() != 32 || txs_hash.size() != 32)
-      return make_error(damaged(b.header.number.value(), "a header hash is not 32 bytes"));
-    b.header.prev_root = Hash32::from_view(prev);
-    b.header.state_root = Hash32::from_view(root);
-    b.header.txs_hash = Hash32::from_view(txs_hash);
-    b.header.tx_count = static_cast<std::uint32_t>(sel->column_int(4));
-    b.header.applied_count = static_cast<std::uint32_t>(sel->column_int(5));
-    b.header.timestamp_ms = sel->column_int(6);
+    b.header = *header;
     auto copy = [](ByteView v) { return Bytes(v.begin(), v.end()); };
-    b.receipts = copy(sel->column_blob(8));
-    b.changes = copy(sel->column_blob(9));
-    b.witnesses = copy(sel->column_blob(10));
-    b.origin = copy(sel->column_blob(11));
+    b.receipts = copy(sel->column_blob(7));
+    b.changes = copy(sel->column_blob(8));
+    b.witnesses = copy(sel->column_blob(9));
+    b.origin = copy(sel->column_blob(10));
     const BatchRowHashes h = batch_row_hashes(b);
     if (auto s = upd->bind(1, static_cast<std::int64_t>(b.header.number.value()))
                      .bind(2, h.receipts.view())
@@ -403,27 +438,9 @@ Status<StoreError> StateStore::init_or_migrate() {
         genesis_batch.txs = no_txs;
         genesis_batch.receipts = encode_receipts({});
         genesis_batch.changes = encode_changes({});
-        const BatchRowHashes hashes = batch_row_hashes(genesis_batch);
-        auto batch0 = db_->prepare(
-            "INSERT INTO batches (number, prev_root, state_root, txs_hash, tx_count, applied_count, "
-            "timestamp_ms, txs, receipts, changes, receipts_hash, changes_hash, witnesses_hash, origin_hash, "
-            "row_hash) VALUES (0, ?1, ?2, ?3, 0, 0, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        if (!batch0) {
-          s = make_error(batch0.error());
-        } else {
-          s = batch0->bind(1, Hash32().view())
-                  .bind(2, root.view())
-                  .bind(3, genesis_batch.header.txs_hash.view())
-                  .bind(4, ByteView(genesis_batch.txs))
-                  .bind(5, ByteView(genesis_batch.receipts))
-                  .bind(6, ByteView(genesis_batch.changes))
-                  .bind(7, hashes.receipts.view())
-                  .bind(8, hashes.changes.view())
-                  .bind(9, hashes.witnesses.view())
-                  .bind(10, hashes.origin.view())
-                  .bind(11, hashes.row.view())
-                  .run();
-        }
+        auto batch0 = db_->prepare(kInsertBatch);
+        s = batch0 ? bind_batch_row(*batch0, genesis_batch, batch_row_hashes(genesis_batch)).run()
+                   : Status<DbError>(make_error(batch0.error()));
       }
       if (!s) {
         db_->rollback();
@@ -480,26 +497,18 @@ struct CheckedHeader {
 };
 
 Result<CheckedHeader, StoreError> read_header(const Statement& st) {
+  auto fields = read_header_fields(st);
+  if (!fields) return make_error(fields.error());
   CheckedHeader out;
-  BatchHeader& h = out.header;
-  const std::int64_t number = st.column_int(0);
-  h.number = BatchNumber(static_cast<std::uint64_t>(number));
-  Hash32* const hashes[] = {&h.prev_root,         &h.state_root,       &h.txs_hash,
-                            &out.hashes.receipts, &out.hashes.changes, &out.hashes.witnesses,
-                            &out.hashes.origin,   &out.hashes.row};
-  const int columns[] = {1, 2, 3, 7, 8, 9, 10, 11};
-  for (std::size_t i = 0; i < std::size(columns); ++i) {
-    ByteView v = st.column_blob(columns[i]);
-    if (v.size() != 32) return make_error(damaged(h.number.value(), "a header hash is not 32 bytes"));
+  out.header = *fields;
+  const BatchHeader& h = out.header;
+  Hash32* const hashes[] = {&out.hashes.receipts, &out.hashes.changes, &out.hashes.witnesses,
+                            &out.hashes.origin, &out.hashes.row};
+  for (int i = 0; i < 5; ++i) {
+    ByteView v = st.column_blob(7 + i);
+    if (v.size() != 32) return make_error(damaged(h.number.value(), "a row hash is not 32 bytes"));
     *hashes[i] = Hash32::from_view(v);
   }
-  const std::int64_t tx_count = st.column_int(4);
-  const std::int64_t applied = st.column_int(5);
-  if (tx_count < 0 || tx_count > 0xffffffffLL || applied < 0 || applied > tx_count)
-    return make_error(damaged(h.number.value(), "its tx counts are out of range"));
-  h.tx_count = static_cast<std::uint32_t>(tx_count);
-  h.applied_count = static_cast<std::uint32_t>(applied);
-  h.timestamp_ms = st.column_int(6);
   if (batch_row_hash(h, out.hashes.receipts, out.hashes.changes, out.hashes.witnesses, out.hashes.origin) !=
       out.hashes.row)
     return make_error(damaged(h.number.value(), "its header does not match its row_hash"));
@@ -700,6 +709,7 @@ Result<LoadedState, StoreError> StateStore::load_in_snapshot() {
 
 Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
   const BatchHeader& h = batch.header;
+  const BatchRowHashes hashes = batch_row_hashes(batch);  // before the write lock is taken
   if (auto b = db_->begin(); !b) return make_error(io_error(b.error()));
   auto fail = [&](StoreError e) -> Status<StoreError> {
     db_->rollback();
@@ -711,25 +721,7 @@ Status<StoreError> StateStore::append_batch(const StoredBatch& batch) {
     return fail(StoreError{StoreErrorCode::conflict,
                            "batch " + std::to_string(h.number.value()) + " does not follow the stored head"});
   if (auto f = db_->fault_point("append_batch:before_insert"); !f) return fail(io_error(f.error()));
-  const BatchRowHashes hashes = batch_row_hashes(batch);
-  auto s = insert_batch_.bind(1, static_cast<std::int64_t>(h.number.value()))
-               .bind(2, h.prev_root.view())
-               .bind(3, h.state_root.view())
-               .bind(4, h.txs_hash.view())
-               .bind(5, static_cast<std::int64_t>(h.tx_count))
-               .bind(6, static_cast<std::int64_t>(h.applied_count))
-               .bind(7, h.timestamp_ms)
-               .bind(8, ByteView(batch.txs))
-               .bind(9, ByteView(batch.receipts))
-               .bind(10, ByteView(batch.changes))
-               .bind(11, ByteView(batch.witnesses))
-               .bind(12, ByteView(batch.origin))
-               .bind(13, hashes.receipts.view())
-               .bind(14, hashes.changes.view())
-               .bind(15, hashes.witnesses.view())
-               .bind(16, hashes.origin.view())
-               .bind(17, hashes.row.view())
-               .run();
+  auto s = bind_batch_row(insert_batch_, batch, hashes).run();
   if (!s)
     return fail((s.error().code & 0xff) == 19  // SQLITE_CONSTRAINT
                     ? StoreError{StoreErrorCode::conflict, s.error().message}

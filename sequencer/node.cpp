@@ -16,11 +16,15 @@ namespace {
 constexpr std::size_t kMaxDroppedRemembered = 100000;
 constexpr auto kIdleTick = std::chrono::milliseconds(100);
 
-// The blobs a read needs (the account changes only rollbacks read, in the engine).
-rollup::BatchParts batch_parts(bool txs, bool receipts, bool witnesses, bool origin) {
-  return rollup::BatchParts{txs, receipts, false, witnesses, origin};
-}
-rollup::BatchParts origin_only() { return batch_parts(false, false, false, true); }
+// The blobs each read needs (only rollbacks, in the engine, read the account changes).
+constexpr rollup::BatchParts kOriginOnly{
+    .txs = false, .receipts = false, .changes = false, .witnesses = false, .origin = true};
+constexpr rollup::BatchParts kTxsAndReceipts{
+    .txs = true, .receipts = true, .changes = false, .witnesses = false, .origin = false};
+constexpr rollup::BatchParts kTxsOnly{
+    .txs = true, .receipts = false, .changes = false, .witnesses = false, .origin = false};
+constexpr rollup::BatchParts kTxsAndWitnesses{
+    .txs = true, .receipts = false, .changes = false, .witnesses = true, .origin = false};
 
 ReceiptCode to_receipt(AddResult r) {
   switch (r) {
@@ -152,7 +156,7 @@ Result<std::unique_ptr<Node>, std::string> Node::open(const NodeOptions& options
     // A database that settles keeps settling: batches made without the base chain (dev
     // deposits above all) could never be re-derived from it.
     std::lock_guard lock(node->reader_mutex_);
-    auto stored = node->read_batch_locked(head, origin_only());
+    auto stored = node->read_batch_locked(head, kOriginOnly);
     if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
     if (!(*stored)->origin.empty())
       return make_error(
@@ -232,7 +236,7 @@ Status<std::string> Node::rebuild_index() {
   std::lock_guard lock(reader_mutex_);
   std::unique_lock idx(index_mutex_);
   for (std::uint64_t n = 1; n <= head; ++n) {
-    auto stored = read_batch_locked(BatchNumber(n), batch_parts(true, true, false, false));
+    auto stored = read_batch_locked(BatchNumber(n), kTxsAndReceipts);
     if (!stored) return make_error("cannot read batch " + std::to_string(n) + ": " + stored.error().message);
     if (!*stored) return make_error("batch " + std::to_string(n) + " is missing from the database");
     auto receipts = rollup::decode_receipts((*stored)->receipts);
@@ -299,7 +303,7 @@ Status<std::string> Node::load_rolled_back() {
     settlement::BatchOrigin origin;
     if (head.value() > 0) {
       std::lock_guard lock(reader_mutex_);
-      auto stored = read_batch_locked(head, origin_only());
+      auto stored = read_batch_locked(head, kOriginOnly);
       if (!stored || !*stored) return make_error("cannot read batch " + std::to_string(head.value()));
       auto o = settlement::decode_origin((*stored)->origin);
       if (!o) return make_error("batch " + std::to_string(head.value()) + " has a malformed origin record");
@@ -1056,7 +1060,7 @@ Result<std::optional<TxLookup>, ApiError> Node::lookup_tx(const Hash32& hash) {
     if (auto d = duplicates_.find(hash); d != duplicates_.end()) others = d->second;
   }
   std::lock_guard lock(reader_mutex_);
-  auto stored = read_batch_locked(BatchNumber(loc.batch), batch_parts(true, false, false, false));
+  auto stored = read_batch_locked(BatchNumber(loc.batch), kTxsOnly);
   if (!stored)
     return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
   if (!*stored) return std::optional<TxLookup>();  // rolled back
@@ -1126,7 +1130,7 @@ Result<std::optional<WithdrawalView>, ApiError> Node::withdrawal_at(const Hash32
                                                                     const TxLocation& loc) {
   if (loc.status != rollup::TxStatus::applied) return std::optional<WithdrawalView>();
   std::lock_guard lock(reader_mutex_);
-  auto stored = read_batch_locked(BatchNumber(loc.batch), batch_parts(true, false, true, false));
+  auto stored = read_batch_locked(BatchNumber(loc.batch), kTxsAndWitnesses);
   if (!stored)
     return make_error(ApiError{ErrorCode::unavailable, "cannot read batch: " + stored.error().message});
   if (!*stored) return std::optional<WithdrawalView>();  // rolled back
