@@ -116,6 +116,11 @@ class DurableView {
   [[nodiscard]] std::optional<AccountIndex> find(const PublicKey& key) const;
   // Proof against head().state_root (of an absent leaf when !contains(i)).
   [[nodiscard]] MerkleProof prove(AccountIndex i) const { return tree_.prove_before(i.value(), tree_undos_); }
+  // The tree node at (height, pos) under head().state_root (empty_subtree_hash(height)
+  // right of the leaves): what history.hpp lays the older leaves over.
+  [[nodiscard]] Hash32 node(int height, std::uint64_t pos) const {
+    return tree_.node_before(height, pos, tree_undos_);
+  }
 
  private:
   const State& state_;

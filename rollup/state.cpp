@@ -83,12 +83,12 @@ Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in,
   return out;
 }
 
-Result<std::vector<std::pair<AccountIndex, bool>>, DecodeError> decode_change_indices(ByteView in) {
+Result<std::vector<ChangeBefore>, DecodeError> decode_change_befores(ByteView in) {
   ByteReader r(in);
   auto count = r.varint();
   if (!count) return make_error(count.error());
   if (*count > r.remaining() / 26) return make_error(DecodeError::truncated);
-  std::vector<std::pair<AccountIndex, bool>> out;
+  std::vector<ChangeBefore> out;
   out.reserve(*count);
   for (std::uint64_t i = 0; i < *count; ++i) {
     auto idx = r.varint();
@@ -97,10 +97,27 @@ Result<std::vector<std::pair<AccountIndex, bool>>, DecodeError> decode_change_in
     auto flags = r.u8();
     if (!flags) return make_error(flags.error());
     if (*flags > 1) return make_error(DecodeError::out_of_range);
-    if (auto skip = r.bytes(*flags == 1 ? 32 + 24 : 24 + 24); !skip) return make_error(skip.error());
-    out.emplace_back(AccountIndex(static_cast<std::uint32_t>(*idx)), *flags == 1);
+    ChangeBefore c{AccountIndex(static_cast<std::uint32_t>(*idx)), std::nullopt};
+    if (*flags == 0) {
+      Account before;
+      if (!get_values(r, before)) return make_error(DecodeError::truncated);
+      c.before = before;
+    } else if (auto key = r.bytes(32); !key) {
+      return make_error(key.error());
+    }
+    if (auto after = r.bytes(24); !after) return make_error(after.error());
+    out.push_back(c);
   }
   if (auto e = r.expect_end(); !e) return make_error(e.error());
+  return out;
+}
+
+Result<std::vector<std::pair<AccountIndex, bool>>, DecodeError> decode_change_indices(ByteView in) {
+  auto befores = decode_change_befores(in);
+  if (!befores) return make_error(befores.error());
+  std::vector<std::pair<AccountIndex, bool>> out;
+  out.reserve(befores->size());
+  for (const ChangeBefore& c : *befores) out.emplace_back(c.index, !c.before);
   return out;
 }
 

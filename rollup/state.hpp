@@ -34,6 +34,14 @@ struct AccountChange {
 Bytes encode_changes(std::span<const AccountChange> changes);
 Result<std::vector<AccountChange>, DecodeError> decode_changes(ByteView in,
                                                                std::span<const Account> existing);
+// What a diff says of each account's value before the batch, without the accounts that a
+// full decode needs: `before` is empty for an account the batch created, and its pubkey
+// is left zero (a diff stores the pubkey of created accounts only).
+struct ChangeBefore {
+  AccountIndex index;
+  std::optional<Account> before;
+};
+Result<std::vector<ChangeBefore>, DecodeError> decode_change_befores(ByteView in);
 // Just the indices a diff names and whether each was created, without the accounts
 // that a full decode needs.
 Result<std::vector<std::pair<AccountIndex, bool>>, DecodeError> decode_change_indices(ByteView in);

@@ -48,6 +48,8 @@ std::string_view to_string(ErrorCode c) {
       return "headers_too_large";
     case ErrorCode::unsupported_media_type:
       return "unsupported_media_type";
+    case ErrorCode::history_too_deep:
+      return "history_too_deep";
     case ErrorCode::mempool_full:
       return "mempool_full";
     case ErrorCode::unavailable:
@@ -74,6 +76,8 @@ unsigned http_status(ErrorCode c) {
       return 413;
     case ErrorCode::unsupported_media_type:
       return 415;
+    case ErrorCode::history_too_deep:
+      return 422;
     case ErrorCode::headers_too_large:
       return 431;
     case ErrorCode::mempool_full:

@@ -40,6 +40,7 @@ enum class ErrorCode : std::uint8_t {
   too_many_txs,
   headers_too_large,
   unsupported_media_type,
+  history_too_deep,
   mempool_full,
   unavailable,
 };

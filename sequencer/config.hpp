@@ -18,7 +18,10 @@ struct HttpOptions {
   std::uint16_t port = 8645;  // 0: an ephemeral port (printed on stdout)
   unsigned io_threads = 2;    // HTTP I/O threads, separate from the engine's
   std::size_t max_body_bytes = 16u << 20;
-  std::size_t max_batch_txs = 20000;      // txs (or deposits) in one request
+  std::size_t max_batch_txs = 20000;  // txs (or deposits) in one request
+  // A read as of batch n (GET /v1/accounts/{id}?batch=n) lays at most this many diff
+  // entries of later batches over the latest state (NodeOptions::max_history_changes).
+  std::uint64_t max_history_changes = 200'000;
   std::uint32_t read_timeout_ms = 10000;  // whole request, headers and body; idle keep-alive too
   std::uint32_t write_timeout_ms = 10000;
   std::string tls_cert;                   // PEM chain; with tls_key: HTTPS only

@@ -143,12 +143,12 @@ class Router {
       auto slash = rest.find('/');
       if (slash == std::string_view::npos)
         return on(req, label = "/v1/accounts/{id}", {"GET"}, [&] {
-          return with_query(query, {}, [&](const Query&) { return get_account(rest, false); });
+          return with_query(query, {"batch"}, [&](const Query& q) { return get_account(rest, false, q); });
         });
       if (rest.substr(slash) == "/proof")
         return on(req, label = "/v1/accounts/{id}/proof", {"GET"}, [&] {
-          return with_query(query, {},
-                            [&](const Query&) { return get_account(rest.substr(0, slash), true); });
+          return with_query(query, {"batch"},
+                            [&](const Query& q) { return get_account(rest.substr(0, slash), true, q); });
         });
       if (rest.substr(slash) == "/withdrawals")
         return on(req, label = "/v1/accounts/{id}/withdrawals", {"GET"}, [&] {
@@ -548,11 +548,36 @@ class Router {
     return json_response(kOk, j);
   }
 
-  Response get_account(std::string_view id, bool proof) {
+  // As of the latest durable batch, or of the batch the query names (docs/api.md).
+  Response get_account(std::string_view id, bool proof, const Query& q) {
     auto ref = parse_account_ref(id);
     if (!ref) return error_response(ref.error());
-    auto view = node_.account(*ref, proof);
-    if (!view) return error_response(ApiError{ErrorCode::not_found, "no account " + std::string(id)});
+    auto which = query_batch(q);
+    if (!which) return error_response(which.error());
+    std::optional<BatchNumber> at = which->number;
+    if (which->final) {
+      if (!settler_)
+        return error_response(
+            ApiError{ErrorCode::not_found, "no base chain is configured: no batch is final"});
+      const settlement::SettlerStatus s = settler_->status();
+      if (!s.chain.synced || !s.chain.rollup)
+        return error_response(ApiError{ErrorCode::unavailable,
+                                       "the base chain's last final batch is not known yet (no view of the "
+                                       "registered rollup since start): ask again"});
+      at = s.chain.rollup->last_final;
+    }
+    std::optional<AccountView> view;
+    if (at) {
+      auto v = node_.account_at(*ref, proof, *at);
+      if (!v) return error_response(v.error());
+      view = std::move(*v);
+    } else {
+      view = node_.account(*ref, proof);
+    }
+    if (!view)
+      return error_response(
+          ApiError{ErrorCode::not_found,
+                   "no account " + std::string(id) + (at ? " at batch " + std::to_string(at->value()) : "")});
     if (!proof) {
       return json_response(kOk, json{{"index", view->index.value()},
                                      {"public_key", view->account.pubkey.hex()},

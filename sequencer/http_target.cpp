@@ -79,6 +79,16 @@ Result<AccountRef, ApiError> parse_account_ref(std::string_view id) {
       ApiError{ErrorCode::bad_request, "an account is a decimal index or a 64-digit hex public key"});
 }
 
+Result<BatchQuery, ApiError> query_batch(const Query& q) {
+  auto it = q.params.find("batch");
+  if (it == q.params.end() || it->second == "latest") return BatchQuery{};
+  if (it->second == "final") return BatchQuery{std::nullopt, true};
+  auto v = parse_decimal(it->second);
+  if (!v)
+    return make_error(ApiError{ErrorCode::bad_query, "batch is a decimal batch number, 'latest' or 'final'"});
+  return BatchQuery{BatchNumber(*v), false};
+}
+
 Result<std::optional<BatchNumber>, ApiError> parse_batch_ref(std::string_view which) {
   if (which == "latest") return std::optional<BatchNumber>();
   auto v = parse_decimal(which);

@@ -54,6 +54,13 @@ Result<std::chrono::milliseconds, ApiError> query_timeout(const Query& q);
 // limit=1..100; absent: 20.
 Result<std::size_t, ApiError> query_limit(const Query& q);
 
+// batch=DECIMAL|latest|final of GET /v1/accounts/{id}[/proof]; absent: latest.
+struct BatchQuery {
+  std::optional<BatchNumber> number;  // set: that batch
+  bool final = false;                 // the base chain's last final batch
+};
+Result<BatchQuery, ApiError> query_batch(const Query& q);
+
 // {id} of /v1/accounts/{id}: a decimal index (not_found above 2^32 - 1) or a 64-digit hex
 // public key.
 Result<AccountRef, ApiError> parse_account_ref(std::string_view id);

@@ -95,6 +95,11 @@ void add_options(CLI::App& app, SequencerConfig& c) {
   app.add_option("--http.max-batch-txs", c.http.max_batch_txs,
                  "Most txs (or deposits) in one request (else 413 too_many_txs)")
       ->capture_default_str();
+  app.add_option("--http.max-history-changes", c.http.max_history_changes,
+                 "Most account changes after batch n that a read as of n (?batch=n) may lay over the "
+                 "latest state (else 422 history_too_deep)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--http.read-timeout-ms", c.http.read_timeout_ms,
                  "Time to receive a whole request, and idle keep-alive timeout (else 408 timeout or close)")
       ->capture_default_str()
@@ -401,6 +406,7 @@ int run(int argc, char** argv) {
   node_options.threads = config.threads;
   node_options.mempool = config.mempool;
   node_options.batch = config.batch;
+  node_options.max_history_changes = config.http.max_history_changes;
   node_options.test_reorg_pause_ms = config.test_reorg_pause_ms;
 
   // With a base chain: the settler, over its own read handle on the database (opened

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "common/assert.hpp"
+#include "rollup/history.hpp"
 
 namespace l2::sequencer {
 
@@ -1095,6 +1096,58 @@ std::optional<AccountView> Node::account(const AccountRef& ref, bool with_proof)
     if (with_proof) v.proof = state.prove(*i);
     return v;
   });
+}
+
+Result<std::optional<AccountView>, ApiError> Node::account_at(const AccountRef& ref, bool with_proof,
+                                                              BatchNumber n) {
+  const auto not_durable = [&] {
+    return ApiError{ErrorCode::not_found, "batch " + std::to_string(n.value()) +
+                                              " is not durable (the latest durable batch is " +
+                                              std::to_string(engine_->durable_head().value()) + ")"};
+  };
+  // A head that moves between the read and the gather (a batch became durable) is read
+  // again; under a steady load one retry is nearly always enough.
+  constexpr int kAttempts = 8;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (n > engine_->durable_head()) return make_error(not_durable());
+    AccountIndex index;
+    std::optional<PublicKey> key;
+    if (const auto* i = std::get_if<AccountIndex>(&ref)) {
+      index = *i;
+    } else {
+      key = std::get<PublicKey>(ref);
+      auto found = find_account(*key);
+      if (!found) return std::optional<AccountView>();  // an account keeps its index: none now, none then
+      index = *found;
+    }
+    auto history = [&] {
+      std::lock_guard lock(reader_mutex_);
+      return rollup::read_history(*reader_, n, options_.max_history_changes);
+    }();
+    if (!history) {
+      const rollup::HistoryError& e = history.error();
+      switch (e.code) {
+        case rollup::HistoryErrorCode::past_head:
+          return make_error(not_durable());
+        case rollup::HistoryErrorCode::too_deep:
+          return make_error(ApiError{ErrorCode::history_too_deep, e.message});
+        default:
+          if (e.store) note_damage(*e.store);
+          return make_error(ApiError{ErrorCode::unavailable, "cannot read the history: " + e.message});
+      }
+    }
+    rollup::HistoricalRead read(*history, index, key, with_proof);
+    if (!engine_->read_durable([&](const rollup::DurableView& view) { return read.gather(view); })) continue;
+    auto out = read.finish();
+    if (!out) {
+      note_damage(rollup::StoreError{rollup::StoreErrorCode::corrupt, out.error().message});
+      return make_error(ApiError{ErrorCode::unavailable, out.error().message});
+    }
+    if (!out->account) return std::optional<AccountView>();
+    return std::optional<AccountView>(AccountView{index, *out->account, n, out->at.state_root, out->proof});
+  }
+  return make_error(ApiError{ErrorCode::unavailable, "the durable head moved during each of " +
+                                                         std::to_string(kAttempts) + " reads; ask again"});
 }
 
 std::optional<AccountIndex> Node::find_account(const PublicKey& key) {

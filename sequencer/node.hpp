@@ -67,6 +67,9 @@ struct NodeOptions {
   unsigned threads = 0;  // engine threads; 0: all hardware threads
   MempoolOptions mempool;
   BatchOptions batch;
+  // GET /v1/accounts/{id}?batch=n reads at most this many diff entries (one per account
+  // per batch) after n (HttpOptions::max_history_changes).
+  std::uint64_t max_history_changes = 200'000;
   // Tests only: the batcher sleeps this long in a settlement reorg, after the rollback is
   // durable and before the queues restart, so that a test can kill the process there.
   std::uint32_t test_reorg_pause_ms = 0;
@@ -198,6 +201,13 @@ class Node {
   // durable batch, read without waiting for a commit in flight).
   Result<std::optional<TxLookup>, ApiError> lookup_tx(const Hash32& hash);
   std::optional<AccountView> account(const AccountRef& ref, bool with_proof);
+  // The account and (with_proof) its proof as of durable batch n, from the diffs of the
+  // batches after n laid over the durable tree (rollup/history.hpp); the recomputed root
+  // is checked against batch n's. nullopt: no such account at n. Errors: not_found (n
+  // not durable), history_too_deep (max_history_changes), unavailable (damage, which
+  // /ready then reports, or a head that kept moving).
+  Result<std::optional<AccountView>, ApiError> account_at(const AccountRef& ref, bool with_proof,
+                                                          BatchNumber n);
   // nullopt n: the latest durable batch.
   Result<std::optional<rollup::BatchHeader>, ApiError> batch_header(std::optional<BatchNumber> n);
   NodeStatus status();

@@ -52,6 +52,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Small limits so that the 408 and 413 answers are cheap to provoke.
 MAX_BODY = 64 * 1024
 MAX_TXS = 20
+MAX_HISTORY = 4  # diff entries a read as of an earlier batch may walk
 READ_TIMEOUT_MS = int(1000 * TIMEOUT_SCALE)
 # Labels the dispatch assigns that are not routes: no method list, not documented as paths.
 NOT_ROUTES = {"/v1/dev/*": "the dev_disabled answer of any other /v1/dev/ path", "unmatched": "the 404"}
@@ -324,6 +325,7 @@ class ServerTests(TimedTestCase):
         cls.checker = Checker(cls.doc)
         cls.server = start_server(True, cls.addClassCleanup, [
             "--http.max-body-bytes", str(MAX_BODY), "--http.max-batch-txs", str(MAX_TXS),
+            "--http.max-history-changes", str(MAX_HISTORY),
             "--http.read-timeout-ms", str(READ_TIMEOUT_MS), "--batch.max-delay-ms", "10"])
         cls.c = cls.server.client(timeout=30 * TIMEOUT_SCALE)
         cls.labels = 0
@@ -462,6 +464,13 @@ class ServerTests(TimedTestCase):
             self.get(base + stranger.public_hex + suffix, 404, "not_found")
             self.get(base + "zz" + suffix, 400, "bad_request")
             self.get(base + str(a) + suffix + "?x=1", 400, "bad_query")
+            # As of a batch: the latest by number, one too far back, one not durable, none final.
+            self.get(base + str(a) + suffix + "?batch=latest", 200)
+            self.get(base + str(a) + suffix + "?batch=" + latest["number"], 200)
+            self.get(base + "0" + suffix + "?batch=0", 422, "history_too_deep")
+            self.get(base + str(a) + suffix + "?batch=999999999", 404, "not_found")
+            self.get(base + str(a) + suffix + "?batch=final", 404, "not_found")
+            self.get(base + str(a) + suffix + "?batch=-1", 400, "bad_query")
         ws = self.get("/v1/accounts/%d/withdrawals" % a, 200).json()["withdrawals"]
         self.assertEqual([x["tx_hash"] for x in ws], [w.hash])
         self.get("/v1/accounts/%d/withdrawals?limit=1" % b, 200)

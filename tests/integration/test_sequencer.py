@@ -44,6 +44,7 @@ UNKNOWN_INDEX = 3_000_000  # no test creates this many accounts
 # sequencerd takes them as --http.max-body-bytes and so on).
 SMALL_MAX_BODY = 64 * 1024
 SMALL_MAX_TXS = 50
+SMALL_MAX_HISTORY = 3  # diff entries: a transfer batch has 2-3
 SHORT_READ_TIMEOUT_MS = 1000
 SMALL_MEMPOOL = 8
 SHORT_HOLD_MS = 1000
@@ -302,6 +303,60 @@ class DevServerTests(ServerTestCase):
         self.assertEqual((int(acc_b["balance"]), acc_b["nonce"], acc_b["withdrawn"]),
                          (1_000_000 + 1234 - 101, "1", "100"))
         self.check_proof(self.c, b, acc_b)
+
+    def check_as_of(self, ref, n, want):
+        """GET /v1/accounts/{ref}?batch=n and its proof: `want` (balance, nonce, withdrawn) against batch n's root."""
+        root = self.c.get_json("/v1/batches/%d" % n)["state_root"]
+        a = self.c.get_json("/v1/accounts/%s?batch=%d" % (ref, n))
+        self.assertEqual((a["batch"], a["state_root"]), (str(n), root), a)
+        self.assertEqual((int(a["balance"]), int(a["nonce"]), int(a["withdrawn"])), want, "as of batch %d" % n)
+        p = self.c.get_json("/v1/accounts/%s/proof?batch=%d" % (ref, n))
+        self.assertEqual((p["batch"], p["state_root"], p["index"]), (str(n), root, a["index"]), p)
+        leaf = bytes.fromhex(p["leaf"])
+        fields = l2.decode_leaf(leaf)
+        self.assertEqual((fields["public_key"], fields["balance"], fields["nonce"], fields["withdrawn"]),
+                         (a["public_key"],) + want)
+        index, siblings, got_root = l2.proof_root(a["index"], l2.enc.leaf_hash(leaf), bytes.fromhex(p["proof"]))
+        self.assertEqual(got_root.hex(), root, "the proof as of batch %d does not verify against its root" % n)
+        self.assertEqual([x.hex() for x in siblings], p["siblings"])
+
+    def test_accounts_and_proofs_as_of_an_earlier_batch(self):
+        (a_key, a), (b_key, b) = self.fund(self.c, [1_000_000, 500_000])
+        history = []  # (batch, a's (balance, nonce, withdrawn), b's)
+        state = {a: [1_000_000, 0, 0], b: [500_000, 0, 0]}
+        history.append((int(self.c.account(a)["batch"]), tuple(state[a]), tuple(state[b])))
+        for sender, key, to, amount, fee in ((a, a_key, b, 1000, 1), (b, b_key, a, 500, 2), (a, a_key, b, 300, 0)):
+            r = self.c.submit(transfer(key, sender, to, amount, nonce=state[sender][1], fee=fee), wait=True)
+            self.assertEqual(r.json()["status"], "applied", r)
+            state[sender][0] -= amount + fee
+            state[sender][1] += 1
+            state[to][0] += amount
+            history.append((int(r.json()["batch"]), tuple(state[a]), tuple(state[b])))
+        r = self.c.submit(withdraw(b_key, b, 700, nonce=state[b][1], fee=1), wait=True)
+        self.assertEqual(r.json()["status"], "applied", r)
+        state[b] = [state[b][0] - 701, state[b][1] + 1, 700]
+        history.append((int(r.json()["batch"]), tuple(state[a]), tuple(state[b])))
+        self.assertEqual(len({n for n, _, _ in history}), len(history), "each step in a batch of its own")
+        # Every step as of its batch, by index and by public key, while later batches exist.
+        for n, want_a, want_b in history:
+            self.check_as_of(str(a), n, want_a)
+            self.check_as_of(b_key.public_hex, n, want_b)
+        # latest is the default; before the account existed there is no account.
+        latest = self.c.get_json("/v1/accounts/%d?batch=latest" % a)
+        self.assertEqual(latest, self.c.account(a))
+        self.assert_error(self.c.get("/v1/accounts/%d?batch=0" % a), 404, "not_found")
+        self.assert_error(self.c.get("/v1/accounts/%d/proof?batch=0" % a), 404, "not_found")
+        self.assertEqual(self.c.get_json("/v1/accounts/0?batch=0")["balance"], "0", "genesis: the fee account")
+        # Not durable yet, malformed, given twice; final needs a base chain.
+        future = int(self.c.status()["latest_batch"]) + 1000
+        self.assert_error(self.c.get("/v1/accounts/%d?batch=%d" % (a, future)), 404, "not_found")
+        for q in ("batch=x", "batch=-1", "batch=01", "batch=", "batch=1&batch=2"):
+            self.assert_error(self.c.get("/v1/accounts/%d/proof?%s" % (a, q)), 400, "bad_query")
+        r = self.c.get("/v1/accounts/%d?batch=final" % a)
+        self.assert_error(r, 404, "not_found")
+        self.assertIn("no base chain", r.json()["error"]["message"])
+        head = self.c.request("HEAD", "/v1/accounts/%d/proof?batch=%d" % (a, history[0][0]))
+        self.assertEqual((head.status, head.body), (200, b""))
 
     def test_submit_without_wait_is_pending_then_applied(self):
         (a_key, a), (_, b) = self.fund(self.c, [10_000, 10])
@@ -802,9 +857,26 @@ class LimitTests(ServerTestCase):
     def setUpClass(cls):
         cls.server = cls.new_server(extra_args=[
             "--http.max-body-bytes", str(SMALL_MAX_BODY), "--http.max-batch-txs", str(SMALL_MAX_TXS),
-            "--http.read-timeout-ms", str(SHORT_READ_TIMEOUT_MS)])
+            "--http.read-timeout-ms", str(SHORT_READ_TIMEOUT_MS),
+            "--http.max-history-changes", str(SMALL_MAX_HISTORY)])
         cls.c = cls.server.client()
         cls.accounts = cls.fund(cls.c, [1_000_000, 10])
+
+    def test_history_too_deep(self):
+        (a_key, a), (_, b) = self.accounts
+        start = int(self.c.status()["latest_batch"])
+        nonce = int(self.c.account(a)["nonce"])
+        for k in range(SMALL_MAX_HISTORY):  # a batch each: >= 2 account changes per batch
+            r = self.c.submit(transfer(a_key, a, b, 1, nonce=nonce + k), wait=True)
+            self.assertEqual(r.json()["status"], "applied", r)
+        before = self.c.account(a)
+        r = self.c.get("/v1/accounts/%d/proof?batch=%d" % (a, start))
+        self.assert_error(r, 422, "history_too_deep")
+        self.assertIn("http.max_history_changes", r.json()["error"]["message"])
+        self.assertEqual(self.c.account(a), before, "a refused read changes nothing")
+        last = int(before["batch"])
+        self.assertEqual(self.c.get_json("/v1/accounts/%d/proof?batch=%d" % (a, last))["batch"], str(last),
+                         "a batch with nothing after it is within any limit")
 
     def test_body_too_large(self):
         (a_key, a), (_, b) = self.accounts

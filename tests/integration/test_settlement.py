@@ -394,6 +394,10 @@ class SyncStatusTests(SettlementCase):
         self.wait_balance(c, alice, 1000)
         soft = int(self.sync(c)["soft"]["batch"])
         self.assertGreaterEqual(soft, 1)
+        # Nothing is final yet: as of the final batch (genesis) alice has no account.
+        r = c.get("/v1/accounts/%s?batch=final" % alice.public_hex)
+        self.assert_error(r, 404, "not_found")
+        self.assertIn("at batch 0", r.json()["error"]["message"])
         self.wait_posted(rpc, soft)
 
         def posted_with_block():
@@ -421,6 +425,14 @@ class SyncStatusTests(SettlementCase):
         f = int(s["final"]["batch"])
         self.assertEqual(s["final"]["state_root"], rpc.commitment(ROLLUP, f)["new_root"])
         self.assertEqual(s["final"]["block"], str(rpc.commitment(ROLLUP, f)["block"]))
+        # As of the final batch: the balance there, with a proof against the root the base
+        # chain holds for it (what a withdrawal or an exit is checked against).
+        p = c.get_json("/v1/accounts/%s/proof?batch=final" % alice.public_hex)
+        self.assertEqual((p["batch"], p["state_root"]), (str(f), rpc.commitment(ROLLUP, f)["new_root"]), p)
+        self.assertEqual(l2.decode_leaf(bytes.fromhex(p["leaf"]))["balance"], 1000)
+        _, _, root = l2.proof_root(p["index"], l2.enc.leaf_hash(bytes.fromhex(p["leaf"])), bytes.fromhex(p["proof"]))
+        self.assertEqual(root.hex(), p["state_root"])
+        self.assertEqual(c.get_json("/v1/accounts/%s?batch=final" % alice.public_hex)["balance"], "1000")
         head = rpc.call("chain_getHead")
         self.assertLessEqual(int(s["base_chain"]["head"]["number"]), int(head["number"]))
         self.assert_error(c.get("/v1/sync?x=1"), 400, "bad_query")

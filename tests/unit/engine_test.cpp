@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "rollup/engine.hpp"
+#include "rollup/history.hpp"
 #include "rollup/store_verify.hpp"
 #include "tests/unit/test_util.hpp"
 
@@ -858,6 +859,102 @@ TEST_F(EngineTest, VerifyStoreFindsRowsThatPassTheirChecksButAreWrong) {
   EXPECT_NE(r.error().message.find("the accounts table's account " + std::to_string(victim)),
             std::string::npos)
       << r.error().message;
+}
+
+// read_history, gather and finish, as the sequencer's GET /v1/accounts/{id}?batch=n does.
+Result<HistoricalAccount, HistoryError> account_as_of(StateStore& reader, const Engine& e, std::uint64_t n,
+                                                      std::uint32_t i,
+                                                      std::uint64_t max_changes = 1'000'000) {
+  auto h = read_history(reader, BatchNumber(n), max_changes);
+  if (!h) return make_error(h.error());
+  HistoricalRead r(*h, AccountIndex(i), std::nullopt, true);
+  if (!e.read_durable([&](const DurableView& v) { return r.gather(v); }))
+    return make_error(HistoryError{HistoryErrorCode::moved, "the durable head moved", std::nullopt});
+  return r.finish();
+}
+
+TEST_F(EngineTest, AccountsAndProofsAsOfEveryEarlierBatch) {
+  auto e = open_engine(engine_options(path(), 3));  // checkpoints at 3 and 6: the accounts table moves on
+  ASSERT_NE(e, nullptr);
+  submit_batches(*e, ref_, work_, 8);
+  ASSERT_TRUE(e->flush());
+  auto reader = open_store(path());
+  ASSERT_NE(reader, nullptr);
+  const std::uint32_t size = e->state().size();
+  ASSERT_GT(size, ref_.state_at(1).size()) << "the workload created no account after batch 1";
+  for (std::uint64_t n = 0; n <= 8; ++n) {
+    const State& s = ref_.state_at(n);
+    SparseMerkleTree tree;
+    for (std::uint32_t i = 0; i < s.size(); ++i) tree.set_leaf(i, account_leaf_hash(s.at(AccountIndex(i))));
+    ASSERT_EQ(tree.update_root(), ref_.header_at(n).state_root);
+    for (std::uint32_t i = 0; i <= size; ++i) {
+      SCOPED_TRACE("batch " + std::to_string(n) + ", account " + std::to_string(i));
+      auto r = account_as_of(*reader, *e, n, i);
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r->at, ref_.header_at(n));
+      if (i < s.size()) {
+        ASSERT_TRUE(r->account);
+        EXPECT_EQ(*r->account, s.at(AccountIndex(i)));
+        ASSERT_TRUE(r->proof);
+        EXPECT_EQ(r->proof->siblings, tree.prove(i).siblings);
+      } else {
+        EXPECT_FALSE(r->account) << "an account created later does not exist yet";
+        EXPECT_FALSE(r->proof);
+      }
+    }
+  }
+  // By public key: the key must still own the index it was resolved to.
+  auto h = read_history(*reader, BatchNumber(2), 1'000'000);
+  ASSERT_TRUE(h);
+  const PublicKey owner = e->state().at(AccountIndex(1)).pubkey;
+  HistoricalRead by_key(*h, AccountIndex(1), owner, false);
+  ASSERT_TRUE(e->read_durable([&](const DurableView& v) { return by_key.gather(v); }));
+  auto k = by_key.finish();
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->account, ref_.state_at(2).at(AccountIndex(1)));
+  EXPECT_FALSE(k->proof) << "not asked for";
+  HistoricalRead stale_key(*h, AccountIndex(1), e->state().at(AccountIndex(2)).pubkey, false);
+  EXPECT_FALSE(e->read_durable([&](const DurableView& v) { return stale_key.gather(v); }));
+
+  // Past the head; too many changes since n.
+  auto past = read_history(*reader, BatchNumber(9), 1'000'000);
+  ASSERT_FALSE(past);
+  EXPECT_EQ(past.error().code, HistoryErrorCode::past_head);
+  auto deep = read_history(*reader, BatchNumber(0), 10);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, HistoryErrorCode::too_deep);
+  EXPECT_NE(deep.error().message.find("http.max_history_changes"), std::string::npos) << deep.error().message;
+
+  // The durable head moves between the read and the gather: read again.
+  auto before = read_history(*reader, BatchNumber(4), 1'000'000);
+  ASSERT_TRUE(before);
+  submit_batches(*e, ref_, work_, 1);
+  ASSERT_TRUE(e->flush());
+  HistoricalRead moved(*before, AccountIndex(1), std::nullopt, true);
+  EXPECT_FALSE(e->read_durable([&](const DurableView& v) { return moved.gather(v); }));
+  ASSERT_TRUE(account_as_of(*reader, *e, 4, 1));
+
+  // A diff that passes its row check but does not lead back to the earlier root: refused,
+  // naming the batches, never answered.
+  auto original = reader->batch(BatchNumber(6));
+  ASSERT_TRUE(original && *original);
+  StoredBatch edited = **original;
+  auto changes = decode_changes(edited.changes, ref_.state_at(5).accounts());
+  ASSERT_TRUE(changes);
+  auto victim =
+      std::find_if(changes->begin(), changes->end(), [](const AccountChange& c) { return c.before; });
+  ASSERT_NE(victim, changes->end());
+  victim->before->nonce = Nonce(victim->before->nonce.value() + 1);
+  edited.changes = encode_changes(*changes);
+  rewrite_row(*reader, edited);
+  auto wrong = account_as_of(*reader, *e, 5, 0);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, HistoryErrorCode::root_mismatch);
+  EXPECT_NE(wrong.error().message.find("batches 6 to 9 do not lead back to batch 5"), std::string::npos)
+      << wrong.error().message;
+  EXPECT_TRUE(account_as_of(*reader, *e, 6, 0)) << "batch 6's own diff is not needed as of 6";
+  rewrite_row(*reader, **original);
+  EXPECT_TRUE(account_as_of(*reader, *e, 5, 0));
 }
 
 TEST_F(EngineTest, SchemaVersion4DatabaseGetsItsRowHashes) {
