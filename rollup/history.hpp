@@ -92,7 +92,6 @@ class HistoricalRead {
   std::vector<PublicKey> keys_;  // per history.before entry
   std::uint32_t size_at_ = 0;
   std::optional<Account> current_;  // the account's durable value, if it exists now
-  bool key_matches_ = true;
 };
 
 }  // namespace l2::rollup
