@@ -28,10 +28,9 @@ std::optional<std::size_t> find_sorted(const std::vector<std::uint64_t>& v, std:
 }  // namespace
 
 Result<History, HistoryError> read_history(StateStore& store, BatchNumber n, std::uint64_t max_changes) {
-  Db& db = store.db();
-  if (auto b = db.exec("BEGIN"); !b)
-    return make_error(store_error(StoreError{StoreErrorCode::io, b.error().message}));
-  auto out = [&]() -> Result<History, HistoryError> {
+  auto at = store.header(n);
+  if (!at) return make_error(store_error(at.error()));
+  if (!*at) {
     auto head = store.head();
     if (!head) return make_error(store_error(head.error()));
     if (n > head->number)
@@ -39,15 +38,38 @@ Result<History, HistoryError> read_history(StateStore& store, BatchNumber n, std
           HistoryErrorCode::past_head,
           batch_name(n) + " is after the latest durable batch " + std::to_string(head->number.value()),
           std::nullopt});
-    auto at = store.header(n);
-    if (!at) return make_error(store_error(at.error()));
-    if (!*at)
-      return make_error(store_error(StoreError{StoreErrorCode::corrupt, batch_name(n) + " is missing"}));
-    History h{**at, *head, {}, std::nullopt, 0};
-    std::unordered_set<std::uint32_t> seen;
+    return make_error(store_error(StoreError{StoreErrorCode::corrupt, batch_name(n) + " is missing"}));
+  }
+  History h{**at, **at, {}, std::nullopt, 0};
+  if (auto e = extend_history(store, h, max_changes); !e) return make_error(e.error());
+  return h;
+}
+
+Status<HistoryError> extend_history(StateStore& store, History& h, std::uint64_t max_changes) {
+  Db& db = store.db();
+  if (auto b = db.exec("BEGIN"); !b)
+    return make_error(store_error(StoreError{StoreErrorCode::io, b.error().message}));
+  auto out = [&]() -> Status<HistoryError> {
+    const HistoryError moved{HistoryErrorCode::moved,
+                             "the store no longer continues " + batch_name(h.head.number) + " (a rollback)",
+                             std::nullopt};
+    auto head = store.head();
+    if (!head) return make_error(store_error(head.error()));
+    auto still = store.header(h.head.number);
+    if (!still) return make_error(store_error(still.error()));
+    if (!*still || **still != h.head) return make_error(moved);
+    std::unordered_set<std::uint32_t> seen;  // indices first changed in this extension
+    std::vector<ChangeBefore> added;
+    std::uint64_t entries = h.entries;
+    std::optional<std::uint32_t> size_at = h.size_at;
+    auto known = [&](AccountIndex i) {
+      return std::binary_search(
+          h.before.begin(), h.before.end(), ChangeBefore{i, std::nullopt},
+          [](const ChangeBefore& a, const ChangeBefore& b) { return a.index < b.index; });
+    };
     constexpr BatchParts kChanges{
         .txs = false, .receipts = false, .changes = true, .witnesses = false, .origin = false};
-    for (std::uint64_t m = n.value() + 1; m <= head->number.value(); ++m) {
+    for (std::uint64_t m = h.head.number.value() + 1; m <= head->number.value(); ++m) {
       auto stored = store.batch(BatchNumber(m), kChanges);
       if (!stored) return make_error(store_error(stored.error()));
       if (!*stored)
@@ -57,24 +79,31 @@ Result<History, HistoryError> read_history(StateStore& store, BatchNumber n, std
       if (!befores)
         return make_error(store_error(
             StoreError{StoreErrorCode::corrupt, batch_name(BatchNumber(m)) + " has a malformed diff"}));
-      h.entries += befores->size();
-      if (h.entries > max_changes)
+      entries += befores->size();
+      if (entries > max_changes)
         return make_error(
             HistoryError{HistoryErrorCode::too_deep,
-                         "the batches after " + batch_name(n) + " changed accounts more than " +
+                         "the batches after " + batch_name(h.at.number) + " changed accounts more than " +
                              std::to_string(max_changes) +
                              " times (the limit, http.max_history_changes): ask for a later batch",
                          std::nullopt});
       // The earliest batch after n that changed an account holds its value at n.
       for (const ChangeBefore& c : *befores) {
-        if (!seen.insert(c.index.value()).second) continue;
-        if (!c.before && (!h.size_at || c.index.value() < *h.size_at)) h.size_at = c.index.value();
-        h.before.push_back(c);
+        if (known(c.index) || !seen.insert(c.index.value()).second) continue;
+        if (!c.before && (!size_at || c.index.value() < *size_at)) size_at = c.index.value();
+        added.push_back(c);
       }
     }
-    std::sort(h.before.begin(), h.before.end(),
+    std::sort(added.begin(), added.end(),
               [](const ChangeBefore& a, const ChangeBefore& b) { return a.index < b.index; });
-    return h;
+    const auto mid = static_cast<std::ptrdiff_t>(h.before.size());
+    h.before.insert(h.before.end(), added.begin(), added.end());
+    std::inplace_merge(h.before.begin(), h.before.begin() + mid, h.before.end(),
+                       [](const ChangeBefore& a, const ChangeBefore& b) { return a.index < b.index; });
+    h.head = *head;
+    h.entries = entries;
+    h.size_at = size_at;
+    return {};
   }();
   db.rollback();
   return out;

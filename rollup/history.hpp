@@ -10,7 +10,8 @@
 //
 // Three steps, so that the engine's lock is held only to copy what is needed:
 //   1. read_history (no engine lock): the diffs after n, in one read transaction of the
-//      caller's own StateStore handle; each row checked as it is read.
+//      caller's own StateStore handle; each row checked as it is read. If the durable
+//      head has moved on by step 2, extend_history reads just the batches added since.
 //   2. HistoricalRead::gather, inside Engine::read_durable: checks that the durable head
 //      is still the head step 1 read, then copies the current nodes and public keys the
 //      recomputation needs (no hashing).
@@ -60,6 +61,11 @@ struct HistoryError {
 // Step 1. Batch n and the diffs of every batch after it, up to the store's head, in one
 // read transaction of `store` (a reader's own handle).
 Result<History, HistoryError> read_history(StateStore& store, BatchNumber n, std::uint64_t max_changes);
+// Step 1 again after the durable head moved: adds the batches the store holds after
+// history.head (reading only those), in one read transaction. `moved` if the store no
+// longer holds history.head (a rollback): read from scratch. On an error `history` is
+// unchanged.
+Status<HistoryError> extend_history(StateStore& store, History& history, std::uint64_t max_changes);
 
 struct HistoricalAccount {
   AccountIndex index;

@@ -1105,10 +1105,24 @@ Result<std::optional<AccountView>, ApiError> Node::account_at(const AccountRef& 
                                               " is not durable (the latest durable batch is " +
                                               std::to_string(engine_->durable_head().value()) + ")"};
   };
-  // A head that moves between the read and the gather (a batch became durable) is read
-  // again; under a steady load one retry is nearly always enough.
+  const auto refused = [&](const rollup::HistoryError& e) {
+    switch (e.code) {
+      case rollup::HistoryErrorCode::past_head:
+        return not_durable();
+      case rollup::HistoryErrorCode::too_deep:
+        return ApiError{ErrorCode::history_too_deep, e.message};
+      default:
+        if (e.store) note_damage(*e.store);
+        return ApiError{ErrorCode::unavailable, "cannot read the history: " + e.message};
+    }
+  };
+  // A head that moved between the read and the gather (a batch became durable) costs
+  // only the batches added since (extend_history); one not yet marked durable, a short
+  // wait. A rollback meanwhile means reading from scratch.
   constexpr int kAttempts = 8;
+  std::optional<rollup::History> history;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (n > engine_->durable_head()) return make_error(not_durable());
     AccountIndex index;
     std::optional<PublicKey> key;
@@ -1120,20 +1134,17 @@ Result<std::optional<AccountView>, ApiError> Node::account_at(const AccountRef& 
       if (!found) return std::optional<AccountView>();  // an account keeps its index: none now, none then
       index = *found;
     }
-    auto history = [&] {
+    {
       std::lock_guard lock(reader_mutex_);
-      return rollup::read_history(*reader_, n, options_.max_history_changes);
-    }();
-    if (!history) {
-      const rollup::HistoryError& e = history.error();
-      switch (e.code) {
-        case rollup::HistoryErrorCode::past_head:
-          return make_error(not_durable());
-        case rollup::HistoryErrorCode::too_deep:
-          return make_error(ApiError{ErrorCode::history_too_deep, e.message});
-        default:
-          if (e.store) note_damage(*e.store);
-          return make_error(ApiError{ErrorCode::unavailable, "cannot read the history: " + e.message});
+      if (history) {
+        auto e = rollup::extend_history(*reader_, *history, options_.max_history_changes);
+        if (!e && e.error().code == rollup::HistoryErrorCode::moved) history.reset();
+        if (!e && e.error().code != rollup::HistoryErrorCode::moved) return make_error(refused(e.error()));
+      }
+      if (!history) {
+        auto h = rollup::read_history(*reader_, n, options_.max_history_changes);
+        if (!h) return make_error(refused(h.error()));
+        history = std::move(*h);
       }
     }
     rollup::HistoricalRead read(*history, index, key, with_proof);

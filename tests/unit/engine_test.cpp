@@ -932,6 +932,36 @@ TEST_F(EngineTest, AccountsAndProofsAsOfEveryEarlierBatch) {
   ASSERT_TRUE(e->flush());
   HistoricalRead moved(*before, AccountIndex(1), std::nullopt, true);
   EXPECT_FALSE(e->read_durable([&](const DurableView& v) { return moved.gather(v); }));
+  // Extending the read with just the new batch gives what a read from scratch gives.
+  const std::uint64_t entries = before->entries;
+  ASSERT_TRUE(extend_history(*reader, *before, 1'000'000));
+  EXPECT_EQ(before->head, ref_.header_at(9));
+  EXPECT_GT(before->entries, entries);
+  auto fresh = read_history(*reader, BatchNumber(4), 1'000'000);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(before->entries, fresh->entries);
+  EXPECT_EQ(before->size_at, fresh->size_at);
+  ASSERT_EQ(before->before.size(), fresh->before.size());
+  for (std::size_t j = 0; j < fresh->before.size(); ++j) {
+    EXPECT_EQ(before->before[j].index, fresh->before[j].index) << j;
+    EXPECT_EQ(before->before[j].before, fresh->before[j].before) << j;
+  }
+  HistoricalRead extended(*before, AccountIndex(1), std::nullopt, true);
+  ASSERT_TRUE(e->read_durable([&](const DurableView& v) { return extended.gather(v); }));
+  auto got = extended.finish();
+  auto want = account_as_of(*reader, *e, 4, 1);
+  ASSERT_TRUE(got && want);
+  EXPECT_EQ(got->account, ref_.state_at(4).at(AccountIndex(1)));
+  EXPECT_EQ(got->proof->siblings, want->proof->siblings);
+  // Over the limit while extending: refused, and the read is left as it was.
+  auto limited = read_history(*reader, BatchNumber(8), 1'000'000);
+  ASSERT_TRUE(limited);
+  submit_batches(*e, ref_, work_, 1);
+  ASSERT_TRUE(e->flush());
+  auto over = extend_history(*reader, *limited, limited->entries);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, HistoryErrorCode::too_deep);
+  EXPECT_EQ(limited->head, ref_.header_at(9));
   ASSERT_TRUE(account_as_of(*reader, *e, 4, 1));
 
   // A diff that passes its row check but does not lead back to the earlier root: refused,
@@ -950,11 +980,21 @@ TEST_F(EngineTest, AccountsAndProofsAsOfEveryEarlierBatch) {
   auto wrong = account_as_of(*reader, *e, 5, 0);
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, HistoryErrorCode::root_mismatch);
-  EXPECT_NE(wrong.error().message.find("batches 6 to 9 do not lead back to batch 5"), std::string::npos)
+  EXPECT_NE(wrong.error().message.find("batches 6 to 10 do not lead back to batch 5"), std::string::npos)
       << wrong.error().message;
   EXPECT_TRUE(account_as_of(*reader, *e, 6, 0)) << "batch 6's own diff is not needed as of 6";
   rewrite_row(*reader, **original);
   EXPECT_TRUE(account_as_of(*reader, *e, 5, 0));
+
+  // A rollback below a read's head: that read must start again from scratch.
+  auto at9 = read_history(*reader, BatchNumber(4), 1'000'000);
+  ASSERT_TRUE(at9);
+  ASSERT_TRUE(e->rollback_to(BatchNumber(9)));
+  auto stale = extend_history(*reader, *at9, 1'000'000);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, HistoryErrorCode::moved);
+  EXPECT_TRUE(extend_history(*reader, *before, 1'000'000)) << "its head, batch 9, still stands";
+  ASSERT_TRUE(account_as_of(*reader, *e, 4, 1));
 }
 
 TEST_F(EngineTest, SchemaVersion4DatabaseGetsItsRowHashes) {
