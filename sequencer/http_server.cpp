@@ -243,6 +243,10 @@ class Router {
       if (s.poster.reorg_wanted)
         add("reorg_in_progress", "rolling back to batch " + std::to_string(s.poster.reorg_wanted->value()) +
                                      ", the base chain's last, and executing the later user txs again");
+      if (s.poster.catch_up_wanted)
+        add("catching_up", "re-deriving the base chain's batches up to " +
+                               std::to_string(s.poster.catch_up_wanted->value()) +
+                               ", which another process posted with this sequencer's key");
       if (s.poster.refusals_in_a_row >= r.max_refusals)
         add("settlement_refused", "the base chain refused the last " +
                                       std::to_string(s.poster.refusals_in_a_row) +
@@ -276,6 +280,8 @@ class Router {
       g.reorgs = reorgs.reorgs;
       g.reexecuted_txs = reorgs.reexecuted;
       g.reorg_dropped_txs = reorgs.dropped;
+      g.catch_ups = reorgs.catch_ups;
+      g.caught_up_batches = reorgs.caught_up_batches;
       render_settlement(text, g);
     }
     return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
@@ -485,10 +491,13 @@ class Router {
            {"reorgs", std::to_string(reorgs.reorgs)},
            {"reexecuted_txs", std::to_string(reorgs.reexecuted)},
            {"reorg_dropped_txs", std::to_string(reorgs.dropped)},
+           {"catch_ups", std::to_string(reorgs.catch_ups)},
+           {"caught_up_batches", std::to_string(reorgs.caught_up_batches)},
            {"chain_head", std::to_string(s.chain.head.number.value())},
            {"chain_time", std::to_string(s.chain.head.timestamp.value())}};
     if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());
     if (s.poster.reorg_wanted) j["reorg_wanted"] = std::to_string(s.poster.reorg_wanted->value());
+    if (s.poster.catch_up_wanted) j["catch_up_wanted"] = std::to_string(s.poster.catch_up_wanted->value());
     if (s.chain.synced)
       j["view_age_ms"] = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                             settlement::SteadyClock::now() - s.chain.refreshed_at)

@@ -106,6 +106,13 @@ std::vector<PendingTx> Mempool::expire(Clock::time_point now) {
   return out;
 }
 
+bool Mempool::remove_queued(const Hash32& hash) {
+  auto found = by_hash_.find(hash);
+  if (found == by_hash_.end() || found->second.in_flight) return false;
+  erase_entry(hash);
+  return true;
+}
+
 std::vector<PendingTx> Mempool::clear_queued() {
   std::vector<PendingTx> out;
   while (!queue_.empty()) {

@@ -74,6 +74,10 @@ class Mempool {
   // Removes and returns the queued txs that arrived at or before now - max_hold_ms.
   std::vector<PendingTx> expire(Clock::time_point now);
 
+  // Removes a queued (not in-flight) tx: another's batch holds it (a catch-up). False if
+  // there is none.
+  bool remove_queued(const Hash32& hash);
+
   // Removes and returns every queued tx (on shutdown, once nothing more can be batched).
   std::vector<PendingTx> clear_queued();
 

@@ -110,6 +110,12 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
   w.single("l2_settlement_reorg_dropped_txs_total", Type::counter,
            "User txs of rolled-back batches not executed again (they had been rejected).",
            g.reorg_dropped_txs);
+  w.single("l2_settlement_catch_ups_total", Type::counter,
+           "Catch-ups: the base chain's batches after the durable head, posted by another process with this "
+           "sequencer's key, re-derived into this node's database.",
+           g.catch_ups);
+  w.single("l2_settlement_caught_up_batches_total", Type::counter,
+           "Batches those catch-ups re-derived from the base chain.", g.caught_up_batches);
   w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
            g.reachable ? std::uint64_t{1} : std::uint64_t{0});
   w.single("l2_settlement_diverged", Type::gauge,

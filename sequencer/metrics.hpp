@@ -49,6 +49,8 @@ struct SettlementGauges {
   std::uint64_t reorgs = 0;  // settlement reorgs made by this process
   std::uint64_t reexecuted_txs = 0;     // user txs they queued to execute again
   std::uint64_t reorg_dropped_txs = 0;  // user txs they did not (rejected before)
+  std::uint64_t catch_ups = 0;          // runtime catch-ups that re-derived batches
+  std::uint64_t caught_up_batches = 0;  // the base chain's batches they re-derived
 };
 void render_settlement(std::string& out, const SettlementGauges& g);
 

@@ -230,36 +230,38 @@ void Node::record_acked(BatchNumber n, const Hash32& root) {
     spdlog::error("cannot record batch {} as acknowledged: {}", n.value(), w.error());
 }
 
+Status<std::string> Node::index_stored_locked(std::uint64_t n, std::optional<DepositPosition>* max_deposit,
+                                              std::vector<Hash32>* hashes) {
+  auto stored = read_batch_locked(BatchNumber(n), kTxsAndReceipts);
+  if (!stored) return make_error("cannot read batch " + std::to_string(n) + ": " + stored.error().message);
+  if (!*stored) return make_error("batch " + std::to_string(n) + " is missing from the database");
+  auto receipts = rollup::decode_receipts((*stored)->receipts);
+  auto txs = rollup::decode_txs((*stored)->txs);
+  if (!receipts || !txs || receipts->size() != txs->size())
+    return make_error("batch " + std::to_string(n) + " has malformed txs or receipts");
+  for (std::size_t i = 0; i < receipts->size(); ++i) {
+    index_locked((*receipts)[i].tx_hash, TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status});
+    if (const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[i]);
+        w && (*receipts)[i].status == rollup::TxStatus::applied)
+      withdrawals_[w->from].push_back((*receipts)[i].tx_hash);
+    if (const auto* d = std::get_if<rollup::Deposit>(&(*txs)[i]); d && max_deposit)
+      *max_deposit = std::max(max_deposit->value_or(d->deposit_id), d->deposit_id);
+    if (hashes) hashes->push_back((*receipts)[i].tx_hash);
+  }
+  return {};
+}
+
 Status<std::string> Node::rebuild_index() {
   const std::uint64_t head = engine_->durable_head().value();
-  DepositPosition max_deposit;
-  bool any_deposit = false;
+  std::optional<DepositPosition> max_deposit;
   std::lock_guard lock(reader_mutex_);
   std::unique_lock idx(index_mutex_);
-  for (std::uint64_t n = 1; n <= head; ++n) {
-    auto stored = read_batch_locked(BatchNumber(n), kTxsAndReceipts);
-    if (!stored) return make_error("cannot read batch " + std::to_string(n) + ": " + stored.error().message);
-    if (!*stored) return make_error("batch " + std::to_string(n) + " is missing from the database");
-    auto receipts = rollup::decode_receipts((*stored)->receipts);
-    auto txs = rollup::decode_txs((*stored)->txs);
-    if (!receipts || !txs || receipts->size() != txs->size())
-      return make_error("batch " + std::to_string(n) + " has malformed txs or receipts");
-    for (std::size_t i = 0; i < receipts->size(); ++i) {
-      index_locked((*receipts)[i].tx_hash,
-                   TxLocation{n, static_cast<std::uint32_t>(i), (*receipts)[i].status});
-      if (const auto* w = std::get_if<rollup::Withdraw>(&(*txs)[i]);
-          w && (*receipts)[i].status == rollup::TxStatus::applied)
-        withdrawals_[w->from].push_back((*receipts)[i].tx_hash);
-      if (const auto* d = std::get_if<rollup::Deposit>(&(*txs)[i])) {
-        max_deposit = std::max(max_deposit, d->deposit_id);
-        any_deposit = true;
-      }
-    }
-  }
+  for (std::uint64_t n = 1; n <= head; ++n)
+    if (auto s = index_stored_locked(n, &max_deposit); !s) return s;
   const std::size_t indexed = index_.size();
   idx.unlock();  // lock order: mutex_, then index_mutex_
   std::lock_guard state(mutex_);
-  const auto next_deposit = any_deposit ? max_deposit.checked_add(1) : DepositPosition(0);
+  const auto next_deposit = max_deposit ? max_deposit->checked_add(1) : DepositPosition(0);
   if (!next_deposit) return make_error(std::string("a stored deposit has the last possible deposit id"));
   next_deposit_id_ = *next_deposit;
   spdlog::info("loaded {} batches, {} txs indexed, next dev deposit id {}", head, indexed,
@@ -333,7 +335,8 @@ ReorgNote Node::note_of(const rollup::RolledBackTx& row, const std::optional<TxL
 }
 
 ReorgStats Node::reorg_stats() const {
-  return ReorgStats{reorgs_.load(), reexecuted_.load(), reorg_dropped_.load()};
+  return ReorgStats{reorgs_.load(), reexecuted_.load(), reorg_dropped_.load(), catch_ups_.load(),
+                    caught_up_batches_.load()};
 }
 
 bool Node::healthy() const { return accepting_.load() && !failed_.load() && !engine_->poisoned(); }
@@ -635,6 +638,12 @@ void Node::batcher_loop() {
         lock.lock();
         continue;
       }
+      if (auto target = settler_->catch_up_wanted()) {
+        lock.unlock();
+        run_catch_up(*target);
+        lock.lock();
+        continue;
+      }
       if (!settler_->queues_caught_up()) {
         // After a reorg: the first batch must start with the queue entries that forced it.
         if (stopping_) break;
@@ -906,6 +915,70 @@ void Node::run_reorg(BatchNumber target) {
   if (options_.test_reorg_pause_ms > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_reorg_pause_ms));
   settler_->reorged(target, origin);
+}
+
+void Node::run_catch_up(BatchNumber target) {
+  // Every batch submitted so far durable and indexed first: the derivation continues from
+  // the durable head (a batch of this node's own after the head the chain built on does
+  // not derive: diverged).
+  if (auto f = engine_->flush(); !f) {
+    if (!failed_.exchange(true))
+      spdlog::critical("catching up with the base chain failed; refusing writes from now on: {}",
+                       f.error().message);
+    return;
+  }
+  {
+    std::unique_lock lock(ack_mutex_);
+    ack_cv_.wait(lock, [&] { return in_flight_count_ == 0; });
+  }
+  std::uint64_t derived = 0;
+  auto each = [&](const rollup::BatchHeader& h) {
+    ++derived;
+    caught_up_batches_.fetch_add(1);
+    record_acked(h.number, h.state_root);
+    Status<std::string> indexed;
+    std::vector<Hash32> hashes;
+    {
+      std::lock_guard lock(reader_mutex_);
+      std::unique_lock idx(index_mutex_);
+      indexed = index_stored_locked(h.number.value(), nullptr, &hashes);
+    }
+    if (!indexed) {
+      spdlog::error("indexing re-derived batch {}: {}", h.number.value(), indexed.error());
+      return;
+    }
+    metrics_.set_latest_batch(h.number);
+    // Txs of the chain's batch that were sent here too: done. A copy waiting in the
+    // mempool leaves it, and whoever waits for one gets the receipt this node holds now.
+    Notifications notes;
+    {
+      std::lock_guard lock(mutex_);
+      std::shared_lock idx(index_mutex_);
+      for (const Hash32& hash : hashes) {
+        mempool_.remove_queued(hash);
+        const TxLocation& loc = index_.at(hash);  // this batch's, unless an applied copy came first
+        if (loc.batch != h.number.value() || !waiters_.contains(hash)) continue;
+        resolve_locked(hash, TxReceipt{hash, from_tx_status(loc.status), h.number, loc.index, h.state_root},
+                       notes);
+      }
+      metrics_.set_mempool_depth(mempool_.size() + deposits_pending_.size());
+    }
+    run_all(notes);
+  };
+  const settlement::DerivedUpTo d = settler_->catch_up(*engine_, target, each);
+  if (derived > 0) catch_ups_.fetch_add(1);
+  if (d.engine_failed) {
+    if (!failed_.exchange(true))
+      spdlog::critical("catching up with the base chain failed; refusing writes from now on: {}", d.error);
+    return;
+  }
+  if (d.mismatch) {
+    metrics_.set_latest_batch(d.verified);
+    return;  // the settler rolled the batch back and stopped posting: writes stop (diverged)
+  }
+  if (!d.error.empty()) spdlog::warn("settlement: {}; trying again at the next sync", d.error);
+  std::lock_guard lock(mutex_);
+  mark_work_locked();  // txs held meanwhile go into the next batch
 }
 
 void Node::on_committed(const InFlight& f, const rollup::CommittedBatch& b) {

@@ -130,6 +130,10 @@ struct ReorgStats {
   std::uint64_t reorgs = 0;
   std::uint64_t reexecuted = 0;  // user txs queued to be executed again
   std::uint64_t dropped = 0;     // user txs not executed again (they had been rejected)
+  // Runtime catch-ups (docs/settlement.md, "Catching up"): how many, and the base chain's
+  // batches they re-derived.
+  std::uint64_t catch_ups = 0;
+  std::uint64_t caught_up_batches = 0;
 };
 
 struct TxLookup {
@@ -254,6 +258,14 @@ class Node {
   // Batcher thread, mutex_ not held: rolls back to `target` (the base chain's last
   // batch), queues the user txs again and restarts the settler's queues there.
   void run_reorg(BatchNumber target);
+  // Batcher thread, mutex_ not held: re-derives the base chain's batches after the durable
+  // head up to `target` into the engine, indexing each one and resolving its waiters.
+  void run_catch_up(BatchNumber target);
+  // Indexes the txs of stored batch n (its receipts and applied withdrawals), for every
+  // deposit it holds raising *max_deposit, and appends their hashes to *hashes (each out
+  // parameter may be null). Caller holds reader_mutex_ and index_mutex_ (exclusively).
+  Status<std::string> index_stored_locked(std::uint64_t n, std::optional<DepositPosition>* max_deposit,
+                                          std::vector<Hash32>* hashes = nullptr);
   [[nodiscard]] ReorgNote note_of(const rollup::RolledBackTx& row,
                                   const std::optional<TxLocation>& loc) const;
   // Indexes one receipt: an applied location is never replaced; any other copy of the
@@ -329,6 +341,8 @@ class Node {
   std::atomic<std::uint64_t> reorgs_{0};
   std::atomic<std::uint64_t> reexecuted_{0};
   std::atomic<std::uint64_t> reorg_dropped_{0};
+  std::atomic<std::uint64_t> catch_ups_{0};
+  std::atomic<std::uint64_t> caught_up_batches_{0};
   Clock::time_point window_start_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;           // GUARDED_BY(mutex_)
   bool stopped_ = false;            // GUARDED_BY(mutex_)

@@ -58,7 +58,44 @@ void Poster::reorged() {
   cv_.notify_all();
 }
 
+void Poster::caught_up() {
+  {
+    std::lock_guard lock(mutex_);
+    state_.catch_up_wanted.reset();
+    resync_ = true;
+    notified_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Poster::diverge(const std::string& why) {
+  {
+    std::lock_guard lock(mutex_);
+    state_.reachable = true;
+    state_.catch_up_wanted.reset();
+    state_.diverged = why;
+    state_.last_error = why;
+    diverged_ = true;
+  }
+  spdlog::critical("settlement: {}", why);
+  cv_.notify_all();
+}
+
 void Poster::set_on_reorg(std::function<void()> fn) { on_reorg_ = std::move(fn); }
+
+void Poster::want_catch_up(BatchNumber to, BatchNumber from) {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_.catch_up_wanted || state_.reorg_wanted) return;
+    state_.catch_up_wanted = to;
+  }
+  spdlog::warn(
+      "settlement: the base chain holds batches up to {} of rollup {}, built on this node's batch {} "
+      "(another "
+      "process posts with this key): re-deriving them from the chain",
+      to.value(), options_.rollup_id.value(), from.value());
+  if (on_reorg_) on_reorg_();
+}
 
 void Poster::want_reorg(BatchNumber to, const std::string& why) {
   {
@@ -154,37 +191,63 @@ bool Poster::sync(BaseChainClient& client) {
                                  std::to_string(r.last_batch.value()));
   }
   highest_seen_ = std::max(highest_seen_, r.last_batch.value());
-  if (auto why = divergence(r)) {
-    std::lock_guard lock(mutex_);
-    state_.reachable = true;
-    state_.diverged = *why;
-    state_.last_error = *why;
-    diverged_ = true;
-    spdlog::critical("settlement: {}", *why);
+  const Comparison cmp = compare(client, r);
+  if (cmp.kind == Comparison::Kind::unread) {
+    fail(cmp.why, cmp.reached);
     return false;
   }
+  if (cmp.kind == Comparison::Kind::diverged) {
+    diverge(cmp.why);
+    return false;
+  }
+  if (cmp.kind == Comparison::Kind::behind) want_catch_up(r.last_batch, durable_head_());
   std::lock_guard lock(mutex_);
   state_.reachable = true;
   state_.synced = true;
   return true;
 }
 
-std::optional<std::string> Poster::divergence(const RollupInfo& r) {
-  if (!local_root_ || r.last_batch.value() == 0) return std::nullopt;
+Poster::Comparison Poster::compare(BaseChainClient& client, const RollupInfo& r) {
+  using Kind = Comparison::Kind;
+  if (!local_root_ || r.last_batch.value() == 0) return {};
   const std::string rollup = "rollup " + std::to_string(options_.rollup_id.value());
+  const std::string another =
+      ": another process posts this rollup with this sequencer's key, and this node made batches the "
+      "chain does not hold. Taking no more writes";
   const BatchNumber durable = durable_head_();
-  if (r.last_batch > durable)
-    return "this node has diverged from the base chain: the chain holds batches up to " +
-           std::to_string(r.last_batch.value()) + " of " + rollup +
-           ", but this node's last durable batch is " + std::to_string(durable.value()) +
-           ": another process posts this rollup with this sequencer's key. Taking no more writes";
+  if (r.last_batch > durable) {
+    // Behind: the chain holds more. It holds everything this node made if its batch at
+    // this node's head has this node's root (the registered genesis root at batch 0).
+    std::optional<Hash32> chain_root = r.genesis_root;
+    if (durable.value() > 0) {
+      auto rec = client.commitment(options_.rollup_id, durable, /*with_payload=*/false);
+      if (!rec)
+        return {Kind::unread, "base chain " + url_ + ": " + rec.error().message, !rec.error().unreachable()};
+      if (!*rec)
+        return {Kind::unread,
+                "the base chain holds batches up to " + std::to_string(r.last_batch.value()) + " of " +
+                    rollup + " but not batch " + std::to_string(durable.value()),
+                true};
+      chain_root = (*rec)->commitment.header.new_root;
+    }
+    const std::optional<Hash32> local = durable.value() > 0 ? local_root_(durable) : options_.genesis_root;
+    if (!local) return {Kind::unread, "cannot read batch " + std::to_string(durable.value()), true};
+    if (*local == *chain_root) return {Kind::behind, {}, true};
+    return {Kind::diverged,
+            "this node has diverged from the base chain: the chain holds batches up to " +
+                std::to_string(r.last_batch.value()) + " of " + rollup + ", and its batch " +
+                std::to_string(durable.value()) + " has root " + chain_root->hex() + ", not this node's " +
+                local->hex() + another,
+            true};
+  }
   const std::optional<Hash32> local = local_root_(r.last_batch);
   if (local && *local != r.last_root)
-    return "this node has diverged from the base chain: batch " + std::to_string(r.last_batch.value()) +
-           " of " + rollup + " has root " + local->hex() + " here but " + r.last_root.hex() +
-           " on the base chain: another process posts this rollup with this sequencer's key. Taking no "
-           "more writes";
-  return std::nullopt;
+    return {Kind::diverged,
+            "this node has diverged from the base chain: batch " + std::to_string(r.last_batch.value()) +
+                " of " + rollup + " has root " + local->hex() + " here but " + r.last_root.hex() +
+                " on the base chain" + another,
+            true};
+  return {};
 }
 
 void Poster::run() {
@@ -197,9 +260,10 @@ void Poster::run() {
     {
       std::unique_lock lock(mutex_);
       if (stop_ || state_.fatal || state_.diverged) return;
-      if (state_.reorg_wanted) {
-        // Nothing is posted until the owner has rolled back (reorged()).
-        cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop_ || !state_.reorg_wanted; });
+      if (state_.reorg_wanted || state_.catch_up_wanted) {
+        // Nothing is posted until the owner has rolled back (reorged()) or caught up.
+        cv_.wait_for(lock, std::chrono::milliseconds(200),
+                     [&] { return stop_ || (!state_.reorg_wanted && !state_.catch_up_wanted); });
         continue;
       }
       if (resync_) {
@@ -236,7 +300,8 @@ void Poster::run() {
       spdlog::info("settlement: base chain has rollup {} up to batch {}", options_.rollup_id.value(),
                    last_posted_.load());
       std::lock_guard lock(mutex_);
-      if (state_.reorg_wanted) continue;  // the chain went back: post nothing until the rollback
+      // The chain went back, or holds more: post nothing until the rollback or the catch-up.
+      if (state_.reorg_wanted || state_.catch_up_wanted) continue;
     }
     const std::uint64_t next = last_posted_.load() + 1;
     if (next > durable_head_().value()) {

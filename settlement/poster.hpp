@@ -20,10 +20,13 @@
 // batch (reorg_wanted in state()). It posts again once told reorged().
 //
 // Divergence: every sync also compares the chain's last batch with this node's durable
-// batches (set_local_root). A chain ahead of the durable head, or another root at its
-// last batch, means that another process posts this rollup with this key (a copy of the
-// data dir running elsewhere): nothing posted from here could ever chain, so posting
-// stops for good and state().diverged says why.
+// batches (set_local_root). A chain ahead of the durable head whose batch at that head
+// has this node's root holds everything this node made and more (another process posts
+// this rollup with this key, say a copy of the data dir): the poster asks its owner to
+// catch up, re-deriving the missing batches from the chain (catch_up_wanted in state()),
+// and posts again once told caught_up(). A chain ahead with another root at this node's
+// head, or another root at the chain's last batch, means this node's batches can never
+// chain: posting stops for good and state().diverged says why.
 //
 // Also registers the rollup on first contact when the chain does not know it yet; a
 // rollup registered with another sequencer key is a fatal configuration error
@@ -75,6 +78,9 @@ struct PosterState {
   // chain's last), after a refusal that retrying cannot change or a base-chain revert.
   std::optional<BatchNumber> reorg_wanted;
   std::uint64_t reorgs_asked = 0;  // how often this process asked for one
+  // Set while the poster waits for its owner to re-derive the chain's batches after this
+  // node's durable head, up to this one (the chain's last, as last seen).
+  std::optional<BatchNumber> catch_up_wanted;
   // Set (for good: posting stopped) when a sync finds the chain holding batches this node
   // does not, or another root at its last batch: another process posts with this key.
   std::optional<std::string> diverged;
@@ -107,7 +113,13 @@ class Poster {
   void notify();
   // The owner rolled back to the batch reorg_wanted named: re-sync, then post from there.
   void reorged();
-  // Called (on the poster's thread) when the poster starts to want a reorg.
+  // The owner re-derived the batches catch_up_wanted named (or as many as it could):
+  // re-sync, compare again, then post from there.
+  void caught_up();
+  // The owner found that the chain's batches do not derive over this node's (why): posting
+  // stops for good, as for a divergence found at sync.
+  void diverge(const std::string& why);
+  // Called (on the poster's thread) when the poster starts to want a reorg or a catch-up.
   void set_on_reorg(std::function<void()> fn);
   // The root of durable batch n (nullopt: not durable, or unreadable). Set before start()
   // to have every sync compare the chain's last batch with this node's (state().diverged).
@@ -125,8 +137,14 @@ class Poster {
   void fail(const std::string& what, bool reached);
   void sleep_backoff();
   void want_reorg(BatchNumber to, const std::string& why);
-  // Why the chain and this node's durable batches cannot both hold (nullopt: they can).
-  std::optional<std::string> divergence(const RollupInfo& r);
+  void want_catch_up(BatchNumber to, BatchNumber from);
+  // The chain's last batch against this node's durable batches.
+  struct Comparison {
+    enum class Kind : std::uint8_t { agree, behind, diverged, unread } kind = Kind::agree;
+    std::string why;      // diverged, unread: what to report
+    bool reached = true;  // unread: whether the chain answered (with an error)
+  };
+  Comparison compare(BaseChainClient& client, const RollupInfo& r);
 
   std::string url_;
   http::ClientOptions http_;

@@ -103,13 +103,69 @@ Result<std::pair<BatchNumber, BatchOrigin>, std::string> resume_point(BatchLog& 
   return std::make_pair(*head, origin);
 }
 
-// Re-derives batches head+1..target from the base chain into the database (each one
-// committed, so a crash resumes where it stopped). A base chain that stops answering is
-// retried a few times, then the start is refused (run it again later).
-Status<std::string> catch_up(const SettlerOptions& options, BatchNumber head, const BatchOrigin& origin,
-                             BatchNumber target) {
+// Re-derives batches head+1..target from the base chain into `engine`, whose head is
+// `head` with origin record `origin` (each batch committed, so a crash resumes where it
+// stopped). A base chain that stops answering is retried a few times. `each` runs after
+// every batch derived and found correct.
+DerivedUpTo derive_into(const SettlerOptions& options, rollup::Engine& engine, BatchNumber head,
+                        const BatchOrigin& origin, BatchNumber target,
+                        const std::function<void(const rollup::BatchHeader&)>& each) {
+  DerivedUpTo out;
+  out.verified = head;
   const std::string what = "catching up with the base chain (batches " + std::to_string(head.value() + 1) +
                            ".." + std::to_string(target.value()) + ")";
+  auto client = BaseChainClient::create(options.base_chain, options.http);
+  if (!client) {
+    out.error = what + ": " + client.error();
+    return out;
+  }
+  BaseChainSource source(**client, options.rollup_id);
+  auto deriver = Deriver::resume(source, engine, origin.deposits_upto, origin.forced_upto);
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    if (!deriver) {
+      if (attempt >= kAttempts) {
+        out.error = what + ": " + deriver.error().message;
+        return out;
+      }
+    } else {
+      Deriver::RunOptions ro;
+      ro.upto = target;
+      ro.progress = [&](const rollup::BatchHeader& b, const DeriveStats&) {
+        out.verified = b.number;
+        spdlog::info("settlement: re-derived batch {} of {} from the base chain, root {}", b.number.value(),
+                     target.value(), b.state_root.hex());
+        if (each) each(b);
+        if (options.test_catch_up_pause_ms > 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds(options.test_catch_up_pause_ms));
+      };
+      auto m = (*deriver)->run(ro);
+      out.verified = (*deriver)->verified();
+      if (m && !*m) break;
+      if (m) {
+        out.mismatch = **m;
+        out.error = what + ": the base chain's batch does not derive over this database: " + describe(**m);
+        return out;
+      }
+      if (m.error().code == DeriveErrorCode::engine || attempt >= kAttempts) {
+        out.engine_failed = m.error().code == DeriveErrorCode::engine;
+        out.error = what + ", stopped at batch " + std::to_string((*deriver)->head().value()) + ": " +
+                    m.error().message;
+        return out;
+      }
+      spdlog::warn("settlement: {}: {}; retrying", what, m.error().message);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (!deriver) deriver = Deriver::resume(source, engine, origin.deposits_upto, origin.forced_upto);
+  }
+  spdlog::info("settlement: caught up with the base chain at batch {}, root {}", target.value(),
+               engine.state_root().hex());
+  return out;
+}
+
+// At open: re-derives the missing batches through an engine of its own on the database.
+Status<std::string> catch_up_at_open(const SettlerOptions& options, BatchNumber head,
+                                     const BatchOrigin& origin, BatchNumber target) {
   if (options.catch_up_engine.store.path.empty())
     return make_error("the base chain holds batches up to " + std::to_string(target.value()) + " of rollup " +
                       std::to_string(options.rollup_id.value()) + ", but this database ends at batch " +
@@ -119,44 +175,16 @@ Status<std::string> catch_up(const SettlerOptions& options, BatchNumber head, co
       "(an older backup, or a lost tail): re-deriving the missing batches from the base chain before "
       "serving",
       target.value(), options.rollup_id.value(), head.value());
+  const std::string what = "catching up with the base chain (batches " + std::to_string(head.value() + 1) +
+                           ".." + std::to_string(target.value()) + ")";
   auto engine = rollup::Engine::open(options.catch_up_engine);
   if (!engine) return make_error(what + ": cannot open the rollup database: " + engine.error().message);
   if ((*engine)->head().number != head)
     return make_error(what + ": the database's head moved to batch " +
                       std::to_string((*engine)->head().number.value()));
-  auto client = BaseChainClient::create(options.base_chain, options.http);
-  if (!client) return make_error(what + ": " + client.error());
-  BaseChainSource source(**client, options.rollup_id);
-  auto deriver = Deriver::resume(source, **engine, origin.deposits_upto, origin.forced_upto);
-  constexpr int kAttempts = 5;
-  for (int attempt = 1;; ++attempt) {
-    if (!deriver) {
-      if (attempt >= kAttempts) return make_error(what + ": " + deriver.error().message);
-    } else {
-      Deriver::RunOptions ro;
-      ro.upto = target;
-      ro.progress = [&](const rollup::BatchHeader& b, const DeriveStats&) {
-        spdlog::info("settlement: re-derived batch {} of {} from the base chain, root {}", b.number.value(),
-                     target.value(), b.state_root.hex());
-        if (options.test_catch_up_pause_ms > 0)
-          std::this_thread::sleep_for(std::chrono::milliseconds(options.test_catch_up_pause_ms));
-      };
-      auto m = (*deriver)->run(ro);
-      if (m && !*m) break;
-      if (m)
-        return make_error(what + ": the base chain's batch does not derive over this database: " +
-                          describe(**m) + ". Refusing to serve it");
-      if (m.error().code == DeriveErrorCode::engine || attempt >= kAttempts)
-        return make_error(what + ", stopped at batch " + std::to_string((*deriver)->head().value()) + ": " +
-                          m.error().message + ". Start again to resume");
-      spdlog::warn("settlement: {}: {}; retrying", what, m.error().message);
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    if (!deriver) deriver = Deriver::resume(source, **engine, origin.deposits_upto, origin.forced_upto);
-  }
-  spdlog::info("settlement: caught up with the base chain at batch {}, root {}", target.value(),
-               (*engine)->state_root().hex());
-  return {};
+  DerivedUpTo d = derive_into(options, **engine, head, origin, target, {});
+  if (d.error.empty()) return {};
+  return make_error(d.error + (d.mismatch ? ". Refusing to serve it" : ". Start again to resume"));
 }
 
 }  // namespace
@@ -172,7 +200,7 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
       check_against_chain(options, key.public_key(), log, (*genesis)->header.state_root, point->first);
   if (!target) return make_error(target.error());
   if (*target) {
-    if (auto caught = catch_up(options, point->first, point->second, **target); !caught)
+    if (auto caught = catch_up_at_open(options, point->first, point->second, **target); !caught)
       return make_error(caught.error());
     point = resume_point(log);
     if (!point) return make_error(point.error());
@@ -326,21 +354,67 @@ void Settler::batch_durable(BatchNumber) { poster_->notify(); }
 
 std::optional<BatchNumber> Settler::reorg_wanted() const { return poster_->state().reorg_wanted; }
 
+void Settler::restart_queues(const BatchOrigin& origin) {
+  std::lock_guard lock(mutex_);
+  deposits_.clear();
+  forced_.clear();
+  by_hash_.clear();
+  next_deposit_ = inbox_deposit_end_ = origin.deposits_upto;
+  next_forced_ = inbox_forced_end_ = origin.forced_upto;
+  follower_->restart_at(origin.deposits_upto, origin.forced_upto);
+  catching_up_ = true;
+  reorged_at_ = SteadyClock::now();
+}
+
 void Settler::reorged(BatchNumber to, const BatchOrigin& origin) {
-  {
-    std::lock_guard lock(mutex_);
-    deposits_.clear();
-    forced_.clear();
-    by_hash_.clear();
-    next_deposit_ = inbox_deposit_end_ = origin.deposits_upto;
-    next_forced_ = inbox_forced_end_ = origin.forced_upto;
-    follower_->restart_at(origin.deposits_upto, origin.forced_upto);
-    catching_up_ = true;
-    reorged_at_ = SteadyClock::now();
-  }
+  restart_queues(origin);
   spdlog::info("settlement: rolled back to batch {}; queues resume at deposit {} and forced tx {}",
                to.value(), origin.deposits_upto.value(), origin.forced_upto.value());
   poster_->reorged();
+}
+
+std::optional<BatchNumber> Settler::catch_up_wanted() const { return poster_->state().catch_up_wanted; }
+
+DerivedUpTo Settler::catch_up(rollup::Engine& engine, BatchNumber target,
+                              const std::function<void(const rollup::BatchHeader&)>& each) {
+  DerivedUpTo d;
+  auto point = resume_point(log_);
+  if (!point) {
+    d.error = "catching up with the base chain: " + point.error();
+    poster_->caught_up();  // asks again after a re-sync
+    return d;
+  }
+  const BatchNumber head = point->first;
+  d.verified = head;
+  if (engine.head().number != head || target <= head) {
+    poster_->caught_up();  // nothing to derive (or the database moved): compare again
+    return d;
+  }
+  d = derive_into(options_, engine, head, point->second, target, each);
+  if (d.engine_failed) return d;  // the owner stops writing
+  if (d.mismatch) {
+    // The chain's batch does not derive over this node's: the engine may have executed
+    // (and committed) it; only what was found correct is kept.
+    if (engine.head().number > d.verified)
+      if (auto r = engine.rollback_to(d.verified); !r) {
+        d.engine_failed = true;
+        d.error += "; and rolling it back failed: " + r.error().message;
+        return d;
+      }
+    poster_->diverge("this node has diverged from the base chain: " + d.error + ". Taking no more writes");
+    return d;
+  }
+  if (auto now = resume_point(log_); now) {
+    restart_queues(now->second);
+    spdlog::info("settlement: caught up to batch {}; queues resume at deposit {} and forced tx {}",
+                 now->first.value(), now->second.deposits_upto.value(), now->second.forced_upto.value());
+  } else {
+    d.engine_failed = true;
+    d.error = "reading the caught-up head: " + now.error();
+    return d;
+  }
+  poster_->caught_up();
+  return d;
 }
 
 bool Settler::deposit_gone(DepositPosition index) const {

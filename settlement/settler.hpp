@@ -38,6 +38,7 @@
 #include "rollup/tx.hpp"
 #include "settlement/batch_log.hpp"
 #include "settlement/commitment.hpp"
+#include "settlement/derive.hpp"
 #include "settlement/follower.hpp"
 #include "settlement/poster.hpp"
 
@@ -58,6 +59,14 @@ struct SettlerOptions {
   // empty store.path refuses such a database instead.
   rollup::EngineOptions catch_up_engine;
   std::uint32_t test_catch_up_pause_ms = 0;  // tests only: a pause after each re-derived batch
+};
+
+// What a catch-up re-derived (Settler::catch_up).
+struct DerivedUpTo {
+  BatchNumber verified;              // the last batch derived and found correct (or the start)
+  std::optional<Mismatch> mismatch;  // the chain's next batch does not derive over this database
+  bool engine_failed = false;        // the database failed (the engine is poisoned)
+  std::string error;                 // empty: every batch up to the target was derived
 };
 
 // The entries the next batch starts with, in batch order, and its origin record.
@@ -133,6 +142,19 @@ class Settler {
   // as after a base-chain revert. The deposit of a rolled-back batch that is gone.
   [[nodiscard]] bool deposit_gone(DepositPosition index) const;
 
+  // ---- catching up at runtime (docs/settlement.md, "Catching up")
+  // The batch to catch up to (the chain's last, built on this node's durable head) before
+  // anything more can settle; nullopt while none is wanted. The doorbell rings when one is.
+  [[nodiscard]] std::optional<BatchNumber> catch_up_wanted() const;
+  // Re-derives the chain's batches after the engine's head, up to `target`, into `engine`
+  // (the node's own: the caller owns it, with nothing in flight), each committed with its
+  // origin record; `each` runs after every one found correct. Then, unless the database
+  // failed: a batch that does not derive is rolled back and the poster stops for good
+  // (diverged()); otherwise the inbox is emptied, the queues are fetched again from the
+  // new head and the poster re-syncs (a chain still ahead asks again).
+  DerivedUpTo catch_up(rollup::Engine& engine, BatchNumber target,
+                       const std::function<void(const rollup::BatchHeader&)>& each);
+
   // ---- queries (the follower's cache; never a base-chain call)
   [[nodiscard]] SettlerStatus status() const;
   std::vector<WithdrawalChainState> withdrawal_states(std::span<const WatchedWithdrawal> ws);
@@ -148,6 +170,8 @@ class Settler {
   // The poster's source: batch n from the log, as a commitment. Its withdrawals are
   // watched from here on, so their statuses are in the cache before anyone asks.
   Result<Commitment, std::string> build_commitment(BatchNumber n);
+  // Empties the inbox and restarts the queues at `origin` (a rollback or a catch-up).
+  void restart_queues(const BatchOrigin& origin);
 
   SettlerOptions options_;
   BatchLog& log_;

@@ -1065,22 +1065,140 @@ class CatchUpTests(SettlementCase):
         self.assertIn("this database has diverged from the base chain: batch 1 of rollup %d" % ROLLUP, err)
         self.assertEqual(rpc.rollup(ROLLUP), before)
 
-    def test_a_second_node_posting_with_the_same_key_is_found_diverged_at_sync(self):
-        # Two copies of one data dir run at once (the same key and history up to batch 1).
-        # The copy posts batch 2 with a tx the other never saw: at its next sync the other
-        # finds the chain holding another history, stops taking writes and says why.
+    def caught_up(self, client, batch):
+        """Waits until `client`'s node holds `batch` and is not catching up; its /v1/settlement."""
+        def done():
+            s = client.get_json("/v1/settlement")
+            return int(s["durable_head"]) >= batch and "catch_up_wanted" not in s and s
+        return wait_for("caught up to batch %d" % batch, done, timeout=30)
+
+    def test_two_nodes_with_the_same_key_catch_up_with_each_other_while_they_run(self):
+        # Two copies of one data dir run at once (the same key and history up to `last`).
+        # Each posts a batch the other never saw; the other, which made no batch of its own
+        # past the chain's, re-derives it without a restart and goes on after it.
         chain, rpc, a, backup, (k1, i1, _), (k2, i2, _), txs, last = self.behind_the_chain(transfers=1)
         a.start(timeout=60 * SCALE)
-        b = self.start_sequencer(chain, data=backup)  # catches up to `last` first
+        b = self.start_sequencer(chain, data=backup)  # catches up to `last` at start
         ca, cb = a.client(), b.client()
         self.assertEqual(int(cb.status()["latest_batch"]), last)
-        held = transfer(k1, i1, i2, 1, nonce=len(txs) + 5)  # a nonce gap: waits in a's mempool
-        self.assertEqual(ca.submit(held, wait=False).status, 202)
-        r = cb.submit(transfer(k1, i1, i2, 3, nonce=len(txs)))
-        self.assertEqual(r.json()["status"], "applied", r)
+        x = transfer(k1, i1, i2, 3, nonce=len(txs))  # only b sees it
+        z = transfer(k1, i1, i2, 2, nonce=len(txs) + 1)  # both see it; a holds it (a nonce gap there)
+        waiting = {}
+
+        def submit_z_to_a():
+            waiting["r"] = ca.post_json("/v1/transactions?wait=true&timeout_ms=60000", z.json(), timeout=90)
+        waiter = threading.Thread(target=submit_z_to_a)
+        waiter.start()
+        wait_for("z held in a's mempool", lambda: (lambda r: r.status == 200 and r.json()["status"] == "pending")(
+            ca.get("/v1/transactions/" + z.hash)))
+        r = cb.post_json("/v1/batches", [x.json(), z.json()])
+        receipts = r.json()["receipts"]
+        self.assertEqual([rc["status"] for rc in receipts], ["applied", "applied"], r)
+        self.assertEqual({rc["batch"] for rc in receipts}, {str(last + 1)}, receipts)
         self.wait_posted(rpc, last + 1)
+
+        s = self.caught_up(ca, last + 1)
+        self.assertFalse(s["diverged"], s)
+        self.assertEqual((s["catch_ups"], s["caught_up_batches"]), ("1", "1"), s)
+        self.assertIn("re-deriving them from the chain", "\n".join(a.lines))
+        self.assertEqual(ca.get_json("/v1/batches/%d" % (last + 1))["state_root"],
+                         rpc.commitment(ROLLUP, last + 1)["new_root"])
+        for t in (x, z):
+            j = ca.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual((j["status"], j["batch"]), ("applied", str(last + 1)), j)
+        # The request that waited at `a` for z got the receipt of the chain's batch.
+        waiter.join(timeout=30 * SCALE)
+        self.assertFalse(waiter.is_alive())
+        self.assertEqual(waiting["r"].status, 200, waiting["r"])
+        self.assertEqual((waiting["r"].json()["status"], waiting["r"].json()["batch"]), ("applied", str(last + 1)))
+        self.assertEqual(self.ready(ca), (200, []))
+        m, _ = l2.parse_prometheus(ca.get("/metrics").body.decode())
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_catch_ups_total"), 1)
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_caught_up_batches_total"), 1)
+        self.assertEqual(l2.metric_sum(m, "l2_settlement_diverged"), 0)
+
+        # `a` takes a tx after it, in a batch of its own that it posts; `b` catches up in turn.
+        y = transfer(k2, i2, i1, 4, nonce=0)
+        r = ca.submit(y)
+        self.assertEqual(r.json()["status"], "applied", r)
+        mine = int(r.json()["batch"])
+        self.assertGreater(mine, last + 1)
+        self.wait_posted(rpc, mine)
+        s = self.caught_up(cb, mine)
+        self.assertFalse(s["diverged"], s)
+        self.assertGreaterEqual(int(s["catch_ups"]), 1, s)
+        j = cb.get_json("/v1/transactions/" + y.hash)
+        self.assertEqual((j["status"], j["batch"]), ("applied", str(mine)), j)
+        # z stays applied where the chain has it (a rejected copy of it may follow in a's batch).
+        j = ca.get_json("/v1/transactions/" + z.hash)
+        self.assertEqual((j["status"], j["batch"]), ("applied", str(last + 1)), j)
+        for k in (k1, k2):
+            self.assertEqual(ca.account(k.public_hex), cb.account(k.public_hex))
+        self.assertEqual(self.ready(cb), (200, []))
+        self.assertEqual(a.terminate(), 0)
+        self.assertEqual(b.terminate(), 0)
+        self.derive(chain.url)
+
+    def test_killed_while_catching_up_at_runtime_finishes_at_restart(self):
+        chain, rpc, a, backup, (k1, i1, _), (k2, i2, _), txs, last = self.behind_the_chain(transfers=1)
+        a.extra_args = a.extra_args + ["--test.catch-up-pause-ms", "600000"]
+        a.start(timeout=60 * SCALE)
+        b = self.start_sequencer(chain, data=backup)
+        cb = b.client()
+        posted = []
+        for n in range(2):  # one batch each
+            t = transfer(k1, i1, i2, 3, nonce=len(txs) + n)
+            r = cb.submit(t)
+            self.assertEqual(r.json()["status"], "applied", r)
+            posted.append((t, int(r.json()["batch"])))
+        head = posted[-1][1]
+        self.wait_posted(rpc, head)
+        # `a` pauses after the first batch it re-derives (committed), then is killed.
+        wait_for("a re-derived batch %d" % (last + 1),
+                 lambda: any("re-derived batch %d of" % (last + 1) in x for x in a.lines), timeout=30)
+        status, reasons = self.ready(a.client())
+        self.assertEqual(status, 503)
+        self.assertIn("catching_up", reasons)
+        a.kill()
+        a.extra_args = [x for x in a.extra_args if x not in ("--test.catch-up-pause-ms", "600000")]
+        a.start(timeout=60 * SCALE)
+        self.assertIn("caught up with the base chain at batch %d" % head, "\n".join(a.lines))
+        ca = a.client()
+        self.assertEqual(int(ca.status()["latest_batch"]), head)
+        for t, batch in posted:
+            j = ca.get_json("/v1/transactions/" + t.hash)
+            self.assertEqual((j["status"], j["batch"]), ("applied", str(batch)), j)
+        for k in (k1, k2):
+            self.assertEqual(ca.account(k.public_hex), cb.account(k.public_hex))
+        self.assertEqual(a.terminate(), 0)
+        self.assertEqual(b.terminate(), 0)
+        self.derive(chain.url)
+
+    def test_a_node_with_a_batch_the_chain_does_not_hold_diverges_at_sync(self):
+        # `a` makes a batch of its own while it cannot reach the chain; meanwhile a copy of
+        # its data dir posts two other batches there. Back on the chain, `a` finds batches
+        # past its head that do not build on it: it stops taking writes and says why.
+        chain, rpc, a, backup, (k1, i1, _), (k2, i2, _), txs, last = self.behind_the_chain(transfers=1)
+        a.start(timeout=60 * SCALE)
+        ca = a.client()
+        chain.terminate()
         y = transfer(k2, i2, i1, 4, nonce=0)  # only `a` sees it
-        ya = ca.submit(y)
+        r = ca.submit(y)
+        self.assertEqual((r.status, r.json()["status"], r.json()["batch"]), (200, "applied", str(last + 1)), r)
+        mine = ca.get_json("/v1/batches/%d" % (last + 1))["state_root"]
+        away = base.BasechainProcess(BIN["basechaind"], chain.data_dir, self.new_dir())
+        self.addCleanup(away.kill)
+        away.start(timeout=60 * SCALE)
+        b = self.start_sequencer(away, data=backup)  # catches up to `last` at start
+        cb = b.client()
+        for n in range(2):
+            r = cb.submit(transfer(k1, i1, i2, 3, nonce=len(txs) + n))
+            self.assertEqual(r.json()["status"], "applied", r)
+        self.wait_posted(away.rpc(), last + 2)
+        self.assertEqual(b.terminate(), 0)
+        away.terminate()
+        chain.start(timeout=60 * SCALE)
+        rpc = chain.rpc()
 
         def diverged():
             status, reasons = self.ready(ca)
@@ -1089,39 +1207,24 @@ class CatchUpTests(SettlementCase):
         body = ca.get("/ready").json()
         msg = [x["message"] for x in body["reasons"] if x["code"] == "diverged"][0]
         self.assertIn("this node has diverged from the base chain", msg)
+        self.assertIn("its batch %d has root %s, not this node's %s" %
+                      (last + 1, rpc.commitment(ROLLUP, last + 1)["new_root"], mine), msg)
         self.assertIn("another process posts this rollup with this sequencer's key", msg)
         st = ca.get_json("/v1/settlement")
         self.assertTrue(st["diverged"], st)
-        self.assertIn("diverged", st["last_error"])
+        self.assertEqual(st["catch_ups"], "0", st)
         m, _ = l2.parse_prometheus(ca.get("/metrics").body.decode())
         self.assertEqual(l2.metric_sum(m, "l2_settlement_diverged"), 1)
-        # What waited in the mempool is dropped, not left pending: it was never acknowledged.
-        wait_for("the held tx dropped",
-                 lambda: ca.get_json("/v1/transactions/" + held.hash)["status"] == "dropped", timeout=10)
         # No more writes, and nothing of it reaches the chain.
         r = ca.submit(transfer(k2, i2, i1, 1, nonce=1))
         self.assertEqual(r.status, 503, r)
         self.assertEqual(r.json()["error"]["code"], "unavailable")
         self.assertIn("diverged", r.json()["error"]["message"])
-        self.assertEqual(rpc.commitment(ROLLUP, last + 1)["new_root"],
-                         cb.get_json("/v1/batches/%d" % (last + 1))["state_root"])
-        self.assertEqual(self.ready(cb), (200, []))
-        own = int(ca.status()["latest_batch"]) > last
+        self.assertEqual(int(rpc.rollup(ROLLUP)["last_batch"]), last + 2)
+        self.assertEqual(ca.get_json("/v1/transactions/" + y.hash)["status"], "applied")  # reads go on
         self.assertEqual(a.terminate(), 0)
-        if own:
-            # `a` made a batch of its own (with y) before a sync found it out: it can never
-            # be posted, and a restart refuses the database.
-            self.assertEqual((ya.status, ya.json()["status"]), (200, "applied"), ya)
-            err = self.refused(chain, a.data_dir)
-            self.assertIn("this database has diverged from the base chain: batch %d" % (last + 1), err)
-        else:
-            # Found out first (y refused, or dropped from the mempool: never acknowledged):
-            # `a` is only behind, and a restart catches up.
-            self.assertIn((ya.status, ya.json().get("status")), ((503, None), (200, "dropped")), ya)
-            a.start(timeout=60 * SCALE)
-            self.assertIn("caught up with the base chain at batch %d" % (last + 1), "\n".join(a.lines))
-            self.assertEqual(a.client().get("/v1/transactions/" + y.hash).status, 404)
-        self.assertEqual(b.terminate(), 0)
+        err = self.refused(chain, a.data_dir)
+        self.assertIn("this database has diverged from the base chain: batch %d" % (last + 1), err)
         self.derive(chain.url)
 
 
