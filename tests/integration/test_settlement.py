@@ -101,6 +101,16 @@ class SettlementCase(ts.ServerTestCase):
             wait_for("rollup %d registered" % chain_id, lambda: rpc.rollup(chain_id))
         return seq
 
+    def sequencer_key(self, data_dir):
+        """The sequencer's base-chain key, from its data dir (to post as it would)."""
+        with open(os.path.join(data_dir, "sequencer.key")) as f:
+            seed = bytes.fromhex(f.read().strip())
+        key = l2.Key.__new__(l2.Key)
+        key.seed = seed
+        key.signing = l2.nacl.signing.SigningKey(seed)
+        key.public = bytes(key.signing.verify_key)
+        return key
+
     def refused(self, chain, data, chain_id=ROLLUP):
         """sequencerd on `data` must exit 1 at start, before listening; returns its stderr."""
         cmd = [BIN["sequencerd"], "--port", "0", "--data-dir", data, "--chain-id", str(chain_id),
@@ -595,12 +605,7 @@ class OutageTests(SettlementCase):
         self.assertEqual(c.submit(transfer(ka, ia, ib, 7, nonce=0)).json()["status"], "applied")
         latest = self.check_commitments(self.rpc, c)
         self.seq.terminate()  # it would post the next batch itself
-        with open(os.path.join(self.seq.data_dir, "sequencer.key")) as f:
-            seed = bytes.fromhex(f.read().strip())
-        key = l2.Key.__new__(l2.Key)
-        key.seed = seed
-        key.signing = l2.nacl.signing.SigningKey(seed)
-        key.public = bytes(key.signing.verify_key)
+        key = self.sequencer_key(self.seq.data_dir)
         info = self.rpc.rollup(ROLLUP)
         last = self.rpc.commitment(ROLLUP, latest)
         # A consistent commitment (payload and hash agree, queues as before) with a wrong root.
@@ -1173,6 +1178,44 @@ class CatchUpTests(SettlementCase):
         self.assertEqual(a.terminate(), 0)
         self.assertEqual(b.terminate(), 0)
         self.derive(chain.url)
+
+    def test_a_batch_that_does_not_derive_is_rolled_back_and_the_node_diverges(self):
+        # Someone with the sequencer's key posts a batch built on the node's head whose root
+        # is wrong (payload and queues consistent): the running node starts to catch up,
+        # executes it, finds another root, takes it back and stops taking writes.
+        chain, rpc, a, backup, (k1, i1, _), (k2, i2, _), txs, last = self.behind_the_chain(transfers=1)
+        a.start(timeout=60 * SCALE)
+        ca = a.client()
+        head_root = ca.get_json("/v1/batches/%d" % last)["state_root"]
+        info, prev = rpc.rollup(ROLLUP), rpc.commitment(ROLLUP, last)
+        self.assertEqual(info["last_root"], head_root)
+        CensorshipTests.commit(self, rpc, self.sequencer_key(a.data_dir), last + 1, head_root,
+                               prev["deposits_upto"], prev["forced_upto"], ROLLUP, new_root="ab" * 32)
+
+        def diverged():
+            status, reasons = self.ready(ca)
+            return status == 503 and "diverged" in reasons
+        wait_for("a diverged", diverged, timeout=30)
+        msg = [x["message"] for x in ca.get("/ready").json()["reasons"] if x["code"] == "diverged"][0]
+        self.assertIn("the base chain's batch does not derive over this database: batch %d: state_root mismatch"
+                      % (last + 1), msg)
+        self.assertIn("ab" * 32, msg)
+        self.assertIn("re-deriving them from the chain", "\n".join(a.lines))
+        # Only what was found correct is kept: the wrong batch is gone from the node.
+        self.assertEqual(int(ca.status()["latest_batch"]), last)
+        self.assertEqual(ca.status()["state_root"], head_root)
+        self.assertEqual(ca.get("/v1/batches/%d" % (last + 1)).status, 404)
+        st = ca.get_json("/v1/settlement")
+        self.assertTrue(st["diverged"], st)
+        self.assertEqual((st["catch_ups"], st["caught_up_batches"], st["durable_head"]), ("0", "0", str(last)), st)
+        r = ca.submit(transfer(k2, i2, i1, 1, nonce=0))
+        self.assertEqual(r.status, 503, r)
+        self.assertIn("diverged", r.json()["error"]["message"])
+        self.assertEqual(a.terminate(), 0)
+        err = self.refused(chain, a.data_dir)  # a restart re-derives it again, and refuses
+        self.assertIn("the base chain's batch does not derive over this database: batch %d" % (last + 1), err)
+        self.assertIn("Refusing to serve it", err)
+        self.derive(chain.url, expect_rc=1)
 
     def test_a_node_with_a_batch_the_chain_does_not_hold_diverges_at_sync(self):
         # `a` makes a batch of its own while it cannot reach the chain; meanwhile a copy of
