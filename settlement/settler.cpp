@@ -104,12 +104,14 @@ Result<std::pair<BatchNumber, BatchOrigin>, std::string> resume_point(BatchLog& 
 }
 
 // Re-derives batches head+1..target from the base chain into `engine`, whose head is
-// `head` with origin record `origin` (each batch committed, so a crash resumes where it
+// `from` (head, and its origin record) (each batch committed, so a crash resumes where it
 // stopped). A base chain that stops answering is retried a few times. `each` runs after
 // every batch derived and found correct.
-DerivedUpTo derive_into(const SettlerOptions& options, rollup::Engine& engine, BatchNumber head,
-                        const BatchOrigin& origin, BatchNumber target,
+DerivedUpTo derive_into(const SettlerOptions& options, rollup::Engine& engine,
+                        const std::pair<BatchNumber, BatchOrigin>& from, BatchNumber target,
                         const std::function<void(const rollup::BatchHeader&)>& each) {
+  const BatchNumber head = from.first;
+  const BatchOrigin& origin = from.second;
   DerivedUpTo out;
   out.verified = head;
   const std::string what = "catching up with the base chain (batches " + std::to_string(head.value() + 1) +
@@ -182,7 +184,7 @@ Status<std::string> catch_up_at_open(const SettlerOptions& options, BatchNumber 
   if ((*engine)->head().number != head)
     return make_error(what + ": the database's head moved to batch " +
                       std::to_string((*engine)->head().number.value()));
-  DerivedUpTo d = derive_into(options, **engine, head, origin, target, {});
+  DerivedUpTo d = derive_into(options, **engine, {head, origin}, target, {});
   if (d.error.empty()) return {};
   return make_error(d.error + (d.mismatch ? ". Refusing to serve it" : ". Start again to resume"));
 }
@@ -390,7 +392,7 @@ DerivedUpTo Settler::catch_up(rollup::Engine& engine, BatchNumber target,
     poster_->caught_up();  // nothing to derive (or the database moved): compare again
     return d;
   }
-  d = derive_into(options_, engine, head, point->second, target, each);
+  d = derive_into(options_, engine, *point, target, each);
   if (d.engine_failed) return d;  // the owner stops writing
   if (d.mismatch) {
     // The chain's batch does not derive over this node's: the engine may have executed
