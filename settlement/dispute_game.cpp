@@ -68,7 +68,7 @@ Result<BisectionGame, GameError> BisectionGame::open(std::uint64_t n, const Hash
   if (n == 0)
     return make_error(
         error(GameErrorCode::bad_range,
-              "a batch with no applied tx has no trace to bisect: its new_root must be its prev_root"));
+              "a batch with an empty tx list has no trace to bisect: its new_root must be its prev_root"));
   if (clock.value() == 0) return make_error(error(GameErrorCode::bad_range, "a clock of 0 seconds"));
   BisectionGame g;
   g.n_ = n;

@@ -5,12 +5,14 @@
 // base chain's dispute module will run (and the defender and the challenger will play),
 // with no storage, bonds or transport. docs/disputes.md states the same rules.
 //
-// Positions 0..n are the state roots of the batch's trace (rollup/trace.hpp,
-// applied_roots): root 0 is the batch's prev_root, which both sides agree on (it is the
-// previous commitment's new_root); root k is the root after the k-th applied tx of the
-// derived tx list; root n is the commitment's new_root, which the defender (the
-// sequencer) claims and the challenger disputes. The game keeps a range [lo, hi] with the
-// root at lo agreed and the defender's root at hi disputed:
+// Positions 0..n are the state roots of the batch's trace (rollup/trace.hpp) over its
+// derived tx list (settlement/batch_txs.hpp; n is the list's length, so the chain can name
+// the tx at a position without executing anything): root 0 is the batch's prev_root,
+// which both sides agree on (it is the previous commitment's new_root); root k is the root
+// after the k-th tx (a rejected forced tx leaves it unchanged); root n is the
+// commitment's new_root, which the defender (the sequencer) claims and the challenger
+// disputes. The game keeps a range [lo, hi] with the root at lo agreed and the
+// defender's root at hi disputed:
 //
 //   1. bisect   (the defender's move, while hi - lo > 1): the defender's root at
 //               mid = lo + (hi - lo) / 2;
@@ -18,12 +20,13 @@
 //   3. step     (the defender's move, once hi - lo == 1): the base chain executes the one
 //               tx at position hi over the agreed root at lo (a one-step proof, its
 //               witnesses checked against that root) and compares the root it computes
-//               with the defender's root at hi: equal, the defender wins; else (or if the
-//               tx does not apply) the challenger wins.
+//               with the defender's root at hi: equal, the defender wins; else (or if a
+//               payload tx does not apply, or the witnesses do not check) the challenger
+//               wins.
 //
 // A range of one position from the start (n = 1) goes straight to the step. A game over
-// n = 0 positions does not exist: new_root must then equal prev_root, which the chain
-// checks without a game. So a game takes at most 2 * ceil(log2 n) + 1 moves.
+// an empty list (n = 0) does not exist: new_root must then equal prev_root, which the
+// chain checks without a game. So a game takes at most 2 * ceil(log2 n) + 1 moves.
 //
 // Clocks (a chess clock, as OP's fault dispute game has): each side has its own budget of
 // base-chain time; the side to move spends its clock from the moment its turn began. A
@@ -96,7 +99,8 @@ class BisectionGame {
   // respond: the challenger agrees with the defender's root at mid(), or not.
   Status<GameError> respond(ChainTime now, bool agree);
   // step: the base chain ran the one-step proof of position hi() over agreed_root() and
-  // got `computed` (nullopt: the tx did not apply, or its witnesses did not check).
+  // got `computed` (nullopt: a payload tx that did not apply, or witnesses that did not
+  // check).
   Status<GameError> step(ChainTime now, const std::optional<Hash32>& computed);
   // The side to move has let its clock run out by `now`: the other side wins.
   Status<GameError> timeout(ChainTime now);
