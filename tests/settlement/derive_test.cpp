@@ -18,6 +18,7 @@
 #include "rollup/state_store.hpp"
 #include "settlement/commitment.hpp"
 #include "settlement/derive.hpp"
+#include "settlement/one_step.hpp"
 #include "settlement/payload.hpp"
 #include "tests/unit/test_util.hpp"
 
@@ -479,6 +480,115 @@ TEST_F(Derive, MissingCommitmentIsASourceError) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, DeriveErrorCode::source);
   EXPECT_EQ(d->head(), BatchNumber(4));
+}
+
+// ---- the one-step proof (settlement/one_step.hpp) over the same batches
+
+// The state before batch n, the commitment of n, its origin and its queue entries.
+struct BatchForStep {
+  rollup::State pre;
+  Commitment commitment;
+  BatchOrigin origin;
+  std::vector<QueuedDeposit> deposits;
+  std::vector<QueuedForced> forced;
+};
+
+class OneStep : public Derive {
+ protected:
+  BatchForStep batch_for_step(std::uint64_t n) {
+    auto d = deriver();
+    Deriver::RunOptions ro;
+    ro.upto = BatchNumber(n - 1);
+    auto r = d->run(ro);
+    EXPECT_TRUE(r && !*r);
+    BatchForStep b{d->state(), {}, {}, {}, {}};
+    auto rec = seq_.base().commitment(BatchNumber(n), true);
+    EXPECT_TRUE(rec && *rec);
+    b.commitment = (*rec)->commitment;
+    b.origin = BatchOrigin{d->deposits_upto(), b.commitment.header.deposits_upto, d->forced_upto(),
+                           b.commitment.header.forced_upto};
+    b.deposits =
+        *seq_.base().deposits(b.origin.deposits_from, static_cast<std::uint32_t>(b.origin.deposit_count()));
+    b.forced = *seq_.base().forced(b.origin.forced_from, static_cast<std::uint32_t>(b.origin.forced_count()));
+    return b;
+  }
+};
+
+TEST_F(OneStep, EveryPositionOfEveryBatchStepsToTheTracesRoot) {
+  build();
+  std::size_t rejected_queue_entries = 0;
+  for (std::uint64_t n = 1; n <= 3; ++n) {
+    BatchForStep b = batch_for_step(n);
+    auto named = name_txs(b.commitment, b.origin, b.deposits, b.forced);
+    ASSERT_TRUE(named) << named.error();
+    const DerivedTrace t = derived_trace(*named, b.pre);
+    ASSERT_EQ(t.trace.steps.size(), named->txs.size());
+    EXPECT_EQ(t.trace.pre_root, b.commitment.header.prev_root);
+    EXPECT_EQ(t.trace.post_root, b.commitment.header.new_root) << "batch " << n;
+    for (std::uint64_t k = 1; k <= named->txs.size(); ++k) {
+      const rollup::TraceStep& s = t.trace.steps[k - 1];
+      auto out = one_step(*named, k, s.pre_root, s.witness);
+      ASSERT_TRUE(out) << out.error();
+      ASSERT_TRUE(out->root) << "batch " << n << " position " << k << ": " << out->fault;
+      EXPECT_EQ(*out->root, s.post_root) << "batch " << n << " position " << k;
+      if (s.receipt.status != rollup::TxStatus::applied) {
+        EXPECT_LT(k - 1, named->queued) << "only queue entries may be rejected";
+        EXPECT_EQ(*out->root, s.pre_root);  // a rejected forced tx repeats its root
+        ++rejected_queue_entries;
+      }
+      // Over another root, the same witness does not check: a fault, never a root.
+      auto wrong = one_step(*named, k, s.post_root == s.pre_root ? Hash32{} : s.post_root, s.witness);
+      ASSERT_TRUE(wrong);
+      EXPECT_FALSE(wrong->root) << "batch " << n << " position " << k;
+    }
+    EXPECT_FALSE(one_step(*named, 0, t.trace.pre_root, t.trace.steps[0].witness));
+    EXPECT_FALSE(one_step(*named, named->txs.size() + 1, t.trace.post_root, t.trace.steps[0].witness));
+  }
+  EXPECT_EQ(rejected_queue_entries, 2u);  // batch 2's bad nonce, batch 3's broken signature
+}
+
+TEST_F(OneStep, APayloadTxThatDoesNotApplyIsAFaultOfTheStep) {
+  build();
+  // Batch 3's payload, with carol's transfer of more than she has (signed with her nonce
+  // then, 1) in place of dave's first.
+  repost(3,
+         {make_transfer(kRollup, carol_, 3, 1, 1'000'000, 1, 1), make_transfer(kRollup, bob_, 2, 4, 50, 1, 2),
+          make_withdraw(kRollup, dave_, 4, 1000, 0, 1), make_transfer(kRollup, alice_, 1, 4, 7, 1, 4)});
+  BatchForStep b = batch_for_step(3);
+  auto named = name_txs(b.commitment, b.origin, b.deposits, b.forced);
+  ASSERT_TRUE(named) << named.error();
+  const DerivedTrace t = derived_trace(*named, b.pre);
+  const std::uint64_t k = named->queued + 1;  // carol's
+  const rollup::TraceStep& s = t.trace.steps[k - 1];
+  EXPECT_EQ(s.receipt.status, rollup::TxStatus::insufficient_balance);
+  auto out = one_step(*named, k, s.pre_root, s.witness);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_FALSE(out->root);
+  EXPECT_NE(out->fault.find("does not apply (insufficient_balance)"), std::string::npos) << out->fault;
+}
+
+TEST_F(OneStep, APayloadThatDoesNotHashDecodeOrCountIsAFaultOfTheCommitment) {
+  build();
+  BatchForStep b = batch_for_step(1);
+  Commitment c = b.commitment;
+  c.payload[c.payload.size() / 2] ^= 0x01;
+  auto named = name_txs(c, b.origin, b.deposits, b.forced);
+  ASSERT_FALSE(named);
+  EXPECT_NE(named.error().find("does not hash to payload_hash"), std::string::npos) << named.error();
+  c = b.commitment;
+  c.payload = Bytes{1, 2, 3};
+  c.header.payload_hash = payload_hash(c.payload);
+  named = name_txs(c, b.origin, b.deposits, b.forced);
+  ASSERT_FALSE(named);
+  EXPECT_NE(named.error().find("does not decode"), std::string::npos) << named.error();
+  c = b.commitment;
+  c.header.applied_txs += 1;
+  named = name_txs(c, b.origin, b.deposits, b.forced);
+  ASSERT_FALSE(named);
+  EXPECT_NE(named.error().find("not applied_txs"), std::string::npos) << named.error();
+  // Queue entries that are not the range's.
+  named = name_txs(b.commitment, b.origin, std::span<const QueuedDeposit>(b.deposits).subspan(1), b.forced);
+  EXPECT_FALSE(named);
 }
 
 }  // namespace
