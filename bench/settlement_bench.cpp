@@ -7,6 +7,9 @@
 //   size:     compressed payload bytes per transfer (and the whole commit_batch base tx
 //             per transfer) against the rollup wire form (97 bytes per transfer);
 //   time:     encode + compress per batch (median), and decompress + decode;
+//   trace:    the dispute trace of each batch (the root after every tx, with its witness:
+//             what a defender computes only when a dispute asks), against re-executing the
+//             batch, both sequential from the state before it;
 //   derive:   Deriver over the posted commitments (payload hash, decompress, decode,
 //             nonces, re-execution with every signature verified, root check), in txs/s,
 //             against the raw libsodium verify rate of the same transfers on the same
@@ -44,10 +47,12 @@
 #include "common/crypto.hpp"
 #include "common/thread_pool.hpp"
 #include "rollup/engine.hpp"
+#include "rollup/executor.hpp"
 #include "settlement/basechain/tx.hpp"
 #include "settlement/batch_txs.hpp"
 #include "settlement/commitment.hpp"
 #include "settlement/derive.hpp"
+#include "settlement/one_step.hpp"
 #include "settlement/payload.hpp"
 
 namespace l2::bench {
@@ -185,6 +190,10 @@ struct SizeResult {
   std::size_t compressed_bytes = 0;  // compressed payloads
   std::size_t commit_tx_bytes = 0;   // whole signed commit_batch base txs
   std::vector<double> encode_ms, compress_ms, make_commitment_ms, open_ms;
+  // A dispute's trace of each batch (settlement/one_step.hpp, derived_trace: the root
+  // after every tx, with its witness), against re-executing it (execute_sequential), both
+  // from the state before the batch on one thread.
+  std::vector<double> trace_ms, execute_ms;
   std::uint64_t failures = 0;
 };
 
@@ -315,8 +324,27 @@ int run(const Options& o) {
   for (std::size_t b = 0; b < o.batches; ++b) {
     const auto begin = transfers.begin() + static_cast<std::ptrdiff_t>(b * o.batch_size);
     std::vector<Tx> txs(begin, begin + static_cast<std::ptrdiff_t>(o.batch_size));
+    const rollup::State pre = seq->engine().state();  // the batcher's view: nothing in flight
     auto c = seq->batch(txs);
     if (!c) return kExitSetup;
+    {
+      const settlement::CommitmentHeader& h = c->commitment.header;
+      const settlement::BatchOrigin none{h.deposits_upto, h.deposits_upto, h.forced_upto, h.forced_upto};
+      auto named = settlement::name_txs(c->commitment, none, {}, {});
+      auto ta = Clock::now();
+      const settlement::DerivedTrace trace =
+          named ? settlement::derived_trace(*named, pre) : settlement::DerivedTrace{};
+      auto tb = Clock::now();
+      const rollup::ExecutionResult executed = rollup::execute_sequential(pre, kChain, txs);
+      auto tc = Clock::now();
+      if (!named || trace.trace.post_root != h.new_root || trace.trace.steps.size() != txs.size() ||
+          executed.applied != txs.size()) {
+        progress("batch %zu: the dispute trace does not end at the committed root", b);
+        ++size.failures;
+      }
+      size.trace_ms.push_back(ms_between(ta, tb));
+      size.execute_ms.push_back(ms_between(tb, tc));
+    }
     size.failures += c->rejected;
     size.transfers += txs.size();
     for (const Tx& tx : txs) size.wire_bytes += rollup::encode_tx(tx).size();
@@ -382,6 +410,9 @@ int run(const Options& o) {
       j["encode_ms_per_batch"] = round3(median(size.encode_ms));
       j["make_commitment_ms_per_batch"] = round3(median(size.make_commitment_ms));
       j["open_ms_per_batch"] = round3(median(size.open_ms));
+      j["trace_ms_per_batch"] = round3(median(size.trace_ms));
+      j["trace_baseline_execute_ms_per_batch"] = round3(median(size.execute_ms));
+      j["trace_ratio"] = round3(median(size.trace_ms) / median(size.execute_ms));
       j["derive_tps"] = round1(d.derive_tps);
       j["verify_limit_tps"] = round1(d.verify_limit_tps);
       j["verify_limit_before_tps"] = round1(d.verify_limit_before_tps);
@@ -419,6 +450,9 @@ int run(const Options& o) {
     std::printf("%-34s %10.3f\n", "compress (zstd level 3)", median(size.compress_ms));
     std::printf("%-34s %10.3f\n", "make_commitment (all of it)", median(size.make_commitment_ms));
     std::printf("%-34s %10.3f\n", "decompress + decode", median(size.open_ms));
+    std::printf("%-34s %10.3f  (%.2f x re-executing it: %.3f ms)\n", "dispute trace (derived_trace)",
+                median(size.trace_ms), median(size.trace_ms) / median(size.execute_ms),
+                median(size.execute_ms));
     std::printf("\n%7s %12s %16s %8s | %9s %8s %8s %8s %8s %8s\n", "threads", "derive_tps",
                 "verify_limit_tps", "ratio", "total_ms", "payload", "verify", "execute", "merkle", "commit");
     for (const auto& d : derived)

@@ -17,6 +17,8 @@ REQUIRED = {
     "commit_tx_bytes_per_transfer": (int, float), "wire_bytes_per_transfer": (int, float),
     "size_ratio": (int, float), "compress_ms_per_batch": (int, float), "derive_tps": (int, float),
     "verify_limit_tps": (int, float), "derive_ratio": (int, float), "failures": int,
+    "trace_ms_per_batch": (int, float), "trace_baseline_execute_ms_per_batch": (int, float),
+    "trace_ratio": (int, float),
 }
 
 
@@ -52,7 +54,8 @@ def main(argv):
                 fail("line %d: %r has the wrong type: %r" % (n, key, obj[key]))
         if obj["mode"] != "optimistic":
             fail("line %d: mode %r" % (n, obj["mode"]))
-        for key in ("bytes_per_transfer", "wire_bytes_per_transfer", "derive_tps", "verify_limit_tps"):
+        for key in ("bytes_per_transfer", "wire_bytes_per_transfer", "derive_tps", "verify_limit_tps",
+                    "trace_ms_per_batch", "trace_baseline_execute_ms_per_batch"):
             if not obj[key] > 0:
                 fail("line %d: %s is not positive: %r" % (n, key, obj[key]))
         if obj["wire_bytes_per_transfer"] != 97:
