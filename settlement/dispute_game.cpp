@@ -83,6 +83,50 @@ Result<BisectionGame, GameError> BisectionGame::open(std::uint64_t n, const Hash
   return g;
 }
 
+GameState BisectionGame::state() const {
+  return GameState{n_,
+                   lo_,
+                   hi_,
+                   agreed_,
+                   disputed_,
+                   proposed_,
+                   phase_,
+                   clock_[slot(DisputeSide::defender)],
+                   clock_[slot(DisputeSide::challenger)],
+                   turn_began_,
+                   winner_,
+                   end_,
+                   moves_};
+}
+
+Result<BisectionGame, GameError> BisectionGame::restore(const GameState& s) {
+  auto bad = [](const std::string& why) { return make_error(error(GameErrorCode::bad_range, why)); };
+  if (s.n == 0 || s.lo >= s.hi || s.hi > s.n) return bad("the range is not inside 0..n");
+  const bool decided = s.phase == GamePhase::decided;
+  if (decided != (s.winner.has_value() && s.end.has_value()) || (!decided && (s.winner || s.end)))
+    return bad("a winner without a decision, or a decision without a winner");
+  if ((s.phase == GamePhase::respond) != s.proposed.has_value())
+    return bad("a proposed root outside the respond phase");
+  if ((s.phase == GamePhase::bisect || s.phase == GamePhase::respond) && s.hi - s.lo < 2)
+    return bad("a bisection over a range of one position");
+  if (s.phase == GamePhase::step && s.hi - s.lo != 1) return bad("a step over more than one position");
+  BisectionGame g;
+  g.n_ = s.n;
+  g.lo_ = s.lo;
+  g.hi_ = s.hi;
+  g.agreed_ = s.agreed;
+  g.disputed_ = s.disputed;
+  g.proposed_ = s.proposed;
+  g.phase_ = s.phase;
+  g.clock_[slot(DisputeSide::defender)] = s.defender_clock;
+  g.clock_[slot(DisputeSide::challenger)] = s.challenger_clock;
+  g.turn_began_ = s.turn_began;
+  g.winner_ = s.winner;
+  g.end_ = s.end;
+  g.moves_ = s.moves;
+  return g;
+}
+
 std::optional<DisputeSide> BisectionGame::to_move() const {
   switch (phase_) {
     case GamePhase::bisect:

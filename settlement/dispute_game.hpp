@@ -86,6 +86,25 @@ struct GameMove {
   ChainTime at;
 };
 
+// Everything a game is, as a value: what the base chain's dispute module stores between
+// moves (BisectionGame::state / restore).
+struct GameState {
+  std::uint64_t n = 0;
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
+  Hash32 agreed;
+  Hash32 disputed;
+  std::optional<Hash32> proposed;
+  GamePhase phase = GamePhase::bisect;
+  ChainDuration defender_clock;
+  ChainDuration challenger_clock;
+  ChainTime turn_began;
+  std::optional<DisputeSide> winner;
+  std::optional<GameEnd> end;
+  std::uint64_t moves = 0;
+  friend bool operator==(const GameState&, const GameState&) = default;
+};
+
 class BisectionGame {
  public:
   // A game over positions 0..n (n >= 1): root 0 `agreed` (the batch's prev_root), root n
@@ -93,6 +112,12 @@ class BisectionGame {
   // The defender moves first.
   static Result<BisectionGame, GameError> open(std::uint64_t n, const Hash32& agreed, const Hash32& disputed,
                                                ChainDuration clock, ChainTime now);
+
+  // The game as a value, and back: restore refuses a state no game can reach (bad_range:
+  // a range outside 0..n or empty, a phase that does not fit the range, a proposal
+  // outside respond, a winner without a decision).
+  [[nodiscard]] GameState state() const;
+  static Result<BisectionGame, GameError> restore(const GameState& s);
 
   // bisect: the defender's root at mid().
   Status<GameError> bisect(ChainTime now, const Hash32& root_at_mid);

@@ -223,5 +223,61 @@ TEST(BisectionGame, ASideWhoseClockRunsOutLoses) {
   EXPECT_EQ(g->end(), GameEnd::clock_ran_out);
 }
 
+// What the base chain stores between moves: every state a game passes through restores
+// to a game that plays on exactly as the original; states no game reaches are refused.
+TEST(BisectionGame, EveryStateRestoresAndPlaysOnTheSame) {
+  const auto truth = trace(13);
+  const auto lying = trace(13, 6);
+  auto g = BisectionGame::open(13, truth[0], lying[13], kClock, kStart);
+  ASSERT_TRUE(g);
+  ChainTime now = kStart;
+  while (g->phase() != GamePhase::decided) {
+    auto copy = BisectionGame::restore(g->state());
+    ASSERT_TRUE(copy) << copy.error().message;
+    EXPECT_EQ(copy->state(), g->state());
+    now = now + ChainDuration(1);
+    for (BisectionGame* x : {&*g, &*copy}) {
+      if (x->phase() == GamePhase::bisect)
+        ASSERT_TRUE(x->bisect(now, lying[x->mid()]));
+      else if (x->phase() == GamePhase::respond)
+        ASSERT_TRUE(x->respond(now, *x->proposed_root() == truth[x->mid()]));
+      else
+        ASSERT_TRUE(x->step(now, truth[x->hi()]));
+    }
+    EXPECT_EQ(copy->state(), g->state());
+  }
+  EXPECT_EQ(g->winner(), DisputeSide::challenger);
+  auto decided = BisectionGame::restore(g->state());
+  ASSERT_TRUE(decided);
+  EXPECT_EQ(decided->winner(), DisputeSide::challenger);
+
+  const GameState ok = BisectionGame::open(8, truth[0], lying[8], kClock, kStart)->state();
+  auto refused = [](GameState s) { return !BisectionGame::restore(s); };
+  GameState s = ok;
+  s.n = 0;
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.hi = 9;  // past n
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.lo = s.hi;  // an empty range
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.proposed = truth[4];  // a proposal outside respond
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.phase = GamePhase::respond;  // respond without a proposal
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.phase = GamePhase::step;  // a step over 8 positions
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.winner = DisputeSide::defender;  // a winner while open
+  EXPECT_TRUE(refused(s));
+  s = ok;
+  s.phase = GamePhase::decided;  // decided without a winner
+  EXPECT_TRUE(refused(s));
+}
+
 }  // namespace
 }  // namespace l2::settlement
