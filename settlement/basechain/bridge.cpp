@@ -144,6 +144,8 @@ json rollup_json(const RollupEntry& r) {
           {"genesis_root", r.genesis_root.hex()},
           {"challenge_window_s", r.challenge_window_s.value()},
           {"inclusion_deadline_s", r.inclusion_deadline_s.value()},
+          {"bond", r.disputes.bond.to_string()},
+          {"dispute_clock_s", r.disputes.clock_s.value()},
           {"deposit_count", r.deposit_count},
           {"forced_count", r.forced_count},
           {"last_batch", r.last_batch.value()},
@@ -422,6 +424,7 @@ Result<std::optional<RollupEntry>, ChainError> find_rollup(const ChainView& view
   e.genesis_root = row.genesis_root;
   e.challenge_window_s = row.challenge_window_s;
   e.inclusion_deadline_s = row.inclusion_deadline_s;
+  e.disputes = row.disputes;
   e.deposit_count = row.deposit_count;
   e.forced_count = row.forced_count;
   e.locked = row.locked;

@@ -52,6 +52,7 @@ struct RollupEntry {
   Hash32 genesis_root;
   ChainDuration challenge_window_s;
   ChainDuration inclusion_deadline_s;
+  DisputeTerms disputes;
   std::uint64_t deposit_count = 0;
   std::uint64_t forced_count = 0;
   BatchNumber last_batch;  // 0: nothing committed

@@ -236,6 +236,19 @@ Result<std::optional<CommitmentEntry>, ChainError> find_commitment(const ChainVi
   return std::optional<CommitmentEntry>(std::move(e));
 }
 
+Result<std::uint64_t, ChainError> remove_from(Store& store, ChainId rollup, BatchNumber from) {
+  auto count = store.query("SELECT count(*) FROM commitments WHERE rollup_id = ?1 AND batch >= ?2");
+  if (!count) return make_error(storage_error(count.error()));
+  auto r = count->bind(1, to_db(rollup.value())).bind(2, to_db(from.value())).next();
+  if (!r) return make_error(storage_error(r.error()));
+  const auto n = from_db(count->row().column_int(0));
+  auto q = store.query("DELETE FROM commitments WHERE rollup_id = ?1 AND batch >= ?2");
+  if (!q) return make_error(storage_error(q.error()));
+  if (auto s = q->bind(1, to_db(rollup.value())).bind(2, to_db(from.value())).run(); !s)
+    return make_error(storage_error(s.error()));
+  return n;
+}
+
 std::shared_ptr<Module> module() { return std::make_shared<CommitmentModule>(); }
 
 }  // namespace l2::settlement::commitments

@@ -72,6 +72,11 @@ struct CommitmentQuery {
 Result<std::optional<CommitmentEntry>, ChainError> find_commitment(const ChainView& view,
                                                                    const CommitmentQuery& q);
 
+// Removes the commitments of `rollup` from `from` on (the dispute game: a commitment
+// found wrong goes with every commitment built on it); the tip goes back to from - 1.
+// Returns how many were removed. Only the dispute module calls it, inside its tx.
+Result<std::uint64_t, ChainError> remove_from(Store& store, ChainId rollup, BatchNumber from);
+
 // What a CommitmentRule sees: the commitment, the rollup it extends and its tip before.
 struct Proposal {
   const CommitmentHeader& header;

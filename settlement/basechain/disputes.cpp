@@ -70,7 +70,9 @@ CREATE TABLE dispute_burned (
 
 constexpr std::array<std::string_view, 3> kRequires = {registry::kName, commitments::kName, bridge::kName};
 
-ChainError corrupt(std::string message) { return ChainError{ChainErrorCode::corrupt, "", std::move(message), {}, {}}; }
+ChainError corrupt(std::string message) {
+  return ChainError{ChainErrorCode::corrupt, "", std::move(message), {}, {}};
+}
 
 Status<ChainError> run(Store::Query& q) {
   if (auto s = q.run(); !s) return make_error(storage_error(s.error()));
@@ -83,7 +85,7 @@ std::string batch_str(ChainId rollup, BatchNumber batch) {
 
 Result<DisputeStatus, ChainError> parse_status(std::string_view s) {
   for (DisputeStatus v : {DisputeStatus::open, DisputeStatus::defender_won, DisputeStatus::challenger_won,
-                          DisputeStatus::void_})
+                          DisputeStatus::voided})
     if (to_string(v) == s) return v;
   return make_error(corrupt("dispute status " + std::string(s)));
 }
@@ -178,9 +180,11 @@ Status<ChainError> save(Store& store, const DisputeEntry& e) {
 
 Status<ChainError> insert(TxContext& ctx, DisputeEntry& e) {
   auto q = ctx.store().query(
-      "INSERT INTO disputes (rollup_id, batch, challenger, commitment_tx, bond, opened_at, status, decided_at, "
+      "INSERT INTO disputes (rollup_id, batch, challenger, commitment_tx, bond, opened_at, status, "
+      "decided_at, "
       "game_end, positions, lo, hi, agreed_root, disputed_root, proposed_root, phase, defender_clock, "
-      "challenger_clock, turn_began, moves, winner, tx_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, '', "
+      "challenger_clock, turn_began, moves, winner, tx_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, "
+      "'', "
       "?7, 0, 0, ?8, ?9, NULL, 0, 0, 0, ?6, 0, NULL, ?10) RETURNING id");
   if (!q) return make_error(storage_error(q.error()));
   q->bind(1, to_db(e.rollup_id.value()))
@@ -227,7 +231,8 @@ struct Disputed {
 };
 Result<Disputed, ChainError> disputed_commitment(TxContext& ctx, ChainId rollup, BatchNumber batch,
                                                  bool with_payload) {
-  auto c = commitments::find_commitment(ctx.view(), commitments::CommitmentQuery{rollup, batch, with_payload});
+  auto c =
+      commitments::find_commitment(ctx.view(), commitments::CommitmentQuery{rollup, batch, with_payload});
   if (!c) return make_error(c.error());
   if (!*c) return make_error(refuse(kNoSuchBatch, "no " + batch_str(rollup, batch) + " is committed"));
   Disputed out{std::move(**c), {}};
@@ -312,8 +317,7 @@ json dispute_json(const DisputeEntry& e) {
             {"moves", g.moves},
             {"winner", g.winner ? json(std::string(to_string(*g.winner))) : json(nullptr)},
             {"tx_hash", e.tx_hash.hex()}};
-  if (e.status == DisputeStatus::open && g.phase != GamePhase::decided)
-    j["mid"] = g.lo + (g.hi - g.lo) / 2;
+  if (e.status == DisputeStatus::open && g.phase != GamePhase::decided) j["mid"] = g.lo + (g.hi - g.lo) / 2;
   return j;
 }
 
@@ -412,13 +416,13 @@ class DisputeModule final : public Module,
     auto existing = open_dispute(ctx.store(), b.rollup_id, b.batch, ctx.sender());
     if (!existing) return make_error(existing.error());
     if (*existing)
-      return make_error(refuse(kAlreadyChallenged, "this key already has an open game on " +
-                                                       batch_str(b.rollup_id, b.batch)));
+      return make_error(refuse(kAlreadyChallenged,
+                               "this key already has an open game on " + batch_str(b.rollup_id, b.batch)));
     const CommitmentHeader& h = d->entry.commitment.header;
     const std::uint64_t n = d->origin.deposit_count() + d->origin.forced_count() + h.applied_txs;
     if (n == 0 && h.new_root == h.prev_root)
-      return make_error(refuse(kNothingToDispute, batch_str(b.rollup_id, b.batch) +
-                                                      " has no txs and keeps its prev_root"));
+      return make_error(
+          refuse(kNothingToDispute, batch_str(b.rollup_id, b.batch) + " has no txs and keeps its prev_root"));
     const Amount bond = r->disputes.bond;
     if (bond.value() != 0)
       if (auto s = ctx.debit(ctx.sender(), bond); !s) return s;
@@ -431,9 +435,19 @@ class DisputeModule final : public Module,
     e.opened_at = ctx.now();
     if (n == 0) {
       // Nothing to bisect: an empty batch must keep its root, and this one does not.
-      e.game = GameState{0, 0, 0, h.prev_root, h.new_root, std::nullopt, GamePhase::decided,
-                         ChainDuration(0), ChainDuration(0), ctx.now(), DisputeSide::challenger,
-                         std::nullopt, 0};
+      e.game = GameState{0,
+                         0,
+                         0,
+                         h.prev_root,
+                         h.new_root,
+                         std::nullopt,
+                         GamePhase::decided,
+                         ChainDuration(0),
+                         ChainDuration(0),
+                         ctx.now(),
+                         DisputeSide::challenger,
+                         std::nullopt,
+                         0};
       if (auto s = insert(ctx, e); !s) return s;
       if (auto s = emit_opened(ctx, e, *r); !s) return s;
       e.end = "empty_batch";
@@ -471,8 +485,8 @@ class DisputeModule final : public Module,
     auto e = open_dispute(ctx.store(), rollup, batch, challenger);
     if (!e) return make_error(e.error());
     if (!*e)
-      return make_error(refuse(kNoDispute, "no open game of " + challenger.hex() + " on " +
-                                               batch_str(rollup, batch)));
+      return make_error(
+          refuse(kNoDispute, "no open game of " + challenger.hex() + " on " + batch_str(rollup, batch)));
     auto g = BisectionGame::restore((*e)->game);
     if (!g) return make_error(game_refusal(g.error()));
     return Loaded{std::move(*r), std::move(**e), std::move(*g)};
@@ -480,7 +494,8 @@ class DisputeModule final : public Module,
 
   static Status<ChainError> require_sender(TxContext& ctx, const PublicKey& key, std::string_view side) {
     if (ctx.sender() != key)
-      return make_error(refuse(kNotYourMove, "this move is the " + std::string(side) + "'s (" + key.hex() + ")"));
+      return make_error(
+          refuse(kNotYourMove, "this move is the " + std::string(side) + "'s (" + key.hex() + ")"));
     return {};
   }
 
@@ -601,9 +616,11 @@ class DisputeModule final : public Module,
 
   // The overturned commitment goes with every later one: their bonds back to the
   // sequencer, every other open game on them void with its bond back.
-  static Status<ChainError> remove_from(TxContext& ctx, const registry::RollupRow& r, const DisputeEntry& won) {
+  static Status<ChainError> remove_from(TxContext& ctx, const registry::RollupRow& r,
+                                        const DisputeEntry& won) {
     auto later_bonds = ctx.store().query(
-        "SELECT coalesce(sum(amount), 0) FROM dispute_bonds WHERE rollup_id = ?1 AND batch > ?2 AND returned = 0");
+        "SELECT coalesce(sum(amount), 0) FROM dispute_bonds WHERE rollup_id = ?1 AND batch > ?2 AND returned "
+        "= 0");
     if (!later_bonds) return make_error(storage_error(later_bonds.error()));
     auto lb = later_bonds->bind(1, to_db(won.rollup_id.value())).bind(2, to_db(won.batch.value())).next();
     if (!lb) return make_error(storage_error(lb.error()));
@@ -631,7 +648,7 @@ class DisputeModule final : public Module,
       }
     }
     for (DisputeEntry& v : voided) {
-      v.status = DisputeStatus::void_;
+      v.status = DisputeStatus::voided;
       v.decided_at = ctx.now();
       v.end = "removed";
       if (auto s = save(ctx.store(), v); !s) return s;
@@ -651,9 +668,11 @@ class DisputeModule final : public Module,
   static Status<ChainError> claim(TxContext& ctx, const ClaimBondBody& b) {
     auto r = registry::require_rollup(ctx.store(), b.rollup_id);
     if (!r) return make_error(r.error());
-    auto c = commitments::find_commitment(ctx.view(), commitments::CommitmentQuery{b.rollup_id, b.batch, false});
+    auto c =
+        commitments::find_commitment(ctx.view(), commitments::CommitmentQuery{b.rollup_id, b.batch, false});
     if (!c) return make_error(c.error());
-    if (!*c) return make_error(refuse(kNoSuchBatch, "no " + batch_str(b.rollup_id, b.batch) + " is committed"));
+    if (!*c)
+      return make_error(refuse(kNoSuchBatch, "no " + batch_str(b.rollup_id, b.batch) + " is committed"));
     auto bond = find_bond(ctx.view(), b.rollup_id, b.batch);
     if (!bond) return make_error(bond.error());
     if (!*bond || (*bond)->returned)
@@ -665,7 +684,8 @@ class DisputeModule final : public Module,
     if (!q) return make_error(storage_error(q.error()));
     q->bind(1, to_db(b.rollup_id.value())).bind(2, to_db(b.batch.value()));
     if (auto s = run(*q); !s) return s;
-    json data = {{"batch", b.batch.value()}, {"owner", (*bond)->owner.hex()}, {"amount", (*bond)->amount.to_string()}};
+    json data = {
+        {"batch", b.batch.value()}, {"owner", (*bond)->owner.hex()}, {"amount", (*bond)->amount.to_string()}};
     return ctx.emit(kName, "BondReturned", b.rollup_id, data.dump());
   }
 
@@ -673,9 +693,9 @@ class DisputeModule final : public Module,
       BaseTxKind::challenge_batch, BaseTxKind::dispute_bisect,  BaseTxKind::dispute_respond,
       BaseTxKind::dispute_step,    BaseTxKind::dispute_timeout, BaseTxKind::claim_bond};
   static constexpr std::array<Refusal, 13> kRefusals = {
-      kNoSuchBatch, kAlreadyFinal,   kSelfChallenge, kAlreadyChallenged, kNothingToDispute,
-      kNoDispute,   kNotYourMove,    kWrongMove,     kWrongPosition,     kClockRanOut,
-      kClockRunning, kBondLocked,    kNoBond};
+      kNoSuchBatch,  kAlreadyFinal, kSelfChallenge, kAlreadyChallenged, kNothingToDispute,
+      kNoDispute,    kNotYourMove,  kWrongMove,     kWrongPosition,     kClockRanOut,
+      kClockRunning, kBondLocked,   kNoBond};
 };
 
 }  // namespace
@@ -688,7 +708,7 @@ std::string_view to_string(DisputeStatus s) {
       return "defender_won";
     case DisputeStatus::challenger_won:
       return "challenger_won";
-    case DisputeStatus::void_:
+    case DisputeStatus::voided:
       return "void";
   }
   return "unknown";
@@ -711,7 +731,8 @@ Result<std::vector<DisputeEntry>, ChainError> list_disputes(const ChainView& vie
   return out;
 }
 
-Result<std::optional<BondEntry>, ChainError> find_bond(const ChainView& view, ChainId rollup, BatchNumber batch) {
+Result<std::optional<BondEntry>, ChainError> find_bond(const ChainView& view, ChainId rollup,
+                                                       BatchNumber batch) {
   auto q = view.store.query(
       "SELECT owner, amount, returned FROM dispute_bonds WHERE rollup_id = ?1 AND batch = ?2");
   if (!q) return make_error(storage_error(q.error()));

@@ -51,21 +51,21 @@ namespace l2::settlement::disputes {
 
 inline constexpr std::string_view kName = "disputes";
 
-inline constexpr Refusal kNoSuchBatch{"no_such_batch"};            // no commitment with that number
-inline constexpr Refusal kAlreadyFinal{"already_final"};           // challenge: the batch is final
-inline constexpr Refusal kSelfChallenge{"self_challenge"};         // challenge: by the sequencer's key
+inline constexpr Refusal kNoSuchBatch{"no_such_batch"};             // no commitment with that number
+inline constexpr Refusal kAlreadyFinal{"already_final"};            // challenge: the batch is final
+inline constexpr Refusal kSelfChallenge{"self_challenge"};          // challenge: by the sequencer's key
 inline constexpr Refusal kAlreadyChallenged{"already_challenged"};  // this key has an open game on it
-inline constexpr Refusal kNothingToDispute{"nothing_to_dispute"};  // an empty batch that keeps its root
-inline constexpr Refusal kNoDispute{"no_dispute"};                 // no open game of that challenger
-inline constexpr Refusal kNotYourMove{"not_your_move"};            // the sender is not the side to move
-inline constexpr Refusal kWrongMove{"wrong_move"};                 // not a move of the game's phase
-inline constexpr Refusal kWrongPosition{"wrong_position"};         // position is not the game's mid
-inline constexpr Refusal kClockRanOut{"clock_ran_out"};            // the mover's clock ran out
-inline constexpr Refusal kClockRunning{"clock_running"};           // timeout: the mover still has time
-inline constexpr Refusal kBondLocked{"bond_locked"};               // claim_bond: the batch is not final
-inline constexpr Refusal kNoBond{"no_bond"};                       // claim_bond: none held for it
+inline constexpr Refusal kNothingToDispute{"nothing_to_dispute"};   // an empty batch that keeps its root
+inline constexpr Refusal kNoDispute{"no_dispute"};                  // no open game of that challenger
+inline constexpr Refusal kNotYourMove{"not_your_move"};             // the sender is not the side to move
+inline constexpr Refusal kWrongMove{"wrong_move"};                  // not a move of the game's phase
+inline constexpr Refusal kWrongPosition{"wrong_position"};          // position is not the game's mid
+inline constexpr Refusal kClockRanOut{"clock_ran_out"};             // the mover's clock ran out
+inline constexpr Refusal kClockRunning{"clock_running"};            // timeout: the mover still has time
+inline constexpr Refusal kBondLocked{"bond_locked"};                // claim_bond: the batch is not final
+inline constexpr Refusal kNoBond{"no_bond"};                        // claim_bond: none held for it
 
-enum class DisputeStatus : std::uint8_t { open, defender_won, challenger_won, void_ };
+enum class DisputeStatus : std::uint8_t { open, defender_won, challenger_won, voided };
 std::string_view to_string(DisputeStatus s);  // "open", "defender_won", "challenger_won", "void"
 
 struct DisputeEntry {
@@ -97,7 +97,8 @@ struct BondEntry {
   bool returned = false;  // claimed after finality
 };
 // The sequencer's bond of a standing commitment (nullopt: none, e.g. a bond of 0).
-Result<std::optional<BondEntry>, ChainError> find_bond(const ChainView& view, ChainId rollup, BatchNumber batch);
+Result<std::optional<BondEntry>, ChainError> find_bond(const ChainView& view, ChainId rollup,
+                                                       BatchNumber batch);
 // What the rulings of `rollup`'s games have burned so far.
 Result<Amount, ChainError> burned(const ChainView& view, ChainId rollup);
 

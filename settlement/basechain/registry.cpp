@@ -32,7 +32,15 @@ CREATE TABLE rollups (
   tx_hash              BLOB NOT NULL REFERENCES txs (hash)
 ) STRICT;
 )sql",
+    // Step 2: the dispute terms (docs/disputes.md); rollups registered before get
+    // kDefaultDisputeTerms.
+    R"sql(
+ALTER TABLE rollups ADD COLUMN bond INTEGER NOT NULL DEFAULT 0 CHECK (bond >= 0);
+ALTER TABLE rollups ADD COLUMN dispute_clock_s INTEGER NOT NULL DEFAULT 3600
+  CHECK (dispute_clock_s BETWEEN 1 AND 3162240000);
+)sql",
 };
+static_assert(kDefaultDisputeTerms.bond.value() == 0 && kDefaultDisputeTerms.clock_s.value() == 3600);
 static_assert(kMaxWindowSeconds == 3162240000ull);
 
 Status<ChainError> run(Store::Query& q) {
@@ -59,10 +67,17 @@ class RegistryModule final : public Module {
     if (b.inclusion_deadline_s > kMaxWindow || b.challenge_window_s > kMaxWindow)
       return make_error(refuse(kBadWindow, "challenge_window_s and inclusion_deadline_s may not exceed " +
                                                std::to_string(kMaxWindowSeconds)));
+    const DisputeTerms terms = b.disputes;
+    if (terms.clock_s == ChainDuration(0) || terms.clock_s > kMaxWindow)
+      return make_error(
+          refuse(kBadWindow, "dispute_clock_s must be 1 to " + std::to_string(kMaxWindowSeconds)));
+    if (terms.bond > kMaxSupply)
+      return make_error(
+          refuse(core_refusal::kOverflow, "bond is over the maximum supply " + kMaxSupply.to_string()));
     auto q = ctx.store().query(
         "INSERT INTO rollups (rollup_id, sequencer, operator_key, genesis_root, challenge_window_s, "
-        "inclusion_deadline_s, deposit_count, forced_count, locked, registered_at, tx_hash) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, ?7, ?8)");
+        "inclusion_deadline_s, deposit_count, forced_count, locked, registered_at, tx_hash, bond, "
+        "dispute_clock_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, ?7, ?8, ?9, ?10)");
     if (!q) return make_error(storage_error(q.error()));
     q->bind(1, to_db(b.rollup_id.value()))
         .bind(2, ctx.sender().view())
@@ -71,19 +86,24 @@ class RegistryModule final : public Module {
         .bind(5, to_db(b.challenge_window_s.value()))
         .bind(6, to_db(b.inclusion_deadline_s.value()))
         .bind(7, ctx.now().value())
-        .bind(8, ctx.tx_hash().view());
+        .bind(8, ctx.tx_hash().view())
+        .bind(9, to_db(terms.bond.value()))
+        .bind(10, to_db(terms.clock_s.value()));
     if (auto s = run(*q); !s) return s;
     json data = {{"sequencer", ctx.sender().hex()},
                  {"operator_key", b.operator_key.hex()},
                  {"genesis_root", b.genesis_root.hex()},
                  {"challenge_window_s", b.challenge_window_s.value()},
-                 {"inclusion_deadline_s", b.inclusion_deadline_s.value()}};
+                 {"inclusion_deadline_s", b.inclusion_deadline_s.value()},
+                 {"bond", terms.bond.to_string()},
+                 {"dispute_clock_s", terms.clock_s.value()}};
     return ctx.emit(kName, "RollupRegistered", b.rollup_id, data.dump());
   }
 
  private:
   static constexpr std::array<BaseTxKind, 1> kKinds = {BaseTxKind::register_rollup};
   static constexpr std::array<Refusal, 3> kRefusals = {kUnknownRollup, kRollupExists, kBadWindow};
+  // (a bond over kMaxSupply is the core's overflow)
 };
 
 }  // namespace
@@ -94,7 +114,8 @@ Result<std::optional<RollupRow>, ChainError> read_rollup(Store& store, ChainId i
   auto q = store.query(
       "SELECT sequencer, operator_key, genesis_root, challenge_window_s, inclusion_deadline_s, "
       "deposit_count, "
-      "forced_count, locked, registered_at, tx_hash FROM rollups WHERE rollup_id = ?1");
+      "forced_count, locked, registered_at, tx_hash, bond, dispute_clock_s FROM rollups WHERE rollup_id = "
+      "?1");
   if (!q) return make_error(storage_error(q.error()));
   auto r = q->bind(1, to_db(id.value())).next();
   if (!r) return make_error(storage_error(r.error()));
@@ -111,6 +132,8 @@ Result<std::optional<RollupRow>, ChainError> read_rollup(Store& store, ChainId i
   out.locked = Amount(from_db(row.column_int(7)));
   out.registered_at = ChainTime(row.column_int(8));
   out.tx_hash = Hash32::from_view(row.column_blob(9));
+  out.disputes =
+      DisputeTerms{Amount(from_db(row.column_int(10))), ChainDuration(from_db(row.column_int(11)))};
   return std::optional<RollupRow>(out);
 }
 

@@ -2,8 +2,9 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // The rollup registry module: register_rollup (kind 2) records a rollup id, its
-// sequencer key (the sender), operator key, genesis root, challenge window and inclusion
-// deadline, once. Every other rollup module builds on it (requires "registry").
+// sequencer key (the sender), operator key, genesis root, challenge window, inclusion
+// deadline and dispute terms (bond, clock), once. Every other rollup module builds on it (requires
+// "registry").
 //
 // Its table `rollups` also holds, in the columns the first schema shipped with, the
 // bridge's queue lengths and locked total of each rollup; the bridge writes them with
@@ -29,7 +30,8 @@ inline constexpr std::string_view kName = "registry";
 
 inline constexpr Refusal kUnknownRollup{"unknown_rollup"};  // no rollup registered under that id
 inline constexpr Refusal kRollupExists{"rollup_exists"};    // register_rollup: the id is taken
-// register_rollup: deadline 0, or a window or deadline over kMaxWindowSeconds
+// register_rollup: deadline or dispute clock 0, or a window, deadline or clock over
+// kMaxWindowSeconds
 inline constexpr Refusal kBadWindow{"bad_window"};
 
 struct RollupRow {
@@ -43,6 +45,7 @@ struct RollupRow {
   Amount locked;                    // the bridge's
   ChainTime registered_at;
   Hash32 tx_hash;
+  DisputeTerms disputes;  // the disputes module's (bond, each side's clock)
 };
 
 Result<std::optional<RollupRow>, ChainError> read_rollup(Store& store, ChainId id);

@@ -18,6 +18,10 @@ constexpr std::size_t kMaxForcedTxBytes = 128;
 // index, bitmap and 32 siblings.
 constexpr std::size_t kMaxProofBytes = 8 + kMerkleDepth * Hash32::size();
 
+// A TxWitness of the most accounts a tx touches (sender, recipient, the fee account) with
+// their Merkle multiproof, with room to spare.
+constexpr std::size_t kMaxWitnessBytes = std::size_t{16} * 1024;
+
 void encode_body(ByteWriter& w, const BaseTxBody& body) {
   std::visit(Overloaded{[&](const TransferBody& b) {
                           w.bytes(b.to.view());
@@ -29,6 +33,8 @@ void encode_body(ByteWriter& w, const BaseTxBody& body) {
                           w.bytes(b.genesis_root.view());
                           w.u64le(b.challenge_window_s.value());
                           w.u64le(b.inclusion_deadline_s.value());
+                          w.u64le(b.disputes.bond.value());
+                          w.u64le(b.disputes.clock_s.value());
                         },
                         [&](const DepositBody& b) {
                           w.u64le(b.rollup_id.value());
@@ -50,6 +56,40 @@ void encode_body(ByteWriter& w, const BaseTxBody& body) {
                           const Bytes proof = b.proof.encode();
                           w.varint(proof.size());
                           w.bytes(proof);
+                        },
+                        [&](const ChallengeBatchBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
+                        },
+                        [&](const DisputeBisectBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
+                          w.bytes(b.challenger.view());
+                          w.u64le(b.position);
+                          w.bytes(b.root.view());
+                        },
+                        [&](const DisputeRespondBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
+                          w.u64le(b.position);
+                          w.u8(b.agree ? 1 : 0);
+                        },
+                        [&](const DisputeStepBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
+                          w.bytes(b.challenger.view());
+                          const Bytes witness = b.witness.encode();
+                          w.varint(witness.size());
+                          w.bytes(witness);
+                        },
+                        [&](const DisputeTimeoutBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
+                          w.bytes(b.challenger.view());
+                        },
+                        [&](const ClaimBondBody& b) {
+                          w.u64le(b.rollup_id.value());
+                          w.u64le(b.batch.value());
                         }},
              body);
 }
@@ -72,7 +112,28 @@ void write_preimage(ByteWriter& w, ChainId base_chain, const BaseTx& tx) {
 
 std::size_t body_size_hint(const BaseTx& tx) {
   if (const auto* c = std::get_if<CommitBatchBody>(&tx.body)) return c->commitment.payload.size() + 192;
+  if (std::holds_alternative<DisputeStepBody>(tx.body)) return kMaxWitnessBytes;
   return 1200;
+}
+
+// The fields that name a game: rollup_id, batch and (with_challenger) the challenger.
+struct GameName {
+  ChainId rollup_id;
+  BatchNumber batch;
+  PublicKey challenger;
+};
+Result<GameName, DecodeError> read_game(ByteReader& r, bool with_challenger) {
+  auto id = r.u64le();
+  if (!id) return make_error(id.error());
+  auto batch = r.u64le();
+  if (!batch) return make_error(batch.error());
+  GameName out{ChainId(*id), BatchNumber(*batch), {}};
+  if (with_challenger) {
+    auto key = r.fixed<PublicKey>();
+    if (!key) return make_error(key.error());
+    out.challenger = *key;
+  }
+  return out;
 }
 
 // Reads a length-prefixed field of at most `max` bytes.
@@ -103,8 +164,13 @@ Result<BaseTxBody, DecodeError> decode_body(ByteReader& r, std::uint8_t kind) {
       if (!window) return make_error(window.error());
       auto deadline = r.u64le();
       if (!deadline) return make_error(deadline.error());
-      return BaseTxBody(
-          RegisterRollupBody{ChainId(*id), *op, *root, ChainDuration(*window), ChainDuration(*deadline)});
+      auto bond = r.u64le();
+      if (!bond) return make_error(bond.error());
+      auto clock = r.u64le();
+      if (!clock) return make_error(clock.error());
+      return BaseTxBody(RegisterRollupBody{ChainId(*id), *op, *root, ChainDuration(*window),
+                                           ChainDuration(*deadline),
+                                           DisputeTerms{Amount(*bond), ChainDuration(*clock)}});
     }
     case static_cast<std::uint8_t>(BaseTxKind::deposit): {
       auto id = r.u64le();
@@ -146,6 +212,47 @@ Result<BaseTxBody, DecodeError> decode_body(ByteReader& r, std::uint8_t kind) {
       if (!proof) return make_error(proof.error());
       return BaseTxBody(FinalizeWithdrawalBody{ChainId(*id), BatchNumber(*batch), *leaf, *proof});
     }
+    case static_cast<std::uint8_t>(BaseTxKind::challenge_batch):
+    case static_cast<std::uint8_t>(BaseTxKind::claim_bond): {
+      auto game = read_game(r, false);
+      if (!game) return make_error(game.error());
+      if (kind == static_cast<std::uint8_t>(BaseTxKind::claim_bond))
+        return BaseTxBody(ClaimBondBody{game->rollup_id, game->batch});
+      return BaseTxBody(ChallengeBatchBody{game->rollup_id, game->batch});
+    }
+    case static_cast<std::uint8_t>(BaseTxKind::dispute_bisect): {
+      auto game = read_game(r, true);
+      if (!game) return make_error(game.error());
+      auto position = r.u64le();
+      if (!position) return make_error(position.error());
+      auto root = r.fixed<Hash32>();
+      if (!root) return make_error(root.error());
+      return BaseTxBody(DisputeBisectBody{game->rollup_id, game->batch, game->challenger, *position, *root});
+    }
+    case static_cast<std::uint8_t>(BaseTxKind::dispute_respond): {
+      auto game = read_game(r, false);
+      if (!game) return make_error(game.error());
+      auto position = r.u64le();
+      if (!position) return make_error(position.error());
+      auto agree = r.u8();
+      if (!agree) return make_error(agree.error());
+      if (*agree > 1) return make_error(DecodeError::out_of_range);
+      return BaseTxBody(DisputeRespondBody{game->rollup_id, game->batch, *position, *agree == 1});
+    }
+    case static_cast<std::uint8_t>(BaseTxKind::dispute_step): {
+      auto game = read_game(r, true);
+      if (!game) return make_error(game.error());
+      auto bytes = sized(r, kMaxWitnessBytes);
+      if (!bytes) return make_error(bytes.error());
+      auto witness = rollup::TxWitness::decode(*bytes);
+      if (!witness) return make_error(witness.error());
+      return BaseTxBody(DisputeStepBody{game->rollup_id, game->batch, game->challenger, std::move(*witness)});
+    }
+    case static_cast<std::uint8_t>(BaseTxKind::dispute_timeout): {
+      auto game = read_game(r, true);
+      if (!game) return make_error(game.error());
+      return BaseTxBody(DisputeTimeoutBody{game->rollup_id, game->batch, game->challenger});
+    }
     default:
       return make_error(DecodeError::unknown_type);
   }
@@ -167,6 +274,18 @@ std::string_view to_string(BaseTxKind k) {
       return "commit_batch";
     case BaseTxKind::finalize_withdrawal:
       return "finalize_withdrawal";
+    case BaseTxKind::challenge_batch:
+      return "challenge_batch";
+    case BaseTxKind::dispute_bisect:
+      return "dispute_bisect";
+    case BaseTxKind::dispute_respond:
+      return "dispute_respond";
+    case BaseTxKind::dispute_step:
+      return "dispute_step";
+    case BaseTxKind::dispute_timeout:
+      return "dispute_timeout";
+    case BaseTxKind::claim_bond:
+      return "claim_bond";
   }
   return "unknown";
 }

@@ -14,16 +14,26 @@
 //   body(transfer            = 1) = to[32] || amount u64le
 //   body(register_rollup     = 2) = rollup_id u64le || operator_key[32] || genesis_root[32] ||
 //                                   challenge_window_s u64le || inclusion_deadline_s u64le
+//                                   bond u64le || dispute_clock_s u64le
 //   body(deposit             = 3) = rollup_id u64le || recipient[32] || amount u64le
 //   body(force_tx            = 4) = rollup_id u64le || tx_len varint || rollup tx wire form
 //   body(commit_batch        = 5) = commitment (commitment.hpp)
 //   body(finalize_withdrawal = 6) = rollup_id u64le || batch u64le || leaf[56] ||
 //                                   proof_len varint || Merkle proof (common/merkle.hpp)
+//   body(challenge_batch     = 7) = rollup_id u64le || batch u64le
+//   body(dispute_bisect      = 8) = rollup_id u64le || batch u64le || challenger[32] ||
+//                                   position u64le || root[32]
+//   body(dispute_respond     = 9) = rollup_id u64le || batch u64le || position u64le || agree u8
+//   body(dispute_step       = 10) = rollup_id u64le || batch u64le || challenger[32] ||
+//                                   witness_len varint || witness (rollup/witness_state.hpp)
+//   body(dispute_timeout    = 11) = rollup_id u64le || batch u64le || challenger[32]
+//   body(claim_bond         = 12) = rollup_id u64le || batch u64le
 //
 // Pure values and functions; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <variant>
 
@@ -35,6 +45,7 @@
 #include "common/types.hpp"
 #include "rollup/account.hpp"
 #include "rollup/tx.hpp"
+#include "rollup/witness_state.hpp"
 #include "settlement/commitment.hpp"
 
 namespace l2::settlement {
@@ -49,6 +60,12 @@ enum class BaseTxKind : std::uint8_t {
   force_tx = 4,
   commit_batch = 5,
   finalize_withdrawal = 6,
+  challenge_batch = 7,
+  dispute_bisect = 8,
+  dispute_respond = 9,
+  dispute_step = 10,
+  dispute_timeout = 11,
+  claim_bond = 12,
 };
 std::string_view to_string(BaseTxKind k);
 
@@ -57,6 +74,18 @@ struct TransferBody {
   Amount amount;
   friend bool operator==(const TransferBody&, const TransferBody&) = default;
 };
+// The terms of the rollup's disputes (docs/disputes.md): the bond the sequencer locks
+// with every commitment and a challenger with every challenge, in base-chain units, and
+// each side's clock in a game, in base-chain seconds.
+struct DisputeTerms {
+  Amount bond;
+  ChainDuration clock_s;
+  friend bool operator==(const DisputeTerms&, const DisputeTerms&) = default;
+};
+// The terms of a rollup registered before registrations carried them (the registry's
+// schema step 2 gives them to its row), and what RegisterRollupBody starts with.
+inline constexpr DisputeTerms kDefaultDisputeTerms{Amount(0), ChainDuration(3600)};
+
 // The sender becomes the rollup's sequencer: only its key may commit batches.
 // operator_key owns the fee account (index 0) of the genesis state, so that the
 // genesis (and with it every later state) can be rebuilt from base-chain data alone;
@@ -67,6 +96,7 @@ struct RegisterRollupBody {
   Hash32 genesis_root;
   ChainDuration challenge_window_s;
   ChainDuration inclusion_deadline_s;
+  DisputeTerms disputes = kDefaultDisputeTerms;
   friend bool operator==(const RegisterRollupBody&, const RegisterRollupBody&) = default;
 };
 struct DepositBody {
@@ -98,8 +128,51 @@ struct FinalizeWithdrawalBody {
   }
 };
 
+// The dispute game's moves (docs/disputes.md). A game is named by the rollup, the
+// disputed batch and the challenger's key. `position` is the game's mid(): a move for
+// another position is refused, so a late copy of a move can never count for another one.
+struct ChallengeBatchBody {  // the sender challenges the batch's new_root, with its bond
+  ChainId rollup_id;
+  BatchNumber batch;
+  friend bool operator==(const ChallengeBatchBody&, const ChallengeBatchBody&) = default;
+};
+struct DisputeBisectBody {  // the sequencer's root at `position`
+  ChainId rollup_id;
+  BatchNumber batch;
+  PublicKey challenger;
+  std::uint64_t position = 0;
+  Hash32 root;
+  friend bool operator==(const DisputeBisectBody&, const DisputeBisectBody&) = default;
+};
+struct DisputeRespondBody {  // the challenger (the sender) agrees with that root or not
+  ChainId rollup_id;
+  BatchNumber batch;
+  std::uint64_t position = 0;
+  bool agree = false;
+  friend bool operator==(const DisputeRespondBody&, const DisputeRespondBody&) = default;
+};
+struct DisputeStepBody {  // the sequencer has the chain run the one-step proof
+  ChainId rollup_id;
+  BatchNumber batch;
+  PublicKey challenger;
+  rollup::TxWitness witness;  // the accounts the tx touches, against the agreed root
+  friend bool operator==(const DisputeStepBody&, const DisputeStepBody&) = default;
+};
+struct DisputeTimeoutBody {  // anyone: the side to move has let its clock run out
+  ChainId rollup_id;
+  BatchNumber batch;
+  PublicKey challenger;
+  friend bool operator==(const DisputeTimeoutBody&, const DisputeTimeoutBody&) = default;
+};
+struct ClaimBondBody {  // anyone: pays a final commitment's bond back to its sequencer
+  ChainId rollup_id;
+  BatchNumber batch;
+  friend bool operator==(const ClaimBondBody&, const ClaimBondBody&) = default;
+};
+
 using BaseTxBody = std::variant<TransferBody, RegisterRollupBody, DepositBody, ForceTxBody, CommitBatchBody,
-                                FinalizeWithdrawalBody>;
+                                FinalizeWithdrawalBody, ChallengeBatchBody, DisputeBisectBody,
+                                DisputeRespondBody, DisputeStepBody, DisputeTimeoutBody, ClaimBondBody>;
 
 struct BaseTx {
   PublicKey sender;

@@ -26,7 +26,8 @@ BASE_TAG = b"L2STACK/BASE/TX/V1"
 COMMIT_TAG = b"L2STACK/COMMIT/V1"
 
 KIND = {"transfer": 1, "register_rollup": 2, "deposit": 3, "force_tx": 4, "commit_batch": 5,
-        "finalize_withdrawal": 6}
+        "finalize_withdrawal": 6, "challenge_batch": 7, "dispute_bisect": 8, "dispute_respond": 9,
+        "dispute_step": 10, "dispute_timeout": 11, "claim_bond": 12}
 
 
 # ---------------------------------------------------------------- encodings
@@ -100,10 +101,13 @@ def transfer_body(to_public, amount):
     return to_public + enc.u64le(amount)
 
 
-def register_body(rollup_id, operator_public, genesis_root, window_s, deadline_s):
-    """genesis_root: 32 bytes (or 64 hex digits)."""
+def register_body(rollup_id, operator_public, genesis_root, window_s, deadline_s, bond=0, dispute_clock_s=3600):
+    """genesis_root: 32 bytes (or 64 hex digits). bond and dispute_clock_s are the dispute terms
+    (docs/basechain.md: the bond posted with each commitment and each challenge, and each side's
+    clock in a dispute); the defaults are the ones the sequencer registers with."""
     root = bytes.fromhex(genesis_root) if isinstance(genesis_root, str) else genesis_root
-    return enc.u64le(rollup_id) + operator_public + root + enc.u64le(window_s) + enc.u64le(deadline_s)
+    return (enc.u64le(rollup_id) + operator_public + root + enc.u64le(window_s) + enc.u64le(deadline_s) +
+            enc.u64le(bond) + enc.u64le(dispute_clock_s))
 
 
 def deposit_body(rollup_id, recipient_public, amount):
@@ -114,6 +118,19 @@ def force_body(rollup_id, tx):
     """tx: an l2client.Tx or its wire form (bytes)."""
     wire = tx if isinstance(tx, bytes) else tx.wire
     return enc.u64le(rollup_id) + enc.varint(len(wire)) + wire
+
+
+def challenge_body(rollup_id, batch):
+    """challenge_batch (docs/encoding.md): the challenger posts the rollup's bond."""
+    return enc.u64le(rollup_id) + enc.u64le(batch)
+
+
+def dispute_timeout_body(rollup_id, batch, challenger_public):
+    return enc.u64le(rollup_id) + enc.u64le(batch) + challenger_public
+
+
+def claim_bond_body(rollup_id, batch):
+    return enc.u64le(rollup_id) + enc.u64le(batch)
 
 
 def finalize_body(rollup_id, batch, leaf_bytes, proof_bytes):

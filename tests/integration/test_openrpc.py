@@ -47,8 +47,8 @@ import nacl.signing  # noqa: E402
 
 import l2client as l2  # noqa: E402
 from l2client import enc  # noqa: E402
-from l2base import (BASE_TAG, commitment_bytes, deposit_body, empty_payload, finalize_body, force_body,  # noqa: E402
-                    register_body, transfer_body)
+from l2base import (BASE_TAG, challenge_body, claim_bond_body, commitment_bytes, deposit_body,  # noqa: E402
+                    dispute_timeout_body, empty_payload, finalize_body, force_body, register_body, transfer_body)
 
 BASECHAIND = os.environ.get("BASECHAIND", "")
 TIMEOUT_SCALE = float(os.environ.get("L2_TEST_TIMEOUT_SCALE", "1"))
@@ -492,6 +492,46 @@ class Server(TimedTestCase):
         self.assertEqual([f["tx"] for f in fx], [forced.hex()])
         self.refused(chain, "bridge_getForcedTxs", {"rollup_id": rollup, "from": 0, "limit": 1001}, -32602,
                      field="limit")
+
+        # Disputes: a rollup with a bond of 100 and 60 s clocks. Its batch 1 consumes a deposit
+        # (one position) under a made-up root; the sequencer never steps, so the challenger wins
+        # on time and the batch goes. A second batch 1 stands, goes final, and its bond comes back.
+        disputed = rollup + 1
+        challenger = Key()
+        self.call(chain, "dev_fund", {"account": challenger.hex, "amount": "1000"})
+        self.call(chain, send, {"tx": base_tx(seq, 2, 2, register_body(disputed, operator.public, genesis, 60, 3600,
+                                                                       bond=100, dispute_clock_s=60))})
+        r = self.call(chain, "bridge_getRollup", {"rollup_id": disputed})
+        self.assertEqual((r["bond"], r["dispute_clock_s"]), ("100", 60))
+        self.call(chain, send, {"tx": base_tx(alice, 4, 3, deposit_body(disputed, alice.public, 5))})
+        wrong = commitment_bytes(disputed, 1, genesis, blake2b256(b"made up"), empty_payload(), deposits_upto=1)
+        self.call(chain, send, {"tx": base_tx(seq, 3, 5, wrong)})
+        bond = self.call(chain, "dispute_getBond", {"rollup_id": disputed, "batch": 1})
+        self.assertEqual(bond["bond"], {"batch": 1, "owner": seq.hex, "amount": "100", "returned": False})
+        self.assertEqual(self.call(chain, "dispute_getDisputes", {"rollup_id": disputed, "batch": 1}), [])
+        self.call(chain, send, {"tx": base_tx(challenger, 0, 7, challenge_body(disputed, 1))})
+        self.refused(chain, send, {"tx": base_tx(challenger, 1, 7, challenge_body(disputed, 1))}, -32004,
+                     "already_challenged")
+        [game] = self.call(chain, "dispute_getDisputes", {"rollup_id": disputed, "batch": 1})
+        self.assertEqual((game["status"], game["phase"], game["positions"], game["bond"]), ("open", "step", 1, "100"))
+        self.refused(chain, send, {"tx": base_tx(alice, 5, 11, dispute_timeout_body(disputed, 1, challenger.public))},
+                     -32004, "clock_running")
+        self.call(chain, "dev_advanceTime", {"seconds": 61})
+        self.call(chain, send, {"tx": base_tx(alice, 5, 11, dispute_timeout_body(disputed, 1, challenger.public))})
+        [game] = self.call(chain, "dispute_getDisputes", {"rollup_id": disputed, "batch": 1})
+        self.assertEqual((game["status"], game["end"], game["winner"]), ("challenger_won", "clock_ran_out", "challenger"))
+        self.assertIsNone(self.call(chain, "rollup_getCommitment", {"rollup_id": disputed, "batch": 1}))
+        # Its bond back and half the sequencer's; the other half burned.
+        self.assertEqual(self.call(chain, "chain_getAccount", {"account": challenger.hex})["balance"], "1050")
+        self.assertEqual(self.call(chain, "dispute_getBond", {"rollup_id": disputed, "batch": 1}),
+                         {"bond": None, "burned": "50"})
+        right = commitment_bytes(disputed, 1, genesis, blake2b256(b"stands"), empty_payload(), deposits_upto=1)
+        self.call(chain, send, {"tx": base_tx(seq, 4, 5, right)})
+        self.refused(chain, send, {"tx": base_tx(seq, 5, 12, claim_bond_body(disputed, 1))}, -32004, "bond_locked")
+        self.call(chain, "dev_advanceTime", {"seconds": 60})
+        self.call(chain, send, {"tx": base_tx(seq, 5, 12, claim_bond_body(disputed, 1))})
+        bond = self.call(chain, "dispute_getBond", {"rollup_id": disputed, "batch": 1})
+        self.assertEqual((bond["bond"]["returned"], bond["burned"]), (True, "50"))
 
         # Logs: every event the document lists, each validated by its (module, event) schema.
         top = self.call(chain, "chain_getHead")["number"]

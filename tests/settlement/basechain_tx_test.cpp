@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/merkle.hpp"
+#include "rollup/trace.hpp"
 #include "settlement/basechain/tx.hpp"
 #include "settlement/payload.hpp"
 #include "tests/unit/test_util.hpp"
@@ -41,6 +42,14 @@ MerkleProof sample_proof() {
   return tree.prove(5);
 }
 
+// A real witness: the one-step witness of a deposit into a fresh state.
+rollup::TxWitness sample_witness() {
+  const rollup::State s(test_key(8).public_key());
+  const rollup::Tx d =
+      rollup::Deposit{DepositPosition(0), AccountIndex(1), test_key(1).public_key(), Amount(50)};
+  return rollup::trace_batch(s, kRollup, std::span<const rollup::Tx>(&d, 1)).steps.at(0).witness;
+}
+
 std::vector<BaseTxBody> sample_bodies() {
   const auto alice = test_key(1);
   Commitment c;
@@ -58,11 +67,20 @@ std::vector<BaseTxBody> sample_bodies() {
       TransferBody{test_key(2).public_key(), Amount(123456789)},
       RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), ChainDuration(3600),
                          ChainDuration(600)},
+      RegisterRollupBody{kRollup, test_key(4).public_key(), filled(0x42), ChainDuration(3600),
+                         ChainDuration(600), DisputeTerms{Amount(5000), ChainDuration(120)}},
       DepositBody{kRollup, alice.public_key(), Amount(1000)},
       ForceTxBody{kRollup, make_withdraw(kRollup, alice, 1, 10, 1, 3)},
       ForceTxBody{kRollup, make_transfer(kRollup, alice, 1, 2, 10, 1, 3)},
       CommitBatchBody{c},
       FinalizeWithdrawalBody{kRollup, BatchNumber(4), leaf, sample_proof()},
+      ChallengeBatchBody{kRollup, BatchNumber(4)},
+      DisputeBisectBody{kRollup, BatchNumber(4), test_key(7).public_key(), 1234, filled(0x33)},
+      DisputeRespondBody{kRollup, BatchNumber(4), 1234, true},
+      DisputeRespondBody{kRollup, BatchNumber(4), 1234, false},
+      DisputeStepBody{kRollup, BatchNumber(4), test_key(7).public_key(), sample_witness()},
+      DisputeTimeoutBody{kRollup, BatchNumber(4), test_key(7).public_key()},
+      ClaimBondBody{kRollup, BatchNumber(4)},
   };
 }
 
@@ -74,10 +92,15 @@ BaseTx signed_tx(BaseTxBody body, std::uint64_t nonce = 9, ChainId chain = kBase
 
 TEST(BaseTx, KindsFollowTheVariant) {
   const auto bodies = sample_bodies();
-  const std::vector<BaseTxKind> kinds = {
-      BaseTxKind::transfer,           BaseTxKind::register_rollup, BaseTxKind::deposit,
-      BaseTxKind::force_tx,           BaseTxKind::force_tx,        BaseTxKind::commit_batch,
-      BaseTxKind::finalize_withdrawal};
+  const std::vector<BaseTxKind> kinds = {BaseTxKind::transfer,        BaseTxKind::register_rollup,
+                                         BaseTxKind::register_rollup, BaseTxKind::deposit,
+                                         BaseTxKind::force_tx,        BaseTxKind::force_tx,
+                                         BaseTxKind::commit_batch,    BaseTxKind::finalize_withdrawal,
+                                         BaseTxKind::challenge_batch, BaseTxKind::dispute_bisect,
+                                         BaseTxKind::dispute_respond, BaseTxKind::dispute_respond,
+                                         BaseTxKind::dispute_step,    BaseTxKind::dispute_timeout,
+                                         BaseTxKind::claim_bond};
+  ASSERT_EQ(bodies.size(), kinds.size());
   for (std::size_t i = 0; i < bodies.size(); ++i) {
     EXPECT_EQ(base_tx_kind(signed_tx(bodies[i])), kinds[i]) << i;
     EXPECT_NE(to_string(kinds[i]), "unknown");
@@ -184,7 +207,7 @@ TEST(BaseTx, TrailingBytesAreRefused) {
 
 TEST(BaseTx, UnknownKindsAreRefused) {
   Bytes wire = encode_base_tx(signed_tx(sample_bodies()[0]));
-  for (const std::uint8_t k : std::array<std::uint8_t, 4>{0, 7, 8, 255}) {
+  for (const std::uint8_t k : std::array<std::uint8_t, 4>{0, 13, 14, 255}) {
     wire[40] = k;
     auto r = decode_base_tx(wire);
     ASSERT_FALSE(r);
@@ -271,7 +294,7 @@ TEST(BaseTx, FinalizeWithdrawalProofMustBeCanonical) {
 }
 
 TEST(BaseTx, CommitBatchCarriesAStrictCommitment) {
-  BaseTx tx = signed_tx(sample_bodies()[5]);
+  BaseTx tx = signed_tx(sample_bodies()[6]);  // the commit_batch
   Bytes wire = encode_base_tx(tx);
   // Mode byte = 2 (the header's last byte, 41 + 133 into the wire).
   Bytes bad = wire;
@@ -303,10 +326,27 @@ BaseTxBody body_of(const tv::json& v) {
   if (kind == "transfer")
     return TransferBody{tv::fixed<PublicKey>(v.at("to")), Amount(tv::dec(v.at("amount")))};
   if (kind == "register_rollup")
-    return RegisterRollupBody{ChainId(tv::dec(v.at("rollup_id"))), tv::fixed<PublicKey>(v.at("operator_key")),
-                              tv::fixed<Hash32>(v.at("genesis_root")),
-                              ChainDuration(tv::dec(v.at("challenge_window_s"))),
-                              ChainDuration(tv::dec(v.at("inclusion_deadline_s")))};
+    return RegisterRollupBody{
+        ChainId(tv::dec(v.at("rollup_id"))),
+        tv::fixed<PublicKey>(v.at("operator_key")),
+        tv::fixed<Hash32>(v.at("genesis_root")),
+        ChainDuration(tv::dec(v.at("challenge_window_s"))),
+        ChainDuration(tv::dec(v.at("inclusion_deadline_s"))),
+        DisputeTerms{Amount(tv::dec(v.at("bond"))), ChainDuration(tv::dec(v.at("dispute_clock_s")))}};
+  if (kind == "challenge_batch")
+    return ChallengeBatchBody{ChainId(tv::dec(v.at("rollup_id"))), BatchNumber(tv::dec(v.at("batch")))};
+  if (kind == "claim_bond")
+    return ClaimBondBody{ChainId(tv::dec(v.at("rollup_id"))), BatchNumber(tv::dec(v.at("batch")))};
+  if (kind == "dispute_bisect")
+    return DisputeBisectBody{ChainId(tv::dec(v.at("rollup_id"))), BatchNumber(tv::dec(v.at("batch"))),
+                             tv::fixed<PublicKey>(v.at("challenger")), tv::dec(v.at("position")),
+                             tv::fixed<Hash32>(v.at("root"))};
+  if (kind == "dispute_respond")
+    return DisputeRespondBody{ChainId(tv::dec(v.at("rollup_id"))), BatchNumber(tv::dec(v.at("batch"))),
+                              tv::dec(v.at("position")), tv::dec(v.at("agree")) == 1};
+  if (kind == "dispute_timeout")
+    return DisputeTimeoutBody{ChainId(tv::dec(v.at("rollup_id"))), BatchNumber(tv::dec(v.at("batch"))),
+                              tv::fixed<PublicKey>(v.at("challenger"))};
   if (kind == "deposit")
     return DepositBody{ChainId(tv::dec(v.at("rollup_id"))), tv::fixed<PublicKey>(v.at("recipient")),
                        Amount(tv::dec(v.at("amount")))};

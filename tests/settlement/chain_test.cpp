@@ -935,9 +935,9 @@ TEST_F(ModulesTest, FinalityFollowsTheChallengeWindowInOrder) {
   ASSERT_TRUE(chain().advance_time(ChainDuration(100)));
   EXPECT_TRUE(commitment(kRollupA, 2)->is_final);
   EXPECT_EQ(rollup(kRollupA).last_final, BatchNumber(2));
-  // No dispute game yet: no module of the standard set holds a batch back
-  // (module_test.cpp registers one that does).
-  EXPECT_TRUE(chain().modules().implementing<commitments::FinalityHold>().empty());
+  // Only the dispute module holds a batch back, and only while a game is open on it
+  // (dispute_module_test.cpp).
+  EXPECT_EQ(chain().modules().implementing<commitments::FinalityHold>().size(), 1u);
 }
 
 // A rollup state whose account 1 (alice) withdrew `withdrawn` in total.

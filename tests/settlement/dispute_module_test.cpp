@@ -91,15 +91,16 @@ class Disputes : public ::testing::Test {
   ::testing::AssertionResult ok(const SecretKey& k, BaseTxBody body) {
     auto r = send(k, std::move(body));
     if (r) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << to_string(r.error().code) << " " << r.error().reason << ": "
-                                         << r.error().message;
+    return ::testing::AssertionFailure()
+           << to_string(r.error().code) << " " << r.error().reason << ": " << r.error().message;
   }
   ::testing::AssertionResult refused(const SecretKey& k, BaseTxBody body, Refusal why) {
     auto before = chain_->stats();
     auto r = send(k, std::move(body));
     if (r) return ::testing::AssertionFailure() << "accepted";
     if (r.error().reason != why.name)
-      return ::testing::AssertionFailure() << "refused with " << r.error().reason << ": " << r.error().message;
+      return ::testing::AssertionFailure()
+             << "refused with " << r.error().reason << ": " << r.error().message;
     auto after = chain_->stats();
     if (!before || !after || before->head.number != after->head.number)
       return ::testing::AssertionFailure() << "a refused tx sealed a block";
@@ -119,11 +120,13 @@ class Disputes : public ::testing::Test {
   const Posted& commit(std::vector<rollup::Tx> user, std::optional<Hash32> lie = std::nullopt) {
     auto rollup = chain_->read([](const ChainView& v) { return bridge::find_rollup(v, kRollup); });
     EXPECT_TRUE(rollup && *rollup);
-    Posted p{{}, {deposits_done_, DepositPosition((*rollup)->deposit_count), ForcedPosition(0), ForcedPosition(0)},
-             {}, state_};
-    auto entries = chain_->read([&](const ChainView& v) {
-      return bridge::list_deposits(v, kRollup, p.origin.deposits_from, 1000);
-    });
+    Posted p{
+        {},
+        {deposits_done_, DepositPosition((*rollup)->deposit_count), ForcedPosition(0), ForcedPosition(0)},
+        {},
+        state_};
+    auto entries = chain_->read(
+        [&](const ChainView& v) { return bridge::list_deposits(v, kRollup, p.origin.deposits_from, 1000); });
     EXPECT_TRUE(entries);
     std::vector<rollup::Tx> txs;
     for (const auto& d : *entries) {
@@ -223,7 +226,8 @@ class Disputes : public ::testing::Test {
   const Posted& honest_batch_one() {
     deposit(alice_, 50'000);
     deposit(bob_, 20'000);
-    return commit({make_transfer(kRollup, alice_, 1, 2, 100, 1, 0), make_transfer(kRollup, bob_, 2, 1, 7, 1, 0),
+    return commit({make_transfer(kRollup, alice_, 1, 2, 100, 1, 0),
+                   make_transfer(kRollup, bob_, 2, 1, 7, 1, 0),
                    make_transfer(kRollup, alice_, 1, 2, 5, 1, 1)});
   }
   // A batch of `n` transfers between alice and bob (their nonces follow on).
@@ -258,7 +262,7 @@ TEST_F(Disputes, AWrongRootIsOverturnedWithEveryCommitmentBuiltOnIt) {
   honest_batch_one();
   // Batch 2: 13 transfers; the sequencer's trace leaves the true one at position 6 (it
   // credited itself in the sixth tx) and posts a root no honest execution reaches.
-  const std::size_t kLieAt = 6;
+  constexpr std::size_t kLieAt = 6;
   Hash32 lie;
   lie.array().fill(0x66);
   const Posted two = commit(transfers(13), lie);
@@ -350,8 +354,8 @@ TEST_F(Disputes, ADefenderThatStopsAnsweringLosesOnItsClock) {
   commit(transfers(4));
   ASSERT_TRUE(ok(honest_, ChallengeBatchBody{kRollup, BatchNumber(2)}));
   advance(static_cast<std::int64_t>(kClock));  // exactly its clock: still in time
-  EXPECT_TRUE(
-      refused(bob_, DisputeTimeoutBody{kRollup, BatchNumber(2), honest_.public_key()}, disputes::kClockRunning));
+  EXPECT_TRUE(refused(bob_, DisputeTimeoutBody{kRollup, BatchNumber(2), honest_.public_key()},
+                      disputes::kClockRunning));
   advance(1);
   const Hash32 any;
   EXPECT_TRUE(refused(seq_, DisputeBisectBody{kRollup, BatchNumber(2), honest_.public_key(), 2, any},
@@ -371,7 +375,8 @@ TEST_F(Disputes, AChallengerThatStopsAnsweringLosesOnItsClock) {
   const rollup::BatchTrace truth = honest_trace(two);
   ASSERT_TRUE(ok(liar_, ChallengeBatchBody{kRollup, BatchNumber(2)}));
   advance(10);
-  ASSERT_TRUE(ok(seq_, DisputeBisectBody{kRollup, BatchNumber(2), liar_.public_key(), 2, true_roots(truth)(2)}));
+  ASSERT_TRUE(
+      ok(seq_, DisputeBisectBody{kRollup, BatchNumber(2), liar_.public_key(), 2, true_roots(truth)(2)}));
   advance(static_cast<std::int64_t>(kClock) + 1);
   ASSERT_TRUE(ok(seq_, DisputeTimeoutBody{kRollup, BatchNumber(2), liar_.public_key()}));
   auto g = game(BatchNumber(2), liar_);
@@ -432,7 +437,8 @@ TEST_F(Disputes, EveryRuleRefusesAndChangesNothing) {
   EXPECT_TRUE(refused(seq_, ChallengeBatchBody{kRollup, BatchNumber(2)}, disputes::kSelfChallenge));
   EXPECT_TRUE(refused(honest_, ChallengeBatchBody{kRollup, BatchNumber(3)}, disputes::kNoSuchBatch));
   EXPECT_TRUE(refused(honest_, ChallengeBatchBody{ChainId(5), BatchNumber(1)}, registry::kUnknownRollup));
-  EXPECT_TRUE(refused(seq_, DisputeBisectBody{kRollup, BatchNumber(2), h, 4, truth.pre_root}, disputes::kNoDispute));
+  EXPECT_TRUE(
+      refused(seq_, DisputeBisectBody{kRollup, BatchNumber(2), h, 4, truth.pre_root}, disputes::kNoDispute));
   ASSERT_TRUE(ok(honest_, ChallengeBatchBody{kRollup, BatchNumber(2)}));
   EXPECT_TRUE(refused(honest_, ChallengeBatchBody{kRollup, BatchNumber(2)}, disputes::kAlreadyChallenged));
   // Out of turn, the wrong phase, the wrong position, the wrong key.
@@ -445,7 +451,8 @@ TEST_F(Disputes, EveryRuleRefusesAndChangesNothing) {
                       disputes::kWrongMove));
   auto before = game(BatchNumber(2), honest_);
   ASSERT_TRUE(ok(seq_, DisputeBisectBody{kRollup, BatchNumber(2), h, 4, true_roots(truth)(4)}));
-  EXPECT_TRUE(refused(honest_, DisputeRespondBody{kRollup, BatchNumber(2), 5, true}, disputes::kWrongPosition));
+  EXPECT_TRUE(
+      refused(honest_, DisputeRespondBody{kRollup, BatchNumber(2), 5, true}, disputes::kWrongPosition));
   EXPECT_TRUE(refused(bob_, DisputeRespondBody{kRollup, BatchNumber(2), 4, true}, disputes::kNoDispute));
   auto after = game(BatchNumber(2), honest_);
   EXPECT_EQ(after->game.moves, before->game.moves + 1);  // only the accepted bisection counted
@@ -477,8 +484,9 @@ TEST_F(Disputes, AGameGoesOnAfterTheChainReopens) {
   ASSERT_TRUE(before && after);
   EXPECT_EQ(after->game, before->game);
   const Hash32 wrong{};
-  play(BatchNumber(2), honest_, truth, [&](std::uint64_t) { return wrong; },
-       [&](std::uint64_t k, const Hash32& root) { return root == true_roots(truth)(k); });
+  play(
+      BatchNumber(2), honest_, truth, [&](std::uint64_t) { return wrong; },
+      [&](std::uint64_t k, const Hash32& root) { return root == true_roots(truth)(k); });
   EXPECT_EQ(game(BatchNumber(2), honest_)->status, disputes::DisputeStatus::challenger_won);
   EXPECT_FALSE(commitment(BatchNumber(2)));
   chain_.reset();  // before the directory goes

@@ -204,7 +204,7 @@ TEST(BaseChainModules, AToyModuleBringsItsTableKindRefusalAndMethod) {
   auto chain = open_ok(options(":memory:"), ModuleSet().add(registry::module()).add(toy()));
   ASSERT_TRUE(chain);
   EXPECT_EQ(module_version(*chain, "toy"), 1);
-  EXPECT_EQ(module_version(*chain, "registry"), 1);
+  EXPECT_EQ(module_version(*chain, "registry"), 2);  // step 2: the dispute terms
 
   // Its kind: the core hands deposits to the toy (there is no bridge on this chain).
   ASSERT_TRUE(chain->submit(wire(*chain, alice(), DepositBody{kRollup, alice().public_key(), Amount(5)})));
@@ -241,29 +241,16 @@ TEST(BaseChainModules, AToyModuleBringsItsTableKindRefusalAndMethod) {
 
 TEST(BaseChainModules, TheStandardSetDeclaresTheDocumentedReasons) {
   // The wire strings of docs/basechain.md ("Refusal reasons"), unchanged by the split.
-  const std::set<std::string> documented = {"zero_amount",
-                                            "overflow",
-                                            "unknown_rollup",
-                                            "rollup_exists",
-                                            "bad_window",
-                                            "bad_tx_signature",
-                                            "not_sequencer",
-                                            "mode_unsupported",
-                                            "wrong_batch",
-                                            "wrong_prev_root",
-                                            "payload_too_large",
-                                            "payload_hash_mismatch",
-                                            "bad_payload",
-                                            "applied_count_mismatch",
-                                            "queue_regress",
-                                            "queue_overrun",
-                                            "deposit_deadline_missed",
-                                            "forced_deadline_missed",
-                                            "no_commitment",
-                                            "not_final",
-                                            "bad_proof",
-                                            "nothing_to_claim",
-                                            "bridge_insolvent"};
+  const std::set<std::string> documented = {
+      "zero_amount", "overflow", "unknown_rollup", "rollup_exists", "bad_window", "bad_tx_signature",
+      "not_sequencer", "mode_unsupported", "wrong_batch", "wrong_prev_root", "payload_too_large",
+      "payload_hash_mismatch", "bad_payload", "applied_count_mismatch", "queue_regress", "queue_overrun",
+      "deposit_deadline_missed", "forced_deadline_missed", "no_commitment", "not_final", "bad_proof",
+      "nothing_to_claim", "bridge_insolvent",
+      // the dispute module's
+      "no_such_batch", "already_final", "self_challenge", "already_challenged", "nothing_to_dispute",
+      "no_dispute", "not_your_move", "wrong_move", "wrong_position", "clock_ran_out", "clock_running",
+      "bond_locked", "no_bond"};
   std::set<std::string> declared;
   const ModuleSet set = standard_modules();
   for (const auto& m : set.modules())
@@ -333,8 +320,10 @@ TEST(BaseChainModules, EachModuleMigratesItsOwnTables) {
         standard_modules().add(toy(ToyOptions().with_kinds(std::vector<BaseTxKind>()).with_schema_steps(2))));
     ASSERT_TRUE(chain);
     EXPECT_EQ(module_version(*chain, "toy"), 2);
-    for (auto name : {"registry", "commitments"}) EXPECT_EQ(module_version(*chain, name), 1) << name;
-    EXPECT_EQ(module_version(*chain, "bridge"), 2);  // step 2: deposits by index
+    EXPECT_EQ(module_version(*chain, "commitments"), 1);
+    EXPECT_EQ(module_version(*chain, "registry"), 2);  // step 2: the dispute terms
+    EXPECT_EQ(module_version(*chain, "bridge"), 2);    // step 2: deposits by index
+    EXPECT_EQ(module_version(*chain, "disputes"), 1);
     EXPECT_TRUE(
         chain->read([](const ChainView& v) { return v.store.db().exec("SELECT memo FROM toy_notes"); }));
   }
@@ -584,11 +573,14 @@ TEST(BaseChainModules, ADatabaseOfTheFirstSchemaOpensWithItsData) {
   auto chain = open_ok(options(path), standard_modules());
   ASSERT_TRUE(chain);
   EXPECT_EQ(chain->head().number, BlockNumber(1));
-  for (auto name : {"registry", "commitments"}) EXPECT_EQ(module_version(*chain, name), 1) << name;
+  EXPECT_EQ(module_version(*chain, "commitments"), 1);
+  EXPECT_EQ(module_version(*chain, "registry"), 2);
   EXPECT_EQ(module_version(*chain, "bridge"), 2);
+  EXPECT_EQ(module_version(*chain, "disputes"), 1);
   auto rollup = chain->read([](const ChainView& v) { return bridge::find_rollup(v, kRollup); });
   ASSERT_TRUE(rollup && *rollup);
   EXPECT_EQ((*rollup)->sequencer, carol().public_key());
+  EXPECT_EQ((*rollup)->disputes, kDefaultDisputeTerms);  // registered before there were terms
   EXPECT_EQ((*rollup)->deposit_count, 1u);
   EXPECT_EQ((*rollup)->locked, Amount(1000));
   auto deposits = chain->read(

@@ -455,7 +455,8 @@ MIN_PAYLOAD_TX_BYTES = 4 + 64
 PAYLOAD_TYPES = {2: "transfer", 3: "withdraw"}
 MODES = {0: "optimistic", 1: "validity"}
 BASE_KINDS = {1: "transfer", 2: "register_rollup", 3: "deposit", 4: "force_tx", 5: "commit_batch",
-              6: "finalize_withdrawal"}
+              6: "finalize_withdrawal", 7: "challenge_batch", 8: "dispute_bisect", 9: "dispute_respond",
+              11: "dispute_timeout", 12: "claim_bond"}
 BASE_KIND_TAGS = {v: k for k, v in BASE_KINDS.items()}
 
 
@@ -568,7 +569,17 @@ def base_body(tx, v):
         return bytes.fromhex(tx["to"]) + u64le(int(tx["amount"]))
     if k == "register_rollup":
         return (u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["operator_key"]) + bytes.fromhex(tx["genesis_root"]) +
-                u64le(int(tx["challenge_window_s"])) + u64le(int(tx["inclusion_deadline_s"])))
+                u64le(int(tx["challenge_window_s"])) + u64le(int(tx["inclusion_deadline_s"])) +
+                u64le(int(tx["bond"])) + u64le(int(tx["dispute_clock_s"])))
+    if k in ("challenge_batch", "claim_bond"):
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"]))
+    if k == "dispute_bisect":
+        return (u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + bytes.fromhex(tx["challenger"]) +
+                u64le(int(tx["position"])) + bytes.fromhex(tx["root"]))
+    if k == "dispute_respond":
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + u64le(int(tx["position"])) + u8(int(tx["agree"]))
+    if k == "dispute_timeout":
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + bytes.fromhex(tx["challenger"])
     if k == "deposit":
         return u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["recipient"]) + u64le(int(tx["amount"]))
     if k == "force_tx":
@@ -605,7 +616,21 @@ def read_base_tx(r):
         tx["amount"] = str(r.u64le())
     elif k == "register_rollup":
         tx.update(rollup_id=str(r.u64le()), operator_key=r.take(32).hex(), genesis_root=r.take(32).hex(),
-                  challenge_window_s=str(r.u64le()), inclusion_deadline_s=str(r.u64le()))
+                  challenge_window_s=str(r.u64le()), inclusion_deadline_s=str(r.u64le()),
+                  bond=str(r.u64le()), dispute_clock_s=str(r.u64le()))
+    elif k in ("challenge_batch", "claim_bond"):
+        tx.update(rollup_id=str(r.u64le()), batch=str(r.u64le()))
+    elif k == "dispute_bisect":
+        tx.update(rollup_id=str(r.u64le()), batch=str(r.u64le()), challenger=r.take(32).hex(),
+                  position=str(r.u64le()), root=r.take(32).hex())
+    elif k == "dispute_respond":
+        tx.update(rollup_id=str(r.u64le()), batch=str(r.u64le()), position=str(r.u64le()))
+        agree = r.u8()
+        if agree > 1:
+            raise DecodeError("out_of_range")
+        tx["agree"] = str(agree)
+    elif k == "dispute_timeout":
+        tx.update(rollup_id=str(r.u64le()), batch=str(r.u64le()), challenger=r.take(32).hex())
     elif k == "deposit":
         tx.update(rollup_id=str(r.u64le()), recipient=r.take(32).hex(), amount=str(r.u64le()))
     elif k == "force_tx":

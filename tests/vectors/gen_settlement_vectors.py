@@ -35,7 +35,8 @@ BASE_CHAIN_ID = 31337
 ROLLUP_ID = 1
 MAX_PAYLOAD_BYTES = 32 << 20
 KINDS = {"transfer": 1, "register_rollup": 2, "deposit": 3, "force_tx": 4, "commit_batch": 5,
-         "finalize_withdrawal": 6}
+         "finalize_withdrawal": 6, "challenge_batch": 7, "dispute_bisect": 8, "dispute_respond": 9,
+         "dispute_timeout": 11, "claim_bond": 12}
 
 
 
@@ -105,7 +106,17 @@ def base_body(tx, ctx):
         return bytes.fromhex(tx["to"]) + u64le(int(tx["amount"]))
     if k == "register_rollup":
         return (u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["operator_key"]) + bytes.fromhex(tx["genesis_root"]) +
-                u64le(int(tx["challenge_window_s"])) + u64le(int(tx["inclusion_deadline_s"])))
+                u64le(int(tx["challenge_window_s"])) + u64le(int(tx["inclusion_deadline_s"])) +
+                u64le(int(tx["bond"])) + u64le(int(tx["dispute_clock_s"])))
+    if k in ("challenge_batch", "claim_bond"):
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"]))
+    if k == "dispute_bisect":
+        return (u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + bytes.fromhex(tx["challenger"]) +
+                u64le(int(tx["position"])) + bytes.fromhex(tx["root"]))
+    if k == "dispute_respond":
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + u64le(int(tx["position"])) + u8(int(tx["agree"]))
+    if k == "dispute_timeout":
+        return u64le(int(tx["rollup_id"])) + u64le(int(tx["batch"])) + bytes.fromhex(tx["challenger"])
     if k == "deposit":
         return u64le(int(tx["rollup_id"])) + bytes.fromhex(tx["recipient"]) + u64le(int(tx["amount"]))
     if k == "force_tx":
@@ -270,7 +281,8 @@ def generate(v):
          "nonce": "0", "to": accounts["bob"]["pubkey"], "amount": "1000000"},
         {"name": "base_register_rollup", "kind": "register_rollup", "base_chain_id": str(BASE_CHAIN_ID),
          "signer": "operator", "nonce": "0", "rollup_id": str(ROLLUP_ID), "operator_key": op["pubkey"],
-         "genesis_root": s["genesis"][0]["root"], "challenge_window_s": "604800", "inclusion_deadline_s": "86400"},
+         "genesis_root": s["genesis"][0]["root"], "challenge_window_s": "604800", "inclusion_deadline_s": "86400",
+         "bond": "1000000", "dispute_clock_s": "3600"},
         {"name": "base_deposit", "kind": "deposit", "base_chain_id": str(BASE_CHAIN_ID), "signer": "alice",
          "nonce": "1", "rollup_id": str(ROLLUP_ID), "recipient": accounts["alice"]["pubkey"], "amount": "1000000"},
         {"name": "base_force_tx", "kind": "force_tx", "base_chain_id": str(BASE_CHAIN_ID), "signer": "alice",
@@ -282,6 +294,18 @@ def generate(v):
          "account": "carol", "leaf": accounts["carol"]["leaf"], "tree": "sparse_0_1_5", "proof": proof5["proof"]},
         {"name": "base_transfer_chain_1", "kind": "transfer", "base_chain_id": "1", "signer": "alice",
          "nonce": "0", "to": accounts["bob"]["pubkey"], "amount": "1000000"},
+        {"name": "base_challenge_batch", "kind": "challenge_batch", "base_chain_id": str(BASE_CHAIN_ID),
+         "signer": "carol", "nonce": "0", "rollup_id": str(ROLLUP_ID), "batch": "1"},
+        {"name": "base_dispute_bisect", "kind": "dispute_bisect", "base_chain_id": str(BASE_CHAIN_ID),
+         "signer": "operator", "nonce": "2", "rollup_id": str(ROLLUP_ID), "batch": "1",
+         "challenger": accounts["carol"]["pubkey"], "position": "1", "root": s["genesis"][0]["root"]},
+        {"name": "base_dispute_respond", "kind": "dispute_respond", "base_chain_id": str(BASE_CHAIN_ID),
+         "signer": "carol", "nonce": "1", "rollup_id": str(ROLLUP_ID), "batch": "1", "position": "1", "agree": "1"},
+        {"name": "base_dispute_timeout", "kind": "dispute_timeout", "base_chain_id": str(BASE_CHAIN_ID),
+         "signer": "bob", "nonce": "0", "rollup_id": str(ROLLUP_ID), "batch": "1",
+         "challenger": accounts["carol"]["pubkey"]},
+        {"name": "base_claim_bond", "kind": "claim_bond", "base_chain_id": str(BASE_CHAIN_ID),
+         "signer": "bob", "nonce": "1", "rollup_id": str(ROLLUP_ID), "batch": "1"},
     ]
     for tx in base_txs:
         complete_base_tx(tx, seeds, ctx)
@@ -294,6 +318,7 @@ def generate(v):
     force = wire("base_force_tx")
     fin = wire("base_finalize_withdrawal")
     commit = wire("base_commit_batch")
+    respond = wire("base_dispute_respond")
     deposit_wire = bytes.fromhex(txs["deposit_basic"]["wire"])
     inner = bytes.fromhex(txs["transfer_basic"]["wire"])
     head = force[:41] + u64le(ROLLUP_ID)  # sender, nonce, kind, rollup_id
@@ -307,7 +332,9 @@ def generate(v):
         {"name": "truncated by one byte", "wire": transfer[:-1].hex(), "error": "truncated"},
         {"name": "one trailing byte", "wire": (transfer + b"\x00").hex(), "error": "trailing_bytes"},
         {"name": "kind 0", "wire": (transfer[:40] + u8(0) + transfer[41:]).hex(), "error": "unknown_type"},
-        {"name": "kind 7", "wire": (transfer[:40] + u8(7) + transfer[41:]).hex(), "error": "unknown_type"},
+        {"name": "kind 13", "wire": (transfer[:40] + u8(13) + transfer[41:]).hex(), "error": "unknown_type"},
+        {"name": "dispute_respond with agree 2",
+         "wire": (respond[:-65] + u8(2) + respond[-64:]).hex(), "error": "out_of_range"},
         {"name": "force_tx carrying a deposit",
          "wire": (head + varint(len(deposit_wire)) + deposit_wire + sig).hex(), "error": "out_of_range"},
         {"name": "force_tx length one byte longer than the tx",
@@ -344,18 +371,22 @@ def main(argv):
     if len(argv) == 2:
         print(text)
         return 0
-    # The "settlement" key is the block's last key: cut it off if present, then append.
-    cut = body.find('\n  "settlement": ')
-    if cut >= 0:
-        base = body[:cut].rstrip()
-        assert base.endswith(","), "unexpected text before the settlement key"
-        base = base[:-1]
+    # Replace the "settlement" key's value where it stands (later keys, such as the
+    # keystore's, stay as they are), or append the key.
+    nested = "\n".join(("  " + line) if i else line for i, line in enumerate(text.splitlines()))
+    start = body.find('\n  "settlement": ')
+    if start >= 0:
+        value_at = start + len('\n  "settlement": ')
+        close = body.find("\n  }", value_at)  # the settlement object's closing brace
+        assert close >= 0, "unexpected settlement value"
+        rest = body[close + len("\n  }"):]
+        comma = ""
+        new_body = body[:value_at] + nested + comma + rest
     else:
         base = body.rstrip()
         assert base.endswith("}")
         base = base[:-1].rstrip()
-    nested = "\n".join(("  " + line) if i else line for i, line in enumerate(text.splitlines()))
-    new_body = base + ',\n  "settlement": ' + nested + "\n}"
+        new_body = base + ',\n  "settlement": ' + nested + "\n}"
     json.loads(new_body)  # still valid JSON
     doc = doc[:m.start(2)] + new_body + doc[m.end(2):]
     with open(argv[1], "w", encoding="utf-8") as f:
