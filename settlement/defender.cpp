@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The off-chain scaling stack developers
+
+#include "settlement/defender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+#include <vector>
+
+namespace l2::settlement {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kMaxLogBlocks = 10000;  // chain_getLogs' range limit
+// A move handed to the poster and not yet seen on the chain is sent again after this
+// long (the chain refused it, or the poster dropped it).
+constexpr auto kResendAfter = std::chrono::seconds(10);
+
+std::string batch_str(BatchNumber b) { return "batch " + std::to_string(b.value()); }
+
+std::string game_str(const DisputeRecord& g) {
+  return "dispute " + std::to_string(g.id) + " (" + batch_str(g.batch) + ", challenger " +
+         g.challenger.hex().substr(0, 16) + "...)";
+}
+
+}  // namespace
+
+Defender::Defender(std::string base_chain_url, http::ClientOptions http, DefenderOptions options,
+                   StateAt state_at, Send send)
+    : url_(std::move(base_chain_url)),
+      http_(std::move(http)),
+      options_(options),
+      state_at_(std::move(state_at)),
+      send_(std::move(send)) {}
+
+Defender::~Defender() { stop(); }
+
+void Defender::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Defender::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+DefenderState Defender::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+void Defender::note_error(const std::string& what) {
+  std::lock_guard lock(mutex_);
+  if (state_.last_error != what) spdlog::warn("settlement: disputes: {}", what);
+  state_.last_error = what;
+}
+
+void Defender::run() {
+  std::unique_ptr<BaseChainClient> client;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) return;
+    }
+    if (!client) {
+      auto c = BaseChainClient::create(url_, http_);
+      if (c) {
+        client = std::move(*c);
+      } else {
+        note_error(c.error());
+        std::lock_guard lock(mutex_);
+        state_.reachable = false;
+      }
+    }
+    if (client && !poll(*client)) client.reset();
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [&] { return stop_; });
+  }
+}
+
+bool Defender::poll(BaseChainClient& client) {
+  const ChainId rollup = options_.rollup_id;
+  auto fail = [&](const RpcError& e) {
+    note_error("reading the base chain's disputes: " + e.message);
+    std::lock_guard lock(mutex_);
+    state_.reachable = !e.unreachable();
+    return false;
+  };
+  auto head = client.head();
+  if (!head) return fail(head.error());
+  auto info = client.rollup(rollup);
+  if (!info) return fail(info.error());
+  if (!*info) return true;  // not registered yet: nothing to defend
+
+  // 1. New games, from the DisputeOpened logs. At start: from the block of the last final
+  //    commitment, before which no open game can have begun (an open game holds every
+  //    batch from its own on from finality).
+  if (!next_block_) {
+    BlockNumber from(0);
+    if ((*info)->last_final.value() > 0) {
+      auto last_final = client.commitment(rollup, (*info)->last_final, false);
+      if (!last_final) return fail(last_final.error());
+      if (*last_final && (*last_final)->block) from = *(*last_final)->block;
+    }
+    next_block_ = from;
+  }
+  while (next_block_->value() <= head->number.value()) {
+    const BlockNumber to(std::min(head->number.value(), next_block_->value() + kMaxLogBlocks - 1));
+    auto opened = client.disputes_opened(rollup, *next_block_, to);
+    if (!opened) return fail(opened.error());
+    watched_.insert(opened->begin(), opened->end());
+    next_block_ = BlockNumber(to.value() + 1);
+  }
+
+  // 2. Every watched batch's games: answer the open ones, count the rulings.
+  std::uint64_t open = 0;
+  std::uint64_t seen = 0;
+  std::uint64_t won = 0;
+  std::uint64_t lost = 0;
+  for (auto it = watched_.begin(); it != watched_.end();) {
+    auto games = client.disputes(rollup, *it);
+    if (!games) return fail(games.error());
+    bool any_open = false;
+    for (const DisputeRecord& g : *games) {
+      if (g.status == "open") {
+        any_open = true;
+        ++open;
+        if (open_ids_.insert(g.id).second) {
+          ++seen;
+          spdlog::info("settlement: {} opened: {} positions, defending", game_str(g), g.positions);
+        }
+        act(client, g, head->timestamp);
+      } else if (open_ids_.erase(g.id) != 0) {
+        sent_.erase(g.id);
+        if (g.status == "defender_won") ++won;
+        if (g.status == "challenger_won") ++lost;
+        spdlog::log(g.status == "challenger_won" ? spdlog::level::warn : spdlog::level::info,
+                    "settlement: {} decided: {} ({})", game_str(g), g.status, g.end.value_or("?"));
+      }
+    }
+    if (!any_open) {
+      traces_.erase(*it);
+      it = watched_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  state_.open = open;
+  state_.seen += seen;
+  state_.won += won;
+  state_.lost += lost;
+  state_.reachable = true;
+  return true;
+}
+
+bool Defender::move(BaseTxBody body, const DisputeRecord& game, std::string what) {
+  if (!send_(std::move(body), what)) {
+    note_error("cannot send " + what + ": the poster's queue is full");
+    return false;
+  }
+  sent_[game.id] = Sent{game.moves, SteadyClock::now()};
+  std::lock_guard lock(mutex_);
+  ++state_.moves;
+  return true;
+}
+
+void Defender::act(BaseChainClient& client, const DisputeRecord& g, ChainTime now) {
+  // Our move for this state of the game is on its way: wait for the chain to show it,
+  // unless that takes long (then the chain refused it, and we decide again).
+  if (auto s = sent_.find(g.id); s != sent_.end() && s->second.moves == g.moves) {
+    if (SteadyClock::now() - s->second.at < kResendAfter) return;
+  }
+  const std::uint64_t spent = now.value() > g.turn_began.value()
+                                  ? static_cast<std::uint64_t>(now.value() - g.turn_began.value())
+                                  : 0;
+  auto sent = [&](BaseTxBody body, std::string what) { move(std::move(body), g, std::move(what)); };
+  if (g.phase == "respond") {
+    // The challenger's turn: its clock runs.
+    if (spent > g.challenger_clock_s.value())
+      sent(DisputeTimeoutBody{options_.rollup_id, g.batch, g.challenger},
+           "dispute_timeout on " + game_str(g) + " (the challenger's clock ran out)");
+    return;
+  }
+  if (g.phase != "bisect" && g.phase != "step") return;
+  if (spent > g.defender_clock_s.value()) {
+    note_error(game_str(g) + ": the sequencer's clock ran out before it could move");
+    return;
+  }
+  const Trace* t = trace_for(client, g);
+  if (t == nullptr) return;
+  const auto& steps = t->trace.trace.steps;
+  if (g.phase == "bisect") {
+    if (!g.mid || *g.mid == 0 || *g.mid > steps.size()) {
+      note_error(game_str(g) + ": the chain names position " + std::to_string(g.mid.value_or(0)) + " of " +
+                 std::to_string(steps.size()));
+      return;
+    }
+    const Hash32 root = steps[*g.mid - 1].post_root;
+    sent(DisputeBisectBody{options_.rollup_id, g.batch, g.challenger, *g.mid, root},
+         "dispute_bisect on " + game_str(g) + " at position " + std::to_string(*g.mid));
+    return;
+  }
+  if (g.hi == 0 || g.hi > steps.size()) {
+    note_error(game_str(g) + ": the chain names position " + std::to_string(g.hi) + " of " +
+               std::to_string(steps.size()));
+    return;
+  }
+  sent(DisputeStepBody{options_.rollup_id, g.batch, g.challenger, steps[g.hi - 1].witness},
+       "dispute_step on " + game_str(g) + " at position " + std::to_string(g.hi));
+}
+
+const Defender::Trace* Defender::trace_for(BaseChainClient& client, const DisputeRecord& g) {
+  if (auto it = traces_.find(g.batch); it != traces_.end()) {
+    if (it->second.commitment_tx == g.commitment_tx) return it->second.defensible ? &it->second : nullptr;
+    traces_.erase(it);
+  }
+  const ChainId rollup = options_.rollup_id;
+  const std::string what = "tracing " + batch_str(g.batch) + " for " + game_str(g);
+  auto rec = client.commitment(rollup, g.batch, true);
+  if (!rec || !*rec) {
+    note_error(what + ": " + (!rec ? rec.error().message : std::string("the commitment is gone")));
+    return nullptr;
+  }
+  if ((*rec)->tx_hash != g.commitment_tx) return nullptr;  // replaced: the game is void
+  const CommitmentHeader& h = (*rec)->commitment.header;
+  // The queue range it consumed starts where the previous commitment's ended.
+  BatchOrigin origin;
+  origin.deposits_upto = h.deposits_upto;
+  origin.forced_upto = h.forced_upto;
+  if (g.batch.value() > 1) {
+    auto prev = client.commitment(rollup, BatchNumber(g.batch.value() - 1), false);
+    if (!prev || !*prev) {
+      note_error(what + ": the previous commitment: " +
+                 (!prev ? prev.error().message : std::string("not on the chain")));
+      return nullptr;
+    }
+    origin.deposits_from = (*prev)->commitment.header.deposits_upto;
+    origin.forced_from = (*prev)->commitment.header.forced_upto;
+  }
+  std::vector<QueuedDeposit> deposits;
+  for (DepositPosition at = origin.deposits_from; at < origin.deposits_upto;) {
+    const auto want = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(options_.fetch_limit, origin.deposits_upto.value() - at.value()));
+    auto page = client.deposits(rollup, at, want);
+    if (!page || page->empty()) {
+      note_error(what + ": deposits: " + (!page ? page.error().message : std::string("the queue ends early")));
+      return nullptr;
+    }
+    at = DepositPosition(at.value() + page->size());
+    deposits.insert(deposits.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+  }
+  std::vector<QueuedForced> forced;
+  for (ForcedPosition at = origin.forced_from; at < origin.forced_upto;) {
+    const auto want = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(options_.fetch_limit, origin.forced_upto.value() - at.value()));
+    auto page = client.forced(rollup, at, want);
+    if (!page || page->empty()) {
+      note_error(what + ": forced txs: " + (!page ? page.error().message : std::string("the queue ends early")));
+      return nullptr;
+    }
+    at = ForcedPosition(at.value() + page->size());
+    forced.insert(forced.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+  }
+
+  Trace& t = traces_[g.batch];
+  t.commitment_tx = g.commitment_tx;
+  t.defensible = false;
+  auto named = name_txs((*rec)->commitment, origin, deposits, forced);
+  if (!named) {
+    note_error(what + ": the chain cannot name its txs (" + named.error() + "): not defending it");
+    return nullptr;
+  }
+  const auto t0 = SteadyClock::now();
+  auto pre = state_at_(BatchNumber(g.batch.value() - 1));
+  if (!pre) {
+    traces_.erase(g.batch);  // try again next poll
+    note_error(what + ": " + pre.error());
+    return nullptr;
+  }
+  t.trace = derived_trace(*named, *pre);
+  const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+  {
+    std::lock_guard lock(mutex_);
+    ++state_.traces;
+    state_.last_trace_ms = ms;
+  }
+  const rollup::BatchTrace& bt = t.trace.trace;
+  if (bt.pre_root != h.prev_root || bt.post_root != h.new_root || bt.steps.size() != g.positions) {
+    note_error(what + ": this node's trace (" + std::to_string(bt.steps.size()) + " positions, " +
+               bt.pre_root.hex() + " -> " + bt.post_root.hex() + ") is not the commitment's (" +
+               std::to_string(g.positions) + " positions, " + h.prev_root.hex() + " -> " + h.new_root.hex() +
+               "): not defending it");
+    return nullptr;
+  }
+  t.defensible = true;
+  spdlog::info("settlement: traced {} ({} positions) in {:.1f} ms", batch_str(g.batch), bt.steps.size(), ms);
+  return &t;
+}
+
+}  // namespace l2::settlement
