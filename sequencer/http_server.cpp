@@ -282,6 +282,11 @@ class Router {
       g.reorg_dropped_txs = reorgs.dropped;
       g.catch_ups = reorgs.catch_ups;
       g.caught_up_batches = reorgs.caught_up_batches;
+      g.disputes_open = s.disputes.open;
+      g.disputes_won = s.disputes.won;
+      g.disputes_lost = s.disputes.lost;
+      g.dispute_moves_sent = s.poster.extra_sent;
+      g.dispute_moves_refused = s.poster.extra_refused;
       render_settlement(text, g);
     }
     return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
@@ -495,6 +500,17 @@ class Router {
            {"caught_up_batches", std::to_string(reorgs.caught_up_batches)},
            {"chain_head", std::to_string(s.chain.head.number.value())},
            {"chain_time", std::to_string(s.chain.head.timestamp.value())}};
+    j["disputes"] =
+        json{{"open", std::to_string(s.disputes.open)},
+             {"seen", std::to_string(s.disputes.seen)},
+             {"won", std::to_string(s.disputes.won)},
+             {"lost", std::to_string(s.disputes.lost)},
+             {"moves_queued", std::to_string(s.disputes.moves)},
+             {"moves_sent", std::to_string(s.poster.extra_sent)},
+             {"moves_refused", std::to_string(s.poster.extra_refused)},
+             {"traces", std::to_string(s.disputes.traces)},
+             {"last_trace_ms", std::to_string(static_cast<std::uint64_t>(s.disputes.last_trace_ms))},
+             {"last_error", s.disputes.last_error}};
     if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());
     if (s.poster.reorg_wanted) j["reorg_wanted"] = std::to_string(s.poster.reorg_wanted->value());
     if (s.poster.catch_up_wanted) j["catch_up_wanted"] = std::to_string(s.poster.catch_up_wanted->value());

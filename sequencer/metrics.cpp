@@ -116,6 +116,18 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
            g.catch_ups);
   w.single("l2_settlement_caught_up_batches_total", Type::counter,
            "Batches those catch-ups re-derived from the base chain.", g.caught_up_batches);
+  w.single("l2_settlement_disputes_open", Type::gauge,
+           "Dispute games open on this rollup's batches (the sequencer defends each).", g.disputes_open);
+  w.single("l2_settlement_disputes_won_total", Type::counter,
+           "Dispute games this process saw decided for the sequencer.", g.disputes_won);
+  w.single("l2_settlement_disputes_lost_total", Type::counter,
+           "Dispute games this process saw decided for the challenger.", g.disputes_lost);
+  w.single("l2_settlement_dispute_moves_total", Type::counter,
+           "Dispute moves (bisect, step, timeout) the base chain accepted from this process.",
+           g.dispute_moves_sent);
+  w.single("l2_settlement_dispute_moves_refused_total", Type::counter,
+           "Dispute moves the base chain refused (the defender reads the game again).",
+           g.dispute_moves_refused);
   w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
            g.reachable ? std::uint64_t{1} : std::uint64_t{0});
   w.single("l2_settlement_diverged", Type::gauge,

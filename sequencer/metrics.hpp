@@ -51,6 +51,12 @@ struct SettlementGauges {
   std::uint64_t reorg_dropped_txs = 0;  // user txs they did not (rejected before)
   std::uint64_t catch_ups = 0;          // runtime catch-ups that re-derived batches
   std::uint64_t caught_up_batches = 0;  // the base chain's batches they re-derived
+  // The dispute defender (settlement/defender.hpp).
+  std::uint64_t disputes_open = 0;       // games open on this rollup's batches
+  std::uint64_t disputes_won = 0;        // games seen decided for the sequencer
+  std::uint64_t disputes_lost = 0;       // games seen decided for the challenger
+  std::uint64_t dispute_moves_sent = 0;  // moves the chain accepted
+  std::uint64_t dispute_moves_refused = 0;
 };
 void render_settlement(std::string& out, const SettlementGauges& g);
 

@@ -31,6 +31,9 @@ class BatchLog {
   virtual Result<BatchNumber, std::string> durable_head() = 0;
   // Durable batch n, or nullopt when there is none (n > head, or rolled back).
   virtual Result<std::optional<rollup::StoredBatch>, std::string> batch(BatchNumber n) = 0;
+  // The state as of durable batch n (after it), checked against n's stored root: what a
+  // dispute's trace of batch n + 1 starts from. O(accounts) time and memory, on demand.
+  virtual Result<rollup::State, std::string> state_at(BatchNumber n) = 0;
 };
 
 class StoreBatchLog final : public BatchLog {
@@ -41,6 +44,7 @@ class StoreBatchLog final : public BatchLog {
 
   Result<BatchNumber, std::string> durable_head() override;
   Result<std::optional<rollup::StoredBatch>, std::string> batch(BatchNumber n) override;
+  Result<rollup::State, std::string> state_at(BatchNumber n) override;
 
  private:
   explicit StoreBatchLog(std::unique_ptr<rollup::StateStore> store) : store_(std::move(store)) {}

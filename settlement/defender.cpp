@@ -165,7 +165,7 @@ bool Defender::poll(BaseChainClient& client) {
   return true;
 }
 
-bool Defender::move(BaseTxBody body, const DisputeRecord& game, std::string what) {
+bool Defender::move(BaseTxBody body, const DisputeRecord& game, const std::string& what) {
   if (!send_(std::move(body), what)) {
     note_error("cannot send " + what + ": the poster's queue is full");
     return false;
@@ -182,10 +182,9 @@ void Defender::act(BaseChainClient& client, const DisputeRecord& g, ChainTime no
   if (auto s = sent_.find(g.id); s != sent_.end() && s->second.moves == g.moves) {
     if (SteadyClock::now() - s->second.at < kResendAfter) return;
   }
-  const std::uint64_t spent = now.value() > g.turn_began.value()
-                                  ? static_cast<std::uint64_t>(now.value() - g.turn_began.value())
-                                  : 0;
-  auto sent = [&](BaseTxBody body, std::string what) { move(std::move(body), g, std::move(what)); };
+  const std::uint64_t spent =
+      now.value() > g.turn_began.value() ? static_cast<std::uint64_t>(now.value() - g.turn_began.value()) : 0;
+  auto sent = [&](BaseTxBody body, const std::string& what) { move(std::move(body), g, what); };
   if (g.phase == "respond") {
     // The challenger's turn: its clock runs.
     if (spent > g.challenger_clock_s.value())
@@ -255,11 +254,13 @@ const Defender::Trace* Defender::trace_for(BaseChainClient& client, const Disput
         std::min<std::uint64_t>(options_.fetch_limit, origin.deposits_upto.value() - at.value()));
     auto page = client.deposits(rollup, at, want);
     if (!page || page->empty()) {
-      note_error(what + ": deposits: " + (!page ? page.error().message : std::string("the queue ends early")));
+      note_error(what +
+                 ": deposits: " + (!page ? page.error().message : std::string("the queue ends early")));
       return nullptr;
     }
     at = DepositPosition(at.value() + page->size());
-    deposits.insert(deposits.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+    deposits.insert(deposits.end(), std::make_move_iterator(page->begin()),
+                    std::make_move_iterator(page->end()));
   }
   std::vector<QueuedForced> forced;
   for (ForcedPosition at = origin.forced_from; at < origin.forced_upto;) {
@@ -267,7 +268,8 @@ const Defender::Trace* Defender::trace_for(BaseChainClient& client, const Disput
         std::min<std::uint64_t>(options_.fetch_limit, origin.forced_upto.value() - at.value()));
     auto page = client.forced(rollup, at, want);
     if (!page || page->empty()) {
-      note_error(what + ": forced txs: " + (!page ? page.error().message : std::string("the queue ends early")));
+      note_error(what +
+                 ": forced txs: " + (!page ? page.error().message : std::string("the queue ends early")));
       return nullptr;
     }
     at = ForcedPosition(at.value() + page->size());

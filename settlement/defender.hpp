@@ -52,15 +52,15 @@ struct DefenderOptions {
 
 // What /v1/settlement shows under "disputes" (docs/api.md).
 struct DefenderState {
-  std::uint64_t open = 0;        // games open on this rollup's batches at the last poll
-  std::uint64_t seen = 0;        // games this process has seen open
-  std::uint64_t moves = 0;       // moves it handed to the poster (bisect, step, timeout)
-  std::uint64_t won = 0;         // games it saw decided for the defender
-  std::uint64_t lost = 0;        // games it saw decided for the challenger
-  std::uint64_t traces = 0;      // batches it traced
-  double last_trace_ms = 0;      // how long the last trace took (state read + execution)
-  std::string last_error;        // empty while the last poll went well
-  bool reachable = false;        // the last poll reached the chain
+  std::uint64_t open = 0;    // games open on this rollup's batches at the last poll
+  std::uint64_t seen = 0;    // games this process has seen open
+  std::uint64_t moves = 0;   // moves it handed to the poster (bisect, step, timeout)
+  std::uint64_t won = 0;     // games it saw decided for the defender
+  std::uint64_t lost = 0;    // games it saw decided for the challenger
+  std::uint64_t traces = 0;  // batches it traced
+  double last_trace_ms = 0;  // how long the last trace took (state read + execution)
+  std::string last_error;    // empty while the last poll went well
+  bool reachable = false;    // the last poll reached the chain
 };
 
 class Defender {
@@ -97,7 +97,7 @@ class Defender {
   // cannot be had or does not end at the committed root.
   const Trace* trace_for(BaseChainClient& client, const DisputeRecord& game);
   void note_error(const std::string& what);
-  bool move(BaseTxBody body, const DisputeRecord& game, std::string what);
+  bool move(BaseTxBody body, const DisputeRecord& game, const std::string& what);
 
   std::string url_;
   http::ClientOptions http_;
@@ -107,14 +107,14 @@ class Defender {
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;     // GUARDED_BY(mutex_)
-  DefenderState state_;   // GUARDED_BY(mutex_)
+  bool stop_ = false;    // GUARDED_BY(mutex_)
+  DefenderState state_;  // GUARDED_BY(mutex_)
   // Defender thread only:
-  std::optional<BlockNumber> next_block_;       // the next block whose logs to read
-  std::set<BatchNumber> watched_;               // batches with a game that may be open
-  std::map<std::uint64_t, Sent> sent_;          // game id -> our last move
-  std::set<std::uint64_t> open_ids_;            // games seen open (to count rulings once)
-  std::map<BatchNumber, Trace> traces_;         // kept while the batch is watched
+  std::optional<BlockNumber> next_block_;  // the next block whose logs to read
+  std::set<BatchNumber> watched_;          // batches with a game that may be open
+  std::map<std::uint64_t, Sent> sent_;     // game id -> our last move
+  std::set<std::uint64_t> open_ids_;       // games seen open (to count rulings once)
+  std::map<BatchNumber, Trace> traces_;    // kept while the batch is watched
   std::thread thread_;
 };
 

@@ -48,6 +48,18 @@ void Poster::notify() {
   cv_.notify_all();
 }
 
+bool Poster::send(BaseTxBody body, std::string what) {
+  {
+    std::lock_guard lock(mutex_);
+    if (extra_.size() >= kMaxExtra) return false;
+    extra_.push_back(Extra{std::move(body), std::move(what)});
+    state_.extra_queued = extra_.size();
+    notified_ = true;
+  }
+  cv_.notify_all();
+  return true;
+}
+
 void Poster::reorged() {
   {
     std::lock_guard lock(mutex_);
@@ -302,6 +314,38 @@ void Poster::run() {
       std::lock_guard lock(mutex_);
       // The chain went back, or holds more: post nothing until the rollback or the catch-up.
       if (state_.reorg_wanted || state_.catch_up_wanted) continue;
+    }
+    // Other txs first (dispute moves: their clocks run).
+    std::optional<Extra> extra;
+    {
+      std::lock_guard lock(mutex_);
+      if (!extra_.empty()) extra = extra_.front();
+    }
+    if (extra) {
+      BaseTx tx{key_.public_key(), nonce, std::move(extra->body), {}};
+      sign_base_tx(tx, chain, key_);
+      auto sent = client->send(tx);
+      if (!sent && sent.error().unreachable()) {
+        fail("sending " + extra->what + ": " + sent.error().message, false);
+        client.reset();
+        sleep_backoff();
+        continue;
+      }
+      std::lock_guard lock(mutex_);
+      extra_.pop_front();
+      state_.extra_queued = extra_.size();
+      state_.reachable = true;
+      if (sent) {
+        nonce = Nonce(nonce.value() + 1);
+        ++state_.extra_sent;
+        spdlog::info("settlement: sent {}", extra->what);
+      } else {
+        ++state_.extra_refused;
+        spdlog::warn("settlement: the base chain refused {}: {}{}", extra->what, sent.error().message,
+                     sent.error().reason.empty() ? "" : " (" + sent.error().reason + ")");
+        if (sent.error().reason == "wrong_nonce") synced = false;  // re-read the nonce
+      }
+      continue;
     }
     const std::uint64_t next = last_posted_.load() + 1;
     if (next > durable_head_().value()) {

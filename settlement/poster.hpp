@@ -38,6 +38,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -84,6 +85,10 @@ struct PosterState {
   // Set (for good: posting stopped) when a sync finds the chain holding batches this node
   // does not, or another root at its last batch: another process posts with this key.
   std::optional<std::string> diverged;
+  // Other base txs sent for the owner with the poster's key (send()): the dispute moves.
+  std::uint64_t extra_sent = 0;     // accepted by the chain
+  std::uint64_t extra_refused = 0;  // refused (dropped: the owner decides again)
+  std::size_t extra_queued = 0;     // waiting to be sent
 };
 
 // A refusal of commit_batch that the same batch can never overcome.
@@ -119,6 +124,13 @@ class Poster {
   // The owner found that the chain's batches do not derive over this node's (why): posting
   // stops for good, as for a divergence found at sync.
   void diverge(const std::string& why);
+  // Sends another base tx with the poster's key, after what is in flight and before the
+  // next commitment: one key has one nonce sequence, so every tx it signs goes through
+  // this thread. Kept until the chain answers (retried while it is unreachable); a
+  // refusal drops it (logged with `what`, counted in extra_refused): the owner reads the
+  // chain again and decides anew. At most kMaxExtra wait; more are dropped (false).
+  static constexpr std::size_t kMaxExtra = 256;
+  bool send(BaseTxBody body, std::string what);
   // Called (on the poster's thread) when the poster starts to want a reorg or a catch-up.
   void set_on_reorg(std::function<void()> fn);
   // The root of durable batch n (nullopt: not durable, or unreadable). Set before start()
@@ -157,10 +169,15 @@ class Poster {
   std::atomic<bool> diverged_{false};
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool stop_ = false;               // GUARDED_BY(mutex_)
-  bool notified_ = false;           // GUARDED_BY(mutex_)
-  PosterState state_;               // GUARDED_BY(mutex_)
-  bool resync_ = false;             // GUARDED_BY(mutex_): reorged() was called
+  bool stop_ = false;      // GUARDED_BY(mutex_)
+  bool notified_ = false;  // GUARDED_BY(mutex_)
+  PosterState state_;      // GUARDED_BY(mutex_)
+  bool resync_ = false;    // GUARDED_BY(mutex_): reorged() was called
+  struct Extra {
+    BaseTxBody body;
+    std::string what;
+  };
+  std::deque<Extra> extra_;         // GUARDED_BY(mutex_)
   std::function<void()> on_reorg_;  // set before start()
   LocalRoot local_root_;            // set before start()
   std::uint32_t backoff_ms_ = 0;    // poster thread only

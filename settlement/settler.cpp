@@ -245,6 +245,14 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
       [self](const std::vector<QueuedDeposit>& d, std::vector<QueuedForced> f) {
         self->on_queued(d, std::move(f));
       });
+  DefenderOptions dop;
+  dop.rollup_id = options.rollup_id;
+  dop.poll_ms = options.poll_ms;
+  s->defender_ = std::make_unique<Defender>(
+      options.base_chain, options.http, dop, [self](BatchNumber n) { return self->log_.state_at(n); },
+      [self](BaseTxBody body, std::string what) {
+        return self->poster_->send(std::move(body), std::move(what));
+      });
   return s;
 }
 
@@ -261,11 +269,13 @@ Settler::~Settler() { stop(); }
 void Settler::start() {
   poster_->start();
   follower_->start();
+  defender_->start();
 }
 
 void Settler::stop() {
-  follower_->stop();
-  poster_->stop();
+  if (defender_) defender_->stop();
+  if (follower_) follower_->stop();
+  if (poster_) poster_->stop();
 }
 
 void Settler::set_doorbell(std::function<void()> fn) {
@@ -446,6 +456,7 @@ SettlerStatus Settler::status() const {
   SettlerStatus s;
   s.poster = poster_->state();
   s.chain = follower_->view();
+  s.disputes = defender_->state();
   if (!s.chain.reachable) {
     const SteadyClock::time_point since = s.chain.synced ? s.chain.refreshed_at : made_at_;
     s.unreachable_for = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - since);

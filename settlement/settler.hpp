@@ -2,8 +2,10 @@
 // Copyright (c) 2026 The off-chain scaling stack developers
 //
 // The settler: the sequencer-side settlement component. It owns the follower (base-
-// chain queues and the cached view of the chain) and the poster (every durable batch's
-// commitment, in order); later the dispute defender and the prover worker. It reads the
+// chain queues and the cached view of the chain), the poster (every durable batch's
+// commitment, in order, and every other base tx the sequencer's key signs) and the
+// dispute defender (defender.hpp: answers the games on this rollup's batches); later the
+// prover worker. It reads the
 // rollup only through a BatchLog (durable batches), never through the node:
 //
 //   follower thread -> inbox of queue entries (deposits, then forced txs)
@@ -38,6 +40,7 @@
 #include "rollup/tx.hpp"
 #include "settlement/batch_log.hpp"
 #include "settlement/commitment.hpp"
+#include "settlement/defender.hpp"
 #include "settlement/derive.hpp"
 #include "settlement/follower.hpp"
 #include "settlement/poster.hpp"
@@ -79,6 +82,7 @@ struct QueueTake {
 struct SettlerStatus {
   PosterState poster;
   FollowerView chain;
+  DefenderState disputes;
   DepositPosition next_deposit;  // first deposit queue entry not yet in a batch
   ForcedPosition next_forced;
   // How long the follower has not reached the base chain (0 while it does): since its
@@ -194,6 +198,7 @@ class Settler {
   std::function<void()> doorbell_;  // GUARDED_BY(doorbell_mutex_)
   std::unique_ptr<Follower> follower_;
   std::unique_ptr<Poster> poster_;
+  std::unique_ptr<Defender> defender_;  // moves through poster_
 };
 
 }  // namespace l2::settlement

@@ -258,6 +258,7 @@ Result<std::optional<CommitmentRecord>, RpcError> BaseChainClient::commitment(Ch
         else
           bad_answer("mode", "\"optimistic\" or \"validity\"");
         if (with_payload) r.commitment.payload = hex_bytes(member(j, "payload"), "payload");
+        r.tx_hash = fixed<Hash32>(j, "tx_hash");
         r.posted_at = ChainTime(i64(j, "posted_at"));
         const json& block = member(j, "block");
         if (!block.is_null() && !block.is_number_unsigned()) bad_answer("block", "a block number or null");
@@ -266,6 +267,65 @@ Result<std::optional<CommitmentRecord>, RpcError> BaseChainClient::commitment(Ch
         r.final_at = ChainTime(i64(j, "final_at"));
         return r;
       });
+}
+
+namespace {
+
+std::string text(const json& j, std::string_view name) {
+  return std::string(expect(sj::read_string(j, name), "a string", "a string"));
+}
+
+std::optional<std::string> optional_text(const json& j, std::string_view name) {
+  const json& v = member(j, name);
+  if (v.is_null()) return std::nullopt;
+  return text(j, name);
+}
+
+}  // namespace
+
+Result<std::vector<DisputeRecord>, RpcError> BaseChainClient::disputes(ChainId rollup_id, BatchNumber batch) {
+  json params = {{"rollup_id", rollup_id.value()}, {"batch", batch.value()}};
+  return convert<std::vector<DisputeRecord>>(
+      call("dispute_getDisputes", params.dump()), [](const json& list) {
+        if (!list.is_array()) bad_answer("result", "an array");
+        std::vector<DisputeRecord> out;
+        for (const json& j : list) {
+          DisputeRecord d;
+          d.id = u64(j, "id");
+          d.batch = BatchNumber(u64(j, "batch"));
+          d.challenger = fixed<PublicKey>(j, "challenger");
+          d.commitment_tx = fixed<Hash32>(j, "commitment_tx");
+          d.status = text(j, "status");
+          d.phase = text(j, "phase");
+          d.end = optional_text(j, "end");
+          d.positions = u64(j, "positions");
+          d.lo = u64(j, "lo");
+          d.hi = u64(j, "hi");
+          if (j.contains("mid")) d.mid = u64(j, "mid");
+          d.defender_clock_s = ChainDuration(u64(j, "defender_clock_s"));
+          d.challenger_clock_s = ChainDuration(u64(j, "challenger_clock_s"));
+          d.turn_began = ChainTime(i64(j, "turn_began"));
+          d.moves = u64(j, "moves");
+          out.push_back(std::move(d));
+        }
+        return out;
+      });
+}
+
+Result<std::vector<BatchNumber>, RpcError> BaseChainClient::disputes_opened(ChainId rollup_id,
+                                                                            BlockNumber from,
+                                                                            BlockNumber to) {
+  json params = {{"from_block", from.value()},
+                 {"to_block", to.value()},
+                 {"module", "disputes"},
+                 {"event", "DisputeOpened"},
+                 {"rollup_id", rollup_id.value()}};
+  return convert<std::vector<BatchNumber>>(call("chain_getLogs", params.dump()), [](const json& logs) {
+    if (!logs.is_array()) bad_answer("result", "an array");
+    std::vector<BatchNumber> out;
+    for (const json& l : logs) out.emplace_back(u64(member(l, "data"), "batch"));
+    return out;
+  });
 }
 
 Result<Amount, RpcError> BaseChainClient::withdrawn(ChainId rollup_id, const PublicKey& account) {

@@ -77,10 +77,30 @@ struct QueuedForced {
 
 struct CommitmentRecord {
   Commitment commitment;  // payload empty unless asked for
+  Hash32 tx_hash;         // the commit_batch tx
   ChainTime posted_at;
   std::optional<BlockNumber> block;  // nullopt while its tx is pending
   bool is_final = false;
   ChainTime final_at;  // posted_at + challenge window (earliest; disputes may delay)
+};
+
+// A dispute game as dispute_getDisputes gives it (docs/basechain.md).
+struct DisputeRecord {
+  std::uint64_t id = 0;
+  BatchNumber batch;
+  PublicKey challenger;
+  Hash32 commitment_tx;  // the disputed commitment's tx (batch numbers repeat after a removal)
+  std::string status;    // open, defender_won, challenger_won, void
+  std::string phase;     // bisect, respond, step, decided
+  std::optional<std::string> end;
+  std::uint64_t positions = 0;
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
+  std::optional<std::uint64_t> mid;  // while open and undecided
+  ChainDuration defender_clock_s;    // what was left at turn_began
+  ChainDuration challenger_clock_s;
+  ChainTime turn_began;
+  std::uint64_t moves = 0;
 };
 
 class BaseChainClient {
@@ -101,6 +121,12 @@ class BaseChainClient {
                                                      std::uint32_t limit);
   Result<std::optional<CommitmentRecord>, RpcError> commitment(ChainId rollup_id, BatchNumber batch,
                                                                bool with_payload);
+  // Every game ever opened on that batch, oldest first.
+  Result<std::vector<DisputeRecord>, RpcError> disputes(ChainId rollup_id, BatchNumber batch);
+  // The batches named by the rollup's DisputeOpened logs in blocks [from, to] (at most
+  // 10,000 blocks), in log order.
+  Result<std::vector<BatchNumber>, RpcError> disputes_opened(ChainId rollup_id, BlockNumber from,
+                                                             BlockNumber to);
   // What the bridge has paid out so far to `account` from this rollup.
   Result<Amount, RpcError> withdrawn(ChainId rollup_id, const PublicKey& account);
 

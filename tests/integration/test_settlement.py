@@ -905,6 +905,145 @@ class ReorgTests(SettlementCase):
         self.derive(self.chain.url)
 
 
+class DisputeTests(SettlementCase):
+    """The sequencer defends its batches by itself (docs/disputes.md, "The sequencer's defence"):
+    a challenger who disputes a correct commitment loses however it answers, or on its clock
+    when it stops answering; the commitment stands and becomes final."""
+
+    def busy_batch(self, tmp=None):
+        """A posted batch of 12 transfers: (chain, seq, rpc, client, batch number, commitment)."""
+        chain = self.start_chain(tmp)
+        seq = self.start_sequencer(chain, tmp)
+        rpc, c = chain.rpc(), seq.client()
+        k1, k2 = self.keys(2)
+        self.deposit(rpc, k1, 10000)
+        self.deposit(rpc, k2, 10000)
+        i1 = self.wait_balance(c, k1, 10000)["index"]
+        i2 = self.wait_balance(c, k2, 10000)["index"]
+        txs = [transfer(k1, i1, i2, 1 + n, nonce=n) for n in range(12)]
+        r = c.post_binary("/v1/batches", l2.binary_batch(txs))
+        self.assertEqual(r.status, 200, r)
+        batches = {c.get_json("/v1/transactions/" + t.hash)["batch"] for t in txs}
+        self.assertEqual(len(batches), 1, "the 12 transfers should share a batch")
+        batch = int(batches.pop())
+        self.wait_posted(rpc, batch)
+        commitment = rpc.commitment(ROLLUP, batch)
+        self.assertEqual(commitment["applied_txs"], 12)
+        return chain, seq, rpc, c, batch, commitment
+
+    @staticmethod
+    def bisections(positions, agree):
+        """How many roots the sequencer names before the step when the challenger always
+        answers `agree` (docs/disputes.md: mid = lo + (hi - lo) / 2)."""
+        lo, hi, n = 0, positions, 0
+        while hi - lo > 1:
+            mid = lo + (hi - lo) // 2
+            lo, hi = (mid, hi) if agree else (lo, mid)
+            n += 1
+        return n
+
+    def game(self, rpc, batch, challenger):
+        games = [g for g in rpc.call("dispute_getDisputes", {"rollup_id": ROLLUP, "batch": batch})
+                 if g["challenger"] == challenger.public_hex]
+        self.assertEqual(len(games), 1, games)
+        return games[0]
+
+    def challenge(self, rpc, batch):
+        (challenger,) = self.keys(1)
+        rpc.fund(challenger, 1000)
+        rpc.send(BaseTx(challenger, rpc.nonce(challenger), "challenge_batch", base.challenge_body(ROLLUP, batch)))
+        return challenger
+
+    def play(self, rpc, batch, challenger, agree):
+        """Answers every root the sequencer names with agree(game) until the ruling; the moves."""
+        moves = []
+        while True:
+            g = wait_for("the sequencer's move in dispute of batch %d" % batch,
+                         lambda: (lambda g: (g["status"] != "open" or g["phase"] == "respond") and g)(
+                             self.game(rpc, batch, challenger)))
+            if g["status"] != "open":
+                return g, moves
+            moves.append((g["mid"], g["proposed_root"]))
+            body = base.dispute_respond_body(ROLLUP, batch, g["mid"], agree(g))
+            rpc.send(BaseTx(challenger, rpc.nonce(challenger), "dispute_respond", body))
+
+    def assert_defended(self, rpc, c, batch, commitment, g):
+        self.assertEqual((g["status"], g["winner"]), ("defender_won", "defender"), g)
+        self.assertEqual(rpc.commitment(ROLLUP, batch)["tx_hash"], commitment["tx_hash"], "the commitment stands")
+        s = wait_for("the ruling in /v1/settlement",
+                     lambda: (lambda s: s["disputes"]["won"] == "1" and s["disputes"]["open"] == "0" and s)(
+                         c.get_json("/v1/settlement")))
+        self.assertEqual((s["disputes"]["lost"], s["disputes"]["moves_refused"], s["disputes"]["last_error"]),
+                         ("0", "0", ""), s)
+        self.assertGreaterEqual(int(s["disputes"]["moves_sent"]), 1, s)
+        samples, _ = l2.parse_prometheus(c.get("/metrics").body.decode())
+        self.assertEqual(l2.metric_sum(samples, "l2_settlement_disputes_won_total"), 1)
+        # Final once its window has passed, like any other.
+        rpc.advance(WINDOW_S + 1)
+        wait_for("batch %d final" % batch, lambda: rpc.commitment(ROLLUP, batch)["final"])
+
+    def test_a_challenger_who_disagrees_with_every_root_loses_at_the_first_tx(self):
+        chain, seq, rpc, c, batch, commitment = self.busy_batch()
+        challenger = self.challenge(rpc, batch)
+        g, moves = self.play(rpc, batch, challenger, lambda g: False)
+        # Narrowed to the first position: the chain ran the first transfer over the batch's
+        # prev_root and reached the sequencer's root. Each bisection answered, then the step.
+        self.assertEqual((g["end"], g["lo"], g["hi"]), ("step_matches", 0, 1), g)
+        self.assertEqual(len(moves), self.bisections(12, False))
+        self.assertEqual(g["moves"], 2 * len(moves) + 1)
+        self.assert_defended(rpc, c, batch, commitment, g)
+
+    def test_a_challenger_who_agrees_with_every_root_loses_at_the_last_tx(self):
+        chain, seq, rpc, c, batch, commitment = self.busy_batch()
+        challenger = self.challenge(rpc, batch)
+        g, moves = self.play(rpc, batch, challenger, lambda g: True)
+        self.assertEqual((g["end"], g["lo"], g["hi"]), ("step_matches", 11, 12), g)
+        self.assertEqual(len(moves), self.bisections(12, True))
+        self.assertEqual(g["agreed_root"], moves[-1][1], "the last root agreed is the one the step ran from")
+        self.assert_defended(rpc, c, batch, commitment, g)
+
+    def test_a_challenger_who_stops_answering_loses_on_its_clock(self):
+        chain, seq, rpc, c, batch, commitment = self.busy_batch()
+        challenger = self.challenge(rpc, batch)
+        g = wait_for("the sequencer's first bisect",
+                     lambda: (lambda g: g["phase"] == "respond" and g)(self.game(rpc, batch, challenger)))
+        self.assertEqual(g["moves"], 1)
+        rpc.advance(int(g["challenger_clock_s"]) + 1)
+        g = wait_for("the sequencer's timeout claim",
+                     lambda: (lambda g: g["status"] != "open" and g)(self.game(rpc, batch, challenger)))
+        self.assertEqual(g["end"], "clock_ran_out", g)
+        self.assert_defended(rpc, c, batch, commitment, g)
+
+
+    def test_a_sequencer_away_past_its_clock_loses_the_batch_and_posts_it_again(self):
+        tmp = self.new_dir()
+        chain, seq, rpc, c, batch, commitment = self.busy_batch(tmp)
+        last = int(rpc.rollup(ROLLUP)["last_batch"])
+        seq.terminate()
+        challenger = self.challenge(rpc, batch)
+        g = self.game(rpc, batch, challenger)
+        rpc.advance(int(g["defender_clock_s"]) + 1)
+        rpc.send(BaseTx(challenger, rpc.nonce(challenger), "dispute_timeout",
+                        base.dispute_timeout_body(ROLLUP, batch, challenger.public)))
+        g = self.game(rpc, batch, challenger)
+        self.assertEqual((g["status"], g["end"]), ("challenger_won", "clock_ran_out"), g)
+        # The batch went with every later one.
+        self.assertIsNone(rpc.commitment(ROLLUP, batch))
+        self.assertEqual(int(rpc.rollup(ROLLUP)["last_batch"]), batch - 1)
+        # Back, the sequencer finds the chain behind its durable batches and posts them
+        # again: the same batches, with the same roots (they were right).
+        seq = self.start_sequencer(chain, tmp)
+        c = seq.client()
+        self.wait_posted(rpc, last)
+        again = rpc.commitment(ROLLUP, batch)
+        self.assertNotEqual(again["tx_hash"], commitment["tx_hash"])
+        self.assertEqual((again["prev_root"], again["new_root"], again["payload_hash"]),
+                         (commitment["prev_root"], commitment["new_root"], commitment["payload_hash"]))
+        s = c.get_json("/v1/settlement")
+        self.assertEqual((s["fatal"], s["diverged"]), (False, False), s)
+        self.derive(chain.url)
+
+
 class SettledDatabaseTests(SettlementCase):
     def test_a_settled_database_refuses_to_start_without_its_base_chain(self):
         tmp = self.new_dir()

@@ -606,6 +606,82 @@ TEST_F(NodeTest, FollowsABaseChainRevertByReexecutingTheRolledBackTxs) {
 // to four calls per withdrawal, a hundred for an account's list, 3 s timeout each). A
 // base chain that accepts connections and never answers must not make the withdrawal
 // endpoints or /health slow.
+// The sequencer defends its batches by itself (settlement/defender.hpp): a challenger who
+// disputes a correct batch and disagrees with every root it names is narrowed to the
+// first tx, whose one-step proof the chain runs; the sequencer wins and the batch stands.
+TEST_F(NodeTest, DefendsACorrectBatchAgainstAChallengerWhoDisagreesWithEveryRoot) {
+  InProcessChain chain;
+  const auto alice = test_key(1);
+  const auto bob = test_key(2);
+  BaseUser ua(chain.url(), test_key(1));
+  BaseUser ub(chain.url(), test_key(2));
+  BaseUser challenger(chain.url(), test_key(3));
+  Sequencer seq(options(), chain.url());
+  ASSERT_TRUE(ua.registered());
+  ua.deposit(1000);
+  ub.deposit(1000);
+  std::optional<AccountIndex> ia;
+  std::optional<AccountIndex> ib;
+  ASSERT_TRUE(eventually([&] {
+    ia = seq.node->find_account(alice.public_key());
+    ib = seq.node->find_account(bob.public_key());
+    return ia && ib;
+  }));
+  std::vector<TxRequest> txs;
+  for (std::uint64_t n = 0; n < 6; ++n) txs.push_back(transfer(alice, *ia, *ib, 1 + n, n));
+  auto g = seq.node->submit(std::move(txs), SubmitOptions{true, true});
+  ASSERT_TRUE(g);
+  const auto receipts = wait(*g);
+  ASSERT_EQ(receipts.size(), 6u);
+  const BatchNumber batch = *receipts.back().batch;
+  ASSERT_TRUE(eventually([&] { return seq.settler->status().poster.last_posted >= batch; }));
+  auto committed = challenger.client().commitment(kRollup, batch, false);
+  ASSERT_TRUE(committed && *committed);
+
+  ASSERT_TRUE(challenger.client().dev_fund(test_key(3).public_key(), Amount(10)));
+  challenger.send(settlement::ChallengeBatchBody{kRollup, batch});
+  std::vector<settlement::DisputeRecord> games;
+  auto game = [&]() -> const settlement::DisputeRecord& {
+    auto r = challenger.client().disputes(kRollup, batch);
+    EXPECT_TRUE(r);
+    games = r ? *r : std::vector<settlement::DisputeRecord>{};
+    EXPECT_EQ(games.size(), 1u);
+    if (games.empty()) games.emplace_back();
+    return games.front();
+  };
+  for (int answers = 0;; ++answers) {
+    ASSERT_LT(answers, 10) << "the game did not end";
+    ASSERT_TRUE(eventually([&] { return game().status != "open" || game().phase == "respond"; }));
+    const settlement::DisputeRecord now = game();
+    if (now.status != "open") break;
+    ASSERT_TRUE(now.mid);
+    challenger.send(settlement::DisputeRespondBody{kRollup, batch, *now.mid, false});
+  }
+  const settlement::DisputeRecord ruled = game();
+  EXPECT_EQ(ruled.status, "defender_won");
+  EXPECT_EQ(ruled.end, std::optional<std::string>("step_matches"));
+  EXPECT_EQ(std::make_pair(ruled.lo, ruled.hi), std::make_pair(std::uint64_t{0}, std::uint64_t{1}));
+  auto standing = challenger.client().commitment(kRollup, batch, false);
+  ASSERT_TRUE(standing && *standing);
+  EXPECT_EQ((*standing)->tx_hash, (*committed)->tx_hash);
+  ASSERT_TRUE(eventually([&] {
+    const auto s = seq.settler->status();
+    return s.disputes.won == 1 && s.disputes.open == 0;
+  }));
+  const auto s = seq.settler->status();
+  EXPECT_EQ(s.disputes.lost, 0u);
+  EXPECT_EQ(s.disputes.traces, 1u);  // traced once, for every move
+  EXPECT_EQ(s.disputes.last_error, "");
+  EXPECT_EQ(s.poster.extra_refused, 0u);
+  EXPECT_GE(s.poster.extra_sent, 2u);  // at least one bisect and the step
+  // The poster shares its key's nonces with the moves: batches still settle after them.
+  auto more = seq.node->submit(one(transfer(bob, *ib, *ia, 5, 0)), SubmitOptions{true, true});
+  ASSERT_TRUE(more);
+  const BatchNumber next = *wait(*more)[0].batch;
+  ASSERT_TRUE(eventually([&] { return seq.settler->status().poster.last_posted >= next; }));
+  EXPECT_EQ(seq.settler->status().poster.refusals, 0u);
+}
+
 TEST_F(NodeTest, ABaseChainThatNeverAnswersDoesNotSlowWithdrawalQueriesOrHealth) {
   std::string account;
   Hash32 withdrawal_hash;
