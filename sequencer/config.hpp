@@ -50,6 +50,8 @@ struct SettlementOptions {
   // Registration parameters, used only when the rollup is not yet on the base chain.
   std::uint64_t challenge_window_s = 3600;
   std::uint64_t inclusion_deadline_s = 600;
+  std::uint64_t dispute_bond = 0;             // base-chain units locked per commitment and per challenge
+  std::uint64_t dispute_clock_s = 3600;       // each side's clock in a dispute game
   std::uint32_t poll_ms = 500;                // how often the queues are polled
   std::uint64_t max_unposted_batches = 1000;  // stop closing batches this far ahead of the chain
 };

@@ -287,6 +287,7 @@ class Router {
       g.disputes_lost = s.disputes.lost;
       g.dispute_moves_sent = s.poster.extra_sent;
       g.dispute_moves_refused = s.poster.extra_refused;
+      g.bonds_claimed = s.disputes.bonds_claimed;
       render_settlement(text, g);
     }
     return make_response(kOk, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
@@ -509,6 +510,7 @@ class Router {
              {"moves_sent", std::to_string(s.poster.extra_sent)},
              {"moves_refused", std::to_string(s.poster.extra_refused)},
              {"traces", std::to_string(s.disputes.traces)},
+             {"bonds_claimed", std::to_string(s.disputes.bonds_claimed)},
              {"last_trace_ms", std::to_string(static_cast<std::uint64_t>(s.disputes.last_trace_ms))},
              {"last_error", s.disputes.last_error}};
     if (s.chain.rollup) j["last_final"] = std::to_string(s.chain.rollup->last_final.value());

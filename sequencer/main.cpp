@@ -152,6 +152,17 @@ void add_options(CLI::App& app, SequencerConfig& c) {
                  "rollup is registered")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option(
+         "--settlement.dispute-bond", c.settlement.dispute_bond,
+         "Bond in base-chain units that the sequencer locks with every commitment and a challenger "
+         "with every challenge (docs/disputes.md), set at registration; the sequencer's key must hold it")
+      ->capture_default_str()
+      ->check(
+          CLI::Range(std::uint64_t{0}, std::uint64_t{9223372036854775807}));  // the base chain's supply cap
+  app.add_option("--settlement.dispute-clock-s", c.settlement.dispute_clock_s,
+                 "Each side's clock in a dispute game, in base-chain seconds, set at registration")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{3162240000}));
   app.add_option("--settlement.poll-ms", c.settlement.poll_ms, "How often the base chain's queues are polled")
       ->capture_default_str()
       ->check(CLI::Range(10u, 600000u));
@@ -435,6 +446,8 @@ int run(int argc, char** argv) {
     o.operator_key = node_options.operator_key;
     o.challenge_window_s = l2::ChainDuration(so.challenge_window_s);
     o.inclusion_deadline_s = l2::ChainDuration(so.inclusion_deadline_s);
+    o.dispute_terms =
+        l2::settlement::DisputeTerms{l2::Amount(so.dispute_bond), l2::ChainDuration(so.dispute_clock_s)};
     o.poll_ms = so.poll_ms;
     o.max_unposted_batches = so.max_unposted_batches;
     o.catch_up_engine.store = store;

@@ -123,11 +123,14 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
   w.single("l2_settlement_disputes_lost_total", Type::counter,
            "Dispute games this process saw decided for the challenger.", g.disputes_lost);
   w.single("l2_settlement_dispute_moves_total", Type::counter,
-           "Dispute moves (bisect, step, timeout) the base chain accepted from this process.",
+           "Dispute txs (bisect, step, timeout, claim_bond) the base chain accepted from this process.",
            g.dispute_moves_sent);
   w.single("l2_settlement_dispute_moves_refused_total", Type::counter,
            "Dispute moves the base chain refused (the defender reads the game again).",
            g.dispute_moves_refused);
+  w.single("l2_settlement_bonds_claimed_total", Type::counter,
+           "claim_bond txs this process queued for final commitments whose bond was still held.",
+           g.bonds_claimed);
   w.single("l2_settlement_base_chain_up", Type::gauge, "1 if the last call reached the base chain.",
            g.reachable ? std::uint64_t{1} : std::uint64_t{0});
   w.single("l2_settlement_diverged", Type::gauge,

@@ -57,6 +57,7 @@ struct SettlementGauges {
   std::uint64_t disputes_lost = 0;       // games seen decided for the challenger
   std::uint64_t dispute_moves_sent = 0;  // moves the chain accepted
   std::uint64_t dispute_moves_refused = 0;
+  std::uint64_t bonds_claimed = 0;  // claim_bond txs queued for final commitments
 };
 void render_settlement(std::string& out, const SettlementGauges& g);
 

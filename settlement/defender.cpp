@@ -19,6 +19,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::uint64_t kMaxLogBlocks = 10000;  // chain_getLogs' range limit
 // A move handed to the poster and not yet seen on the chain is sent again after this
 // long (the chain refused it, or the poster dropped it).
+constexpr std::uint64_t kMaxBondReads = 64;  // dispute_getBond calls per poll
 constexpr auto kResendAfter = std::chrono::seconds(10);
 
 std::string batch_str(BatchNumber b) { return "batch " + std::to_string(b.value()); }
@@ -156,12 +157,43 @@ bool Defender::poll(BaseChainClient& client) {
       ++it;
     }
   }
+  if (!claim_bonds(client, **info)) return false;
   std::lock_guard lock(mutex_);
   state_.open = open;
   state_.seen += seen;
   state_.won += won;
   state_.lost += lost;
   state_.reachable = true;
+  return true;
+}
+
+bool Defender::claim_bonds(BaseChainClient& client, const RollupInfo& info) {
+  // A bond of 0 locks nothing. Otherwise every commitment locked one, which comes back
+  // with claim_bond once the commitment is final (docs/disputes.md, "Bonds and the
+  // ruling"): look at each final batch once (from batch 1 after a restart; a bond already
+  // returned is skipped), a bounded number per poll.
+  if (info.bond.value() == 0) return true;
+  for (std::uint64_t read = 0; read < kMaxBondReads && claim_next_ <= info.last_final.value(); ++read) {
+    const BatchNumber batch(claim_next_);
+    auto bond = client.bond(options_.rollup_id, batch);
+    if (!bond) {
+      note_error("reading the bond of " + batch_str(batch) + ": " + bond.error().message);
+      std::lock_guard lock(mutex_);
+      state_.reachable = !bond.error().unreachable();
+      return false;
+    }
+    if (*bond && !(*bond)->returned) {
+      const std::string what =
+          "claim_bond for " + batch_str(batch) + " (" + (*bond)->amount.to_string() + ")";
+      if (!send_(ClaimBondBody{options_.rollup_id, batch}, what)) {
+        note_error("cannot send " + what + ": the poster's queue is full");
+        return true;  // again at the next poll
+      }
+      std::lock_guard lock(mutex_);
+      ++state_.bonds_claimed;
+    }
+    ++claim_next_;
+  }
   return true;
 }
 

@@ -52,15 +52,16 @@ struct DefenderOptions {
 
 // What /v1/settlement shows under "disputes" (docs/api.md).
 struct DefenderState {
-  std::uint64_t open = 0;    // games open on this rollup's batches at the last poll
-  std::uint64_t seen = 0;    // games this process has seen open
-  std::uint64_t moves = 0;   // moves it handed to the poster (bisect, step, timeout)
-  std::uint64_t won = 0;     // games it saw decided for the defender
-  std::uint64_t lost = 0;    // games it saw decided for the challenger
-  std::uint64_t traces = 0;  // batches it traced
-  double last_trace_ms = 0;  // how long the last trace took (state read + execution)
-  std::string last_error;    // empty while the last poll went well
-  bool reachable = false;    // the last poll reached the chain
+  std::uint64_t open = 0;           // games open on this rollup's batches at the last poll
+  std::uint64_t seen = 0;           // games this process has seen open
+  std::uint64_t moves = 0;          // moves it handed to the poster (bisect, step, timeout)
+  std::uint64_t won = 0;            // games it saw decided for the defender
+  std::uint64_t lost = 0;           // games it saw decided for the challenger
+  std::uint64_t traces = 0;         // batches it traced
+  std::uint64_t bonds_claimed = 0;  // claim_bond txs it handed to the poster (final commitments' bonds)
+  double last_trace_ms = 0;         // how long the last trace took (state read + execution)
+  std::string last_error;           // empty while the last poll went well
+  bool reachable = false;           // the last poll reached the chain
 };
 
 class Defender {
@@ -97,6 +98,8 @@ class Defender {
   // cannot be had or does not end at the committed root.
   const Trace* trace_for(BaseChainClient& client, const DisputeRecord& game);
   void note_error(const std::string& what);
+  // claim_bond for final commitments whose bond is still held; false: the chain failed.
+  bool claim_bonds(BaseChainClient& client, const RollupInfo& info);
   bool move(BaseTxBody body, const DisputeRecord& game, const std::string& what);
 
   std::string url_;
@@ -115,6 +118,7 @@ class Defender {
   std::map<std::uint64_t, Sent> sent_;     // game id -> our last move
   std::set<std::uint64_t> open_ids_;       // games seen open (to count rulings once)
   std::map<BatchNumber, Trace> traces_;    // kept while the batch is watched
+  std::uint64_t claim_next_ = 1;           // the next final batch whose bond to look at
   std::thread thread_;
 };
 

@@ -163,7 +163,8 @@ bool Poster::sync(BaseChainClient& client) {
     BaseTx tx{key_.public_key(),
               acct->nonce,
               RegisterRollupBody{options_.rollup_id, options_.operator_key, options_.genesis_root,
-                                 options_.challenge_window_s, options_.inclusion_deadline_s},
+                                 options_.challenge_window_s, options_.inclusion_deadline_s,
+                                 options_.dispute_terms},
               {}};
     auto chain = client.chain_id();
     if (!chain) {

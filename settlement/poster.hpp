@@ -61,6 +61,7 @@ struct PosterOptions {
   Hash32 genesis_root;     // for registration
   ChainDuration challenge_window_s{3600};
   ChainDuration inclusion_deadline_s{600};
+  DisputeTerms dispute_terms = kDefaultDisputeTerms;  // for registration: bond, each side's clock
   std::uint32_t retry_min_ms = 100;
   std::uint32_t retry_max_ms = 5000;
 };

@@ -215,6 +215,7 @@ Result<std::unique_ptr<Settler>, std::string> Settler::open(const SettlerOptions
   po.operator_key = options.operator_key;
   po.genesis_root = (*genesis)->header.state_root;
   po.challenge_window_s = options.challenge_window_s;
+  po.dispute_terms = options.dispute_terms;
   po.inclusion_deadline_s = options.inclusion_deadline_s;
   spdlog::info("settlement: base chain {}, sequencer key {}, resuming at deposit {} and forced tx {}",
                options.base_chain, key.public_key().hex(), origin.deposits_upto.value(),

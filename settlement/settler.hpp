@@ -55,6 +55,7 @@ struct SettlerOptions {
   // Registration parameters (used only when the chain does not know the rollup yet).
   ChainDuration challenge_window_s{3600};
   ChainDuration inclusion_deadline_s{600};
+  DisputeTerms dispute_terms = kDefaultDisputeTerms;  // the bond and each side's clock (docs/disputes.md)
   std::uint32_t poll_ms = 500;
   std::uint64_t max_unposted_batches = 1000;  // hold new batches this far ahead of the chain
   // The rollup database itself, for the catch-up at open (docs/settlement.md, "Catching

@@ -192,6 +192,8 @@ Result<std::optional<RollupInfo>, RpcError> BaseChainClient::rollup(ChainId roll
         r.last_root = fixed<Hash32>(j, "last_root");
         r.last_final = BatchNumber(u64(j, "last_final"));
         r.locked = amount(member(j, "locked"), "locked");
+        r.bond = amount(member(j, "bond"), "bond");
+        r.dispute_clock_s = ChainDuration(u64(j, "dispute_clock_s"));
         return r;
       });
 }
@@ -309,6 +311,19 @@ Result<std::vector<DisputeRecord>, RpcError> BaseChainClient::disputes(ChainId r
           out.push_back(std::move(d));
         }
         return out;
+      });
+}
+
+Result<std::optional<BondRecord>, RpcError> BaseChainClient::bond(ChainId rollup_id, BatchNumber batch) {
+  json params = {{"rollup_id", rollup_id.value()}, {"batch", batch.value()}};
+  return convert<std::optional<BondRecord>>(
+      call("dispute_getBond", params.dump()), [](const json& j) -> std::optional<BondRecord> {
+        const json& b = member(j, "bond");
+        if (b.is_null()) return std::nullopt;
+        const json& returned = member(b, "returned");
+        if (!returned.is_boolean()) bad_answer("returned", "a boolean");
+        return BondRecord{BatchNumber(u64(b, "batch")), fixed<PublicKey>(b, "owner"),
+                          amount(member(b, "amount"), "amount"), returned.get<bool>()};
       });
 }
 

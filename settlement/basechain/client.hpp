@@ -56,9 +56,18 @@ struct RollupInfo {
   Hash32 last_root;                 // genesis_root while nothing is committed
   BatchNumber last_final;           // highest final batch (0: none)
   Amount locked;                    // bridge funds held for this rollup
+  Amount bond;                      // the disputes module's terms, fixed at registration
+  ChainDuration dispute_clock_s{3600};
   // Where each queue ends: the position the next entry will get.
   [[nodiscard]] DepositPosition deposits_end() const { return DepositPosition(deposit_count); }
   [[nodiscard]] ForcedPosition forced_end() const { return ForcedPosition(forced_count); }
+};
+
+struct BondRecord {
+  BatchNumber batch;
+  PublicKey owner;
+  Amount amount;
+  bool returned = false;  // claim_bond paid it back
 };
 
 struct QueuedDeposit {
@@ -125,6 +134,9 @@ class BaseChainClient {
   Result<std::vector<DisputeRecord>, RpcError> disputes(ChainId rollup_id, BatchNumber batch);
   // The batches named by the rollup's DisputeOpened logs in blocks [from, to] (at most
   // 10,000 blocks), in log order.
+  // The bond the sequencer locked with the standing commitment of `batch`
+  // (dispute_getBond); nullopt when there is none (a bond of 0, or no such commitment).
+  Result<std::optional<BondRecord>, RpcError> bond(ChainId rollup_id, BatchNumber batch);
   Result<std::vector<BatchNumber>, RpcError> disputes_opened(ChainId rollup_id, BlockNumber from,
                                                              BlockNumber to);
   // What the bridge has paid out so far to `account` from this rollup.

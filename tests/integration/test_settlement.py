@@ -1044,6 +1044,62 @@ class DisputeTests(SettlementCase):
         self.derive(chain.url)
 
 
+    def bond(self, rpc, batch):
+        return rpc.call("dispute_getBond", {"rollup_id": ROLLUP, "batch": batch})["bond"]
+
+    def test_the_sequencer_locks_a_bond_with_every_commitment_and_claims_it_back_once_final(self):
+        BOND = 500
+        tmp = self.new_dir()
+        chain = self.start_chain(tmp)
+        seq = self.start_sequencer(chain, tmp, extra=["--settlement.dispute-bond", str(BOND),
+                                                      "--settlement.dispute-clock-s", "900"])
+        rpc, c = chain.rpc(), seq.client()
+        r = rpc.rollup(ROLLUP)
+        self.assertEqual((r["bond"], r["dispute_clock_s"]), (str(BOND), 900), r)
+        seq_key = self.sequencer_key(seq.data_dir)
+        self.assertEqual(rpc.account(seq_key)[0], 0)
+        # An unfunded key cannot lock the bond: the commitment is refused, and says why.
+        (k,) = self.keys(1)
+        self.deposit(rpc, k, 1000)
+        self.wait_balance(c, k, 1000)
+        s = wait_for("the refusal in /v1/settlement",
+                     lambda: (lambda s: "cannot lock the commitment's bond of %d" % BOND in s["last_error"] and s)(
+                         c.get_json("/v1/settlement")))
+        self.assertEqual(s["last_posted"], "0", s)
+        self.assertEqual(int(rpc.rollup(ROLLUP)["last_batch"]), 0)
+        # Funded, it posts; each commitment locks one bond from the key.
+        FUNDS = 10 * BOND
+        rpc.fund(seq_key, FUNDS)
+        posted = int(self.wait_posted(rpc, 1)["last_batch"])
+        b = self.bond(rpc, 1)
+        self.assertEqual((b["owner"], b["amount"], b["returned"]), (seq_key.public_hex, str(BOND), False), b)
+        self.assertEqual(rpc.account(seq_key)[0], FUNDS - BOND * posted)
+        self.assertEqual(c.get_json("/v1/settlement")["disputes"]["bonds_claimed"], "0")
+        # Final once the window has passed: the sequencer claims every final bond back.
+        rpc.advance(WINDOW_S + 1)
+        final = int(wait_for("batch %d final" % posted,
+                             lambda: (lambda r: int(r["last_final"]) >= posted and r)(rpc.rollup(ROLLUP)))["last_final"])
+        wait_for("the final bonds returned",
+                 lambda: all(self.bond(rpc, n)["returned"] for n in range(1, final + 1)))
+        s = wait_for("bonds_claimed in /v1/settlement",
+                     lambda: (lambda s: int(s["disputes"]["bonds_claimed"]) >= final and s)(c.get_json("/v1/settlement")))
+        self.assertEqual((s["disputes"]["moves_refused"], s["disputes"]["last_error"]), ("0", ""), s)
+        last = int(rpc.rollup(ROLLUP)["last_batch"])
+        held = sum(1 for n in range(1, last + 1) if not self.bond(rpc, n)["returned"])
+        self.assertEqual(rpc.account(seq_key)[0], FUNDS - BOND * held)
+        samples, _ = l2.parse_prometheus(c.get("/metrics").body.decode())
+        self.assertGreaterEqual(l2.metric_sum(samples, "l2_settlement_bonds_claimed_total"), final)
+
+    def test_dispute_terms_out_of_range_are_a_usage_error(self):
+        chain = self.start_chain()
+        for flag, value in (("--settlement.dispute-clock-s", "0"), ("--settlement.dispute-bond", "9223372036854775808")):
+            cmd = [BIN["sequencerd"], "--port", "0", "--data-dir", self.new_dir(), "--chain-id", str(ROLLUP),
+                   "--base-chain", chain.url, flag, value]
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
+            self.assertEqual(r.returncode, 2, r)
+            self.assertIn(flag.encode(), r.stderr)
+            self.assertIsNone(chain.rpc().rollup(ROLLUP), "nothing registered")
+
 class SettledDatabaseTests(SettlementCase):
     def test_a_settled_database_refuses_to_start_without_its_base_chain(self):
         tmp = self.new_dir()
