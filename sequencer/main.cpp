@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <thread>
 
 #include "common/cli/config.hpp"
@@ -157,8 +158,9 @@ void add_options(CLI::App& app, SequencerConfig& c) {
          "Bond in base-chain units that the sequencer locks with every commitment and a challenger "
          "with every challenge (docs/disputes.md), set at registration; the sequencer's key must hold it")
       ->capture_default_str()
+      // At most the base chain's supply cap, 2^63 - 1.
       ->check(
-          CLI::Range(std::uint64_t{0}, std::uint64_t{9223372036854775807}));  // the base chain's supply cap
+          CLI::Range(std::uint64_t{0}, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())));
   app.add_option("--settlement.dispute-clock-s", c.settlement.dispute_clock_s,
                  "Each side's clock in a dispute game, in base-chain seconds, set at registration")
       ->capture_default_str()

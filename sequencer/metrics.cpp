@@ -126,7 +126,7 @@ void render_settlement(std::string& out, const SettlementGauges& g) {
            "Dispute txs (bisect, step, timeout, claim_bond) the base chain accepted from this process.",
            g.dispute_moves_sent);
   w.single("l2_settlement_dispute_moves_refused_total", Type::counter,
-           "Dispute moves the base chain refused (the defender reads the game again).",
+           "Dispute txs (moves, claim_bond) the base chain refused (the defender reads the game again).",
            g.dispute_moves_refused);
   w.single("l2_settlement_bonds_claimed_total", Type::counter,
            "claim_bond txs this process queued for final commitments whose bond was still held.",

@@ -52,12 +52,12 @@ struct SettlementGauges {
   std::uint64_t catch_ups = 0;          // runtime catch-ups that re-derived batches
   std::uint64_t caught_up_batches = 0;  // the base chain's batches they re-derived
   // The dispute defender (settlement/defender.hpp).
-  std::uint64_t disputes_open = 0;       // games open on this rollup's batches
-  std::uint64_t disputes_won = 0;        // games seen decided for the sequencer
-  std::uint64_t disputes_lost = 0;       // games seen decided for the challenger
-  std::uint64_t dispute_moves_sent = 0;  // moves the chain accepted
-  std::uint64_t dispute_moves_refused = 0;
-  std::uint64_t bonds_claimed = 0;  // claim_bond txs queued for final commitments
+  std::uint64_t disputes_open = 0;          // games open on this rollup's batches
+  std::uint64_t disputes_won = 0;           // games seen decided for the sequencer
+  std::uint64_t disputes_lost = 0;          // games seen decided for the challenger
+  std::uint64_t dispute_moves_sent = 0;     // dispute txs (moves, bond claims) the chain accepted
+  std::uint64_t dispute_moves_refused = 0;  // and those it refused
+  std::uint64_t bonds_claimed = 0;          // claim_bond txs queued for final commitments
 };
 void render_settlement(std::string& out, const SettlementGauges& g);
 

@@ -17,9 +17,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::uint64_t kMaxLogBlocks = 10000;  // chain_getLogs' range limit
+constexpr std::uint64_t kMaxBondReads = 64;     // dispute_getBond calls per poll
 // A move handed to the poster and not yet seen on the chain is sent again after this
 // long (the chain refused it, or the poster dropped it).
-constexpr std::uint64_t kMaxBondReads = 64;  // dispute_getBond calls per poll
 constexpr auto kResendAfter = std::chrono::seconds(10);
 
 std::string batch_str(BatchNumber b) { return "batch " + std::to_string(b.value()); }
@@ -185,10 +185,7 @@ bool Defender::claim_bonds(BaseChainClient& client, const RollupInfo& info) {
     if (*bond && !(*bond)->returned) {
       const std::string what =
           "claim_bond for " + batch_str(batch) + " (" + (*bond)->amount.to_string() + ")";
-      if (!send_(ClaimBondBody{options_.rollup_id, batch}, what)) {
-        note_error("cannot send " + what + ": the poster's queue is full");
-        return true;  // again at the next poll
-      }
+      if (!hand_over(ClaimBondBody{options_.rollup_id, batch}, what)) return true;  // again at the next poll
       std::lock_guard lock(mutex_);
       ++state_.bonds_claimed;
     }
@@ -197,11 +194,14 @@ bool Defender::claim_bonds(BaseChainClient& client, const RollupInfo& info) {
   return true;
 }
 
+bool Defender::hand_over(BaseTxBody body, const std::string& what) {
+  if (send_(std::move(body), what)) return true;
+  note_error("cannot send " + what + ": the poster's queue is full");
+  return false;
+}
+
 bool Defender::move(BaseTxBody body, const DisputeRecord& game, const std::string& what) {
-  if (!send_(std::move(body), what)) {
-    note_error("cannot send " + what + ": the poster's queue is full");
-    return false;
-  }
+  if (!hand_over(std::move(body), what)) return false;
   sent_[game.id] = Sent{game.moves, SteadyClock::now()};
   std::lock_guard lock(mutex_);
   ++state_.moves;

@@ -100,6 +100,8 @@ class Defender {
   void note_error(const std::string& what);
   // claim_bond for final commitments whose bond is still held; false: the chain failed.
   bool claim_bonds(BaseChainClient& client, const RollupInfo& info);
+  // Hands a tx to the poster; false (noted in last_error) when its queue is full.
+  bool hand_over(BaseTxBody body, const std::string& what);
   bool move(BaseTxBody body, const DisputeRecord& game, const std::string& what);
 
   std::string url_;

@@ -5,8 +5,8 @@
 // chain queues and the cached view of the chain), the poster (every durable batch's
 // commitment, in order, and every other base tx the sequencer's key signs) and the
 // dispute defender (defender.hpp: answers the games on this rollup's batches); later the
-// prover worker. It reads the
-// rollup only through a BatchLog (durable batches), never through the node:
+// prover worker. It reads the rollup only through a BatchLog (durable batches), never
+// through the node:
 //
 //   follower thread -> inbox of queue entries (deposits, then forced txs)
 //   node's batcher  -> take_for_batch(): the entries its next batch starts with, and the

@@ -602,10 +602,6 @@ TEST_F(NodeTest, FollowsABaseChainRevertByReexecutingTheRolledBackTxs) {
       << res->body;
 }
 
-// Regression: withdrawal status used to ask the base chain on the HTTP I/O thread (up
-// to four calls per withdrawal, a hundred for an account's list, 3 s timeout each). A
-// base chain that accepts connections and never answers must not make the withdrawal
-// endpoints or /health slow.
 // The sequencer defends its batches by itself (settlement/defender.hpp): a challenger who
 // disputes a correct batch and disagrees with every root it names is narrowed to the
 // first tx, whose one-step proof the chain runs; the sequencer wins and the batch stands.
@@ -682,6 +678,10 @@ TEST_F(NodeTest, DefendsACorrectBatchAgainstAChallengerWhoDisagreesWithEveryRoot
   EXPECT_EQ(seq.settler->status().poster.refusals, 0u);
 }
 
+// Regression: withdrawal status used to ask the base chain on the HTTP I/O thread (up
+// to four calls per withdrawal, a hundred for an account's list, 3 s timeout each). A
+// base chain that accepts connections and never answers must not make the withdrawal
+// endpoints or /health slow.
 TEST_F(NodeTest, ABaseChainThatNeverAnswersDoesNotSlowWithdrawalQueriesOrHealth) {
   std::string account;
   Hash32 withdrawal_hash;
