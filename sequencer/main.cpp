@@ -218,48 +218,7 @@ std::optional<l2::SecretKey> sequencer_key(const SequencerConfig& c) {
   const std::filesystem::path path = c.settlement.key_file.empty()
                                          ? std::filesystem::path(c.data_dir) / "sequencer.key"
                                          : std::filesystem::path(c.settlement.key_file);
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    const auto perms = std::filesystem::status(path, ec).permissions();
-    if ((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
-        std::filesystem::perms::none) {
-      spdlog::critical("{} is readable by others; chmod 600 it", path.string());
-      return std::nullopt;
-    }
-    std::ifstream in(path);
-    std::string hex;
-    in >> hex;
-    auto seed = l2::Seed32::from_hex_string(hex);
-    std::fill(hex.begin(), hex.end(), '\0');
-    if (!seed) {
-      spdlog::critical("{} does not hold 64 hex digits (an Ed25519 seed)", path.string());
-      return std::nullopt;
-    }
-    auto key = l2::SecretKey::from_seed(*seed);
-    *seed = l2::Seed32();
-    return key;
-  }
-  auto key = l2::SecretKey::generate();
-  {
-    // Created with mode 0600 before anything is written to it.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-      spdlog::critical("cannot create {}", path.string());
-      return std::nullopt;
-    }
-    std::string hex = key.seed().hex() + "\n";
-    const bool ok =
-        ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
-    std::fill(hex.begin(), hex.end(), '\0');
-    ::close(fd);
-    if (!ok) {
-      spdlog::critical("cannot write {}", path.string());
-      return std::nullopt;
-    }
-  }
-  spdlog::warn("generated the sequencer's base-chain key in {} (public key {}); keep it safe", path.string(),
-               key.public_key().hex());
-  return key;
+  return l2::cli::load_or_create_key(path, "sequencer's base-chain key");
 }
 
 // A data dir whose keys outlived its database: the store was lost (deleted, emptied, or

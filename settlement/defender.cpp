@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "settlement/chain_batch.hpp"
+
 namespace l2::settlement {
 
 namespace {
@@ -257,63 +259,20 @@ const Defender::Trace* Defender::trace_for(BaseChainClient& client, const Disput
     if (it->second.commitment_tx == g.commitment_tx) return it->second.defensible ? &it->second : nullptr;
     traces_.erase(it);
   }
-  const ChainId rollup = options_.rollup_id;
   const std::string what = "tracing " + batch_str(g.batch) + " for " + game_str(g);
-  auto rec = client.commitment(rollup, g.batch, true);
-  if (!rec || !*rec) {
-    note_error(what + ": " + (!rec ? rec.error().message : std::string("the commitment is gone")));
+  auto batch = read_chain_batch(client, options_.rollup_id, g.batch, options_.fetch_limit);
+  if (!batch) {
+    note_error(what + ": " + batch.error());
     return nullptr;
   }
-  if ((*rec)->tx_hash != g.commitment_tx) return nullptr;  // replaced: the game is void
-  const CommitmentHeader& h = (*rec)->commitment.header;
-  // The queue range it consumed starts where the previous commitment's ended.
-  BatchOrigin origin;
-  origin.deposits_upto = h.deposits_upto;
-  origin.forced_upto = h.forced_upto;
-  if (g.batch.value() > 1) {
-    auto prev = client.commitment(rollup, BatchNumber(g.batch.value() - 1), false);
-    if (!prev || !*prev) {
-      note_error(what + ": the previous commitment: " +
-                 (!prev ? prev.error().message : std::string("not on the chain")));
-      return nullptr;
-    }
-    origin.deposits_from = (*prev)->commitment.header.deposits_upto;
-    origin.forced_from = (*prev)->commitment.header.forced_upto;
-  }
-  std::vector<QueuedDeposit> deposits;
-  for (DepositPosition at = origin.deposits_from; at < origin.deposits_upto;) {
-    const auto want = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(options_.fetch_limit, origin.deposits_upto.value() - at.value()));
-    auto page = client.deposits(rollup, at, want);
-    if (!page || page->empty()) {
-      note_error(what +
-                 ": deposits: " + (!page ? page.error().message : std::string("the queue ends early")));
-      return nullptr;
-    }
-    at = DepositPosition(at.value() + page->size());
-    deposits.insert(deposits.end(), std::make_move_iterator(page->begin()),
-                    std::make_move_iterator(page->end()));
-  }
-  std::vector<QueuedForced> forced;
-  for (ForcedPosition at = origin.forced_from; at < origin.forced_upto;) {
-    const auto want = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(options_.fetch_limit, origin.forced_upto.value() - at.value()));
-    auto page = client.forced(rollup, at, want);
-    if (!page || page->empty()) {
-      note_error(what +
-                 ": forced txs: " + (!page ? page.error().message : std::string("the queue ends early")));
-      return nullptr;
-    }
-    at = ForcedPosition(at.value() + page->size());
-    forced.insert(forced.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
-  }
+  if (batch->record.tx_hash != g.commitment_tx) return nullptr;  // replaced: the game is void
+  const CommitmentHeader& h = batch->record.commitment.header;
 
   Trace& t = traces_[g.batch];
   t.commitment_tx = g.commitment_tx;
   t.defensible = false;
-  auto named = name_txs((*rec)->commitment, origin, deposits, forced);
-  if (!named) {
-    note_error(what + ": the chain cannot name its txs (" + named.error() + "): not defending it");
+  if (!batch->named) {
+    note_error(what + ": the chain cannot name its txs (" + batch->named_error + "): not defending it");
     return nullptr;
   }
   const auto t0 = SteadyClock::now();
@@ -323,7 +282,7 @@ const Defender::Trace* Defender::trace_for(BaseChainClient& client, const Disput
     note_error(what + ": " + pre.error());
     return nullptr;
   }
-  t.trace = derived_trace(*named, *pre);
+  t.trace = derived_trace(*batch->named, *pre);
   const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
   {
     std::lock_guard lock(mutex_);

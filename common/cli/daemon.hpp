@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -21,6 +22,8 @@
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "common/crypto.hpp"
 
 namespace l2::cli {
 
@@ -105,5 +108,56 @@ class DirLock {
   explicit DirLock(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
+
+// A daemon's signing key on the base chain (sequencerd's, the challenger's): an Ed25519
+// seed as 64 hex digits in `path`, which must not be readable by group or others; a new
+// key is generated there (mode 0600, synced) when the file does not exist. nullopt: the
+// reason was logged (critical). `what` names the key in messages; only the public key is
+// ever logged.
+inline std::optional<SecretKey> load_or_create_key(const std::filesystem::path& path,
+                                                   const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    const auto perms = std::filesystem::status(path, ec).permissions();
+    if ((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+        std::filesystem::perms::none) {
+      spdlog::critical("{} is readable by others; chmod 600 it", path.string());
+      return std::nullopt;
+    }
+    std::ifstream in(path);
+    std::string hex;
+    in >> hex;
+    auto seed = Seed32::from_hex_string(hex);
+    std::fill(hex.begin(), hex.end(), '\0');
+    if (!seed) {
+      spdlog::critical("{} does not hold 64 hex digits (an Ed25519 seed)", path.string());
+      return std::nullopt;
+    }
+    auto key = SecretKey::from_seed(*seed);
+    *seed = Seed32();
+    return key;
+  }
+  auto key = SecretKey::generate();
+  {
+    // Created with mode 0600 before anything is written to it.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      spdlog::critical("cannot create {}: {}", path.string(), std::strerror(errno));
+      return std::nullopt;
+    }
+    std::string hex = key.seed().hex() + "\n";
+    const bool ok =
+        ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+    std::fill(hex.begin(), hex.end(), '\0');
+    ::close(fd);
+    if (!ok) {
+      spdlog::critical("cannot write {}", path.string());
+      return std::nullopt;
+    }
+  }
+  spdlog::warn("generated the {} in {} (public key {}); keep it safe", what, path.string(),
+               key.public_key().hex());
+  return key;
+}
 
 }  // namespace l2::cli

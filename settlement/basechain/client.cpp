@@ -304,6 +304,8 @@ Result<std::vector<DisputeRecord>, RpcError> BaseChainClient::disputes(ChainId r
           d.lo = u64(j, "lo");
           d.hi = u64(j, "hi");
           if (j.contains("mid")) d.mid = u64(j, "mid");
+          if (j.contains("proposed_root") && !j["proposed_root"].is_null())
+            d.proposed_root = fixed<Hash32>(j, "proposed_root");
           d.defender_clock_s = ChainDuration(u64(j, "defender_clock_s"));
           d.challenger_clock_s = ChainDuration(u64(j, "challenger_clock_s"));
           d.turn_began = ChainTime(i64(j, "turn_began"));

@@ -105,8 +105,9 @@ struct DisputeRecord {
   std::uint64_t positions = 0;
   std::uint64_t lo = 0;
   std::uint64_t hi = 0;
-  std::optional<std::uint64_t> mid;  // while open and undecided
-  ChainDuration defender_clock_s;    // what was left at turn_began
+  std::optional<std::uint64_t> mid;     // while open and undecided
+  std::optional<Hash32> proposed_root;  // the defender's root at mid, while the challenger is to respond
+  ChainDuration defender_clock_s;       // what was left at turn_began
   ChainDuration challenger_clock_s;
   ChainTime turn_began;
   std::uint64_t moves = 0;

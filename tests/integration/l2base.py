@@ -125,6 +125,11 @@ def challenge_body(rollup_id, batch):
     return enc.u64le(rollup_id) + enc.u64le(batch)
 
 
+def dispute_bisect_body(rollup_id, batch, challenger_public, position, root):
+    """dispute_bisect: the sequencer names its root (32 bytes) at `position` (the game's mid)."""
+    return enc.u64le(rollup_id) + enc.u64le(batch) + challenger_public + enc.u64le(position) + root
+
+
 def dispute_respond_body(rollup_id, batch, position, agree):
     """dispute_respond: the challenger agrees (True) with the sequencer's root at `position` or not."""
     return enc.u64le(rollup_id) + enc.u64le(batch) + enc.u64le(position) + enc.u8(1 if agree else 0)

@@ -250,7 +250,11 @@ class BuildInfoMetric(TmpCase):
     def test_both_daemons(self):
         seq = self.daemon("sequencerd", "--data-dir", os.path.join(self.tmp, "seq"), "--chain-id", "1")
         chain = self.daemon("basechaind", "--data-dir", os.path.join(self.tmp, "chain"))
-        for name, d in (("sequencerd", seq), ("basechaind", chain)):
+        daemons = [("sequencerd", seq), ("basechaind", chain)]
+        if "challenger" in PROGRAMS:
+            daemons.append(("challenger", self.daemon("challenger", "--data-dir", os.path.join(self.tmp, "ch"),
+                                                      "--rollup-id", "1", "--base-chain", "http://127.0.0.1:9")))
+        for name, d in daemons:
             version = VERSION_RE.match(run(name, "--version").stdout)
             text = d.get("/metrics")
             m = BUILD_INFO_RE.search(text)
@@ -277,7 +281,15 @@ class StandardTools(TmpCase):
         while "l2_settlement_base_chain_up 1" not in seq.get("/metrics"):  # the settlement metrics too
             self.assertLess(time.monotonic(), deadline, "the sequencer never reached the base chain")
             time.sleep(0.05)
-        return (("sequencerd", seq), ("basechaind", chain))
+        daemons = [("sequencerd", seq), ("basechaind", chain)]
+        if "challenger" in PROGRAMS:  # its /health and /metrics, following the sequencer's rollup
+            ch = self.daemon("challenger", "--data-dir", os.path.join(self.tmp, "ch"), "--rollup-id", "7",
+                             "--base-chain", chain.url, "--poll-ms", "50")
+            while "l2_challenger_base_chain_reachable 1" not in ch.get("/metrics"):
+                self.assertLess(time.monotonic(), deadline, "the challenger never reached the base chain")
+                time.sleep(0.05)
+            daemons.append(("challenger", ch))
+        return daemons
 
     def test_promtool_check_metrics(self):
         promtool = shutil.which("promtool")
